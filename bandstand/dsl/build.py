@@ -1,0 +1,309 @@
+"""Schema-checked data to the framework model, parsing every rule once.
+
+Problems that the schema cannot see but that need no cross-reference
+checking (a duplicate id, an expression that does not parse, a node nested
+deeper than the tiers allow) are reported here, all at once, located.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from fractions import Fraction
+from typing import Any
+
+from ..errors import Collector, Position
+from ..limits import DEFAULT_LIMITS, Limits, exceeded
+from .loader import Document
+from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
+                    Framework, Level, Limit, Node, Part, Provenance, Rounding, Rule, Scale, Tier)
+from .parser import ExpressionError, parse_expression
+
+
+class Builder:
+    def __init__(self, doc: Document, limits: Limits = DEFAULT_LIMITS):
+        self.doc = doc
+        self.limits = limits
+        self.out = Collector()
+
+    def pos(self, path) -> Position:
+        return self.doc.pos(path)
+
+    # -- pieces ---------------------------------------------------------
+
+    def rule(self, text: str, path: tuple) -> Rule | None:
+        try:
+            expr = parse_expression(text, self.limits)
+        except ExpressionError as e:
+            self.out.error(e.code if e.code.startswith("limit") else "syntax.expression",
+                           e.message, self.doc.pos_in_scalar(path, e.offset))
+            return None
+        return Rule(text, expr, path, self.pos(path), functools.partial(self.doc.pos_in_scalar, path))
+
+    def number(self, value: Any, path: tuple) -> Fraction | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            self.out.error("check.band-bound", f"a bound must be a finite number; got {value}", self.pos(path))
+            return None
+        if value is None:
+            return None
+        text = self.doc.text_of(path)
+        try:  # keep exactly what was written: 49.5 is 99/2, not a binary float
+            return Fraction(text) if text is not None else Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            return Fraction(value)
+
+    def scale(self, data: dict, path: tuple) -> Scale:
+        levels = []
+        seen: dict[str, Position] = {}
+        for i, lv in enumerate(data["levels"]):
+            lp = path + ("levels", i)
+            if lv["id"] in seen:
+                self.out.error("check.duplicate-id",
+                               f"level '{lv['id']}' is defined twice on scale '{data['id']}' "
+                               f"(first at line {seen[lv['id']].line})", self.pos(lp + ("id",)))
+                continue
+            seen[lv["id"]] = self.pos(lp + ("id",))
+            score = lv.get("score")
+            levels.append(Level(lv["id"], lv["label"], len(levels), data["id"],
+                                None if score is None else self.number(score, lp + ("score",)),
+                                lv.get("description"), tuple(lv.get("aliases", ())), self.pos(lp)))
+        return Scale(data["id"], data.get("label") or data["id"], tuple(levels),
+                     data.get("description"), self.pos(path))
+
+    def band_table(self, data: dict, path: tuple, scales: dict[str, Scale]) -> BandTable | None:
+        scale = scales.get(data["scale"])
+        if scale is None:
+            self.out.error("check.unknown-scale", f"unknown scale '{data['scale']}'"
+                           + _suggest(data["scale"], scales), self.pos(path + ("scale",)))
+            return None
+        rounding_data = data.get("rounding", "none")
+        if rounding_data == "none":
+            rounding = Rounding(None)
+        else:
+            rounding = Rounding(rounding_data["places"], rounding_data.get("mode", "half_up"))
+        bands = []
+        for i, b in enumerate(data["bands"]):
+            bp = path + ("bands", i)
+            level = scale.level(b["level"])
+            if level is None:
+                self.out.error("check.unknown-level",
+                               f"level '{b['level']}' is not on scale '{scale.id}'"
+                               + _suggest(b["level"], scale.names), self.pos(bp + ("level",)))
+                continue
+            lo = self.number(b.get("min"), bp + ("min",))
+            hi = self.number(b.get("max"), bp + ("max",))
+            below = self.number(b.get("below"), bp + ("below",))
+            if "max" in b and "below" in b:
+                self.out.error("check.band-bound", "give max (inclusive) or below (exclusive), not both",
+                               self.pos(bp + ("below",)))
+                continue
+            if any(k in b and v is None for k, v in (("min", lo), ("max", hi), ("below", below))):
+                continue  # a non-finite bound, reported
+            if lo is not None and ((hi is not None and lo > hi) or (below is not None and lo >= below)):
+                upper = hi if hi is not None else below
+                self.out.error("check.band-order",
+                               f"thresholds out of order: min {_fmt(lo)} is above the upper bound {_fmt(upper)}",
+                               self.pos(bp + ("min",)))
+                continue
+            bands.append(Band(level, lo, hi, below, b.get("label"), self.pos(bp)))
+        domain = None
+        if "domain" in data:
+            dmin = self.number(data["domain"]["min"], path + ("domain", "min"))
+            dmax = self.number(data["domain"]["max"], path + ("domain", "max"))
+            if dmin is not None and dmax is not None:
+                if dmin > dmax:
+                    self.out.error("check.band-order", "domain min is above domain max",
+                                   self.pos(path + ("domain",)))
+                else:
+                    domain = (dmin, dmax)
+        prov = None
+        if "provenance" in data:
+            p = data["provenance"]
+            prov = Provenance(p["status"], p.get("source"), p.get("note"), tuple(p.get("inferred_from", ())))
+        return BandTable(data["id"], scale, tuple(bands), rounding, data.get("unit", "number"),
+                         data.get("label"), data.get("description"), domain, prov, self.pos(path))
+
+    # -- the whole framework ---------------------------------------------
+
+    def build(self) -> Framework | None:
+        data = self.doc.data
+        scales: dict[str, Scale] = {}
+        for i, s in enumerate(data["scales"]):
+            if s["id"] in scales:
+                self.out.error("check.duplicate-id", f"scale '{s['id']}' is defined twice",
+                               self.pos(("scales", i, "id")))
+                continue
+            scales[s["id"]] = self.scale(s, ("scales", i))
+        default_scale = next(iter(scales.values()))
+
+        bands: dict[str, BandTable] = {}
+        for i, b in enumerate(data.get("bands", ())):
+            if b["id"] in bands:
+                self.out.error("check.duplicate-id", f"band table '{b['id']}' is defined twice",
+                               self.pos(("bands", i, "id")))
+                continue
+            table = self.band_table(b, ("bands", i), scales)
+            if table is not None:
+                bands[b["id"]] = table
+
+        tiers = []
+        for i, t in enumerate(data["tiers"]):
+            tp = ("tiers", i)
+            rule = self.rule(t["rule"], tp + ("rule",)) if "rule" in t else None
+            tiers.append(Tier(t["id"], t["label"], t.get("plural"), t.get("rated", True), rule,
+                              t.get("counts_toward_overall", False), i))
+
+        parts = {}
+        for i, p in enumerate(data.get("parts", ())):
+            if p["id"] in parts:
+                self.out.error("check.duplicate-id", f"part '{p['id']}' is defined twice",
+                               self.pos(("parts", i, "id")))
+            parts[p["id"]] = Part(p["id"], p["label"], p.get("description"))
+
+        index: dict[str, Node] = {}
+        roots = self._nodes(data["nodes"], ("nodes",), None, tiers, scales, default_scale, parts, index)
+
+        overall = None
+        if "overall" in data:
+            o = data["overall"]
+            scale = self._scale_ref(o.get("scale"), ("overall", "scale"), scales, default_scale)
+            overall = Node(OVERALL, None, scale, title=o.get("title", "Overall rating"),
+                           description=o.get("description"), pos=self.pos(("overall",)), path=("overall",))
+            overall.rule = self.rule(o["rule"], ("overall", "rule"))
+            index[OVERALL] = overall
+
+        limits = []
+        for i, lim in enumerate(data.get("limits", ())):
+            lp = ("limits", i)
+            target = index.get(lim["applies_to"])
+            if target is None:
+                self.out.error("check.unknown-node", f"unknown node '{lim['applies_to']}'"
+                               + _suggest(lim["applies_to"], index), self.pos(lp + ("applies_to",)))
+                continue
+            when = self.rule(lim["when"], lp + ("when",))
+            bound = {}
+            for key in ("at_most", "at_least"):
+                if key in lim:
+                    level = target.scale.level(lim[key])
+                    if level is None:
+                        self.out.error("check.unknown-level",
+                                       f"level '{lim[key]}' is not on scale '{target.scale.id}'"
+                                       + _suggest(lim[key], target.scale.names), self.pos(lp + (key,)))
+                    bound[key] = level
+            if when is None or (None in bound.values()):
+                continue
+            limits.append(Limit(lim["id"], target.id, when, bound.get("at_most"), bound.get("at_least"),
+                                lim.get("description"), self.pos(lp)))
+
+        examples = [Example(e["id"], e["evidence"], e["expect"], e.get("title"), self.pos(("examples", i)))
+                    for i, e in enumerate(data.get("examples", ()))]
+
+        if self.out.has_errors:
+            return None
+        eff = data.get("effective", {})
+        return Framework(
+            id=data["id"], version=data["version"], title=data["title"], status=data["status"],
+            scales=scales, bands=bands, tiers=tiers, parts=parts, roots=roots, nodes=index,
+            overall=overall, limits=limits, examples=examples, publisher=data.get("publisher"),
+            effective_from=eff.get("from"), effective_to=eff.get("to"), effective_note=eff.get("note"),
+            source=data.get("source", {}), description=data.get("description"), file=self.doc.file,
+            diagnostics=[d for d in self.out.diagnostics if not d.is_error])
+
+    def _scale_ref(self, scale_id, path, scales, default):
+        if scale_id is None:
+            return default
+        scale = scales.get(scale_id)
+        if scale is None:
+            self.out.error("check.unknown-scale", f"unknown scale '{scale_id}'" + _suggest(scale_id, scales),
+                           self.pos(path))
+            return default
+        return scale
+
+    def _nodes(self, items, path, parent, tiers, scales, default_scale, parts, index) -> list[Node]:
+        """Build the hierarchy breadth-first with an explicit queue (no recursion)."""
+        roots: list[Node] = []
+        queue = [(items, path, parent, 0, None, False)]
+        while queue:
+            items, path, parent, depth, part, under_judged = queue.pop(0)
+            if depth >= len(tiers):
+                self.out.error("check.too-deep",
+                               f"nodes nested {depth + 1} deep, but only {len(tiers)} tiers are defined "
+                               f"({', '.join(t.id for t in tiers)})", self.pos(path))
+                continue
+            tier = tiers[depth]
+            for i, d in enumerate(items):
+                np = path + (i,)
+                if len(index) >= self.limits.max_nodes:
+                    self.out.error("limit.nodes", exceeded("max_nodes", self.limits.max_nodes,
+                                                           "the number of nodes"), self.pos(np))
+                    return roots
+                node_id = d["id"]
+                if node_id in index or node_id == OVERALL:
+                    first = index.get(node_id)
+                    where = f" (first at line {first.pos.line})" if first is not None and first.pos else ""
+                    self.out.error("check.duplicate-id",
+                                   f"node id '{node_id}' is used twice{where}" if node_id != OVERALL
+                                   else "'overall' is reserved for the overall rating; choose another id",
+                                   self.pos(np + ("id",)))
+                    continue
+                node_part = part
+                if "part" in d:
+                    node_part = parts.get(d["part"])
+                    if node_part is None:
+                        self.out.error("check.unknown-part", f"unknown part '{d['part']}'" + _suggest(d["part"], parts),
+                                       self.pos(np + ("part",)))
+                judged = {True: JUDGED_YES, False: JUDGED_NO, "optional": JUDGED_OPTIONAL}[d.get("judged", False)]
+                node = Node(
+                    id=node_id, tier=tier,
+                    scale=self._scale_ref(d.get("scale"), np + ("scale",), scales,
+                                          parent.scale if parent else default_scale),
+                    title=d.get("title"), question=d.get("question"), statement=d.get("statement"),
+                    guidance=d.get("guidance"), description=d.get("description"), part=node_part,
+                    judged=judged, counts_toward_overall=d.get("counts_toward_overall", tier.counts_toward_overall),
+                    not_rated_reason=d.get("not_rated_reason"), parent=parent, pos=self.pos(np), path=np)
+                if "rule" in d:
+                    node.rule = self.rule(d["rule"], np + ("rule",))
+                    if node.is_judged:
+                        self.out.error("check.rule-and-judged",
+                                       f"node '{node_id}' has both a rule and judged: {d['judged']}; "
+                                       "give one way to rate it", self.pos(np + ("rule",)))
+                # The questions under a judged node are what the inspector takes into
+                # account; they are not rated themselves unless they say so.
+                default_rated = tier.rated and not under_judged
+                node.rated = d.get("rated", default_rated)
+                if node.rated and node.rule is None and not node.is_judged and tier.rule is not None:
+                    node.rule, node.rule_from_tier = tier.rule, True
+                if not node.rated and (node.rule is not None and not node.rule_from_tier or node.is_judged):
+                    self.out.error("check.unrated-with-rule",
+                                   f"node '{node_id}' is marked rated: false but has a way to be rated",
+                                   self.pos(np + ("rated",)))
+                index[node_id] = node
+                if parent is None:
+                    roots.append(node)
+                else:
+                    parent.children.append(node)
+                if d.get("children"):
+                    queue.append((d["children"], np + ("children",), node, depth + 1, node_part,
+                                  under_judged or node.is_judged))
+        # breadth-first building leaves the index out of document order; restore it
+        ordered: dict[str, Node] = {}
+        for root in roots:
+            for n in root.walk():
+                ordered[n.id] = n
+        index.clear()
+        index.update(ordered)
+        return roots
+
+
+def _fmt(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{float(x):g}"
+
+
+def _suggest(word: str, choices) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+suggest = _suggest

@@ -1,0 +1,132 @@
+"""The built-in functions and names of the rule language, declared once.
+
+The checker (:mod:`bandstand.dsl.checks`) reads these signatures to type
+expressions; the compiler (:mod:`bandstand.engine.compile`) has one
+implementation per entry; the documentation lists them from here.
+
+Parameter kinds: ``number``, ``bool``, ``text``, ``node`` (a node id in
+quotes), ``nodes`` (a set of nodes: ``children``, ``counted`` or
+``nodes("a", "b")``), ``table`` (a band table's id), ``level`` (a rating),
+and ``number|level``; a leading ``*`` means "one or more".
+
+Return kinds are a type, or ``level:X``: a rating on the scale of X
+(the ``table`` argument, the ``nodes`` argument, the ``node`` argument, the
+other arguments, or ``self``, the node whose rule it is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    params: tuple[str, ...]
+    returns: str
+    summary: str
+    example: str
+    needs_cases: bool = False  # reads case answers or figures of a node
+
+
+FUNCTIONS: dict[str, tuple[Function, ...]] = {}
+
+
+def _declare(*overloads: Function) -> None:
+    FUNCTIONS[overloads[0].name] = overloads
+
+
+_declare(
+    Function("share", (), "number",
+             "The percentage of this node's applicable cases answered yes (0-100), "
+             "or the published percentage. Not rated when no case applies.",
+             "band(share(), key_question)", needs_cases=True),
+    Function("share", ("node",), "number",
+             "The percentage of the named node's applicable cases answered yes.",
+             'share("2.1.1") >= 50', needs_cases=True),
+)
+_declare(
+    Function("pooled_share", ("nodes",), "number",
+             "Yes answers over all applicable answers to every question in the set, across all "
+             "cases, as a percentage (a pooled share, not a share of cases).",
+             "band(pooled_share(children), area)", needs_cases=True),
+)
+_declare(
+    Function("yes", (), "number", "How many of this node's applicable cases were answered yes.",
+             "yes() >= 3", needs_cases=True),
+)
+_declare(
+    Function("applicable", (), "number", "How many cases this node applied to.",
+             "applicable() == 0", needs_cases=True),
+)
+_declare(
+    Function("band", ("number", "table"), "level:table",
+             "The level of the band the number falls in, after the table's rounding.",
+             "band(sum_scores(counted), overall)"),
+)
+_declare(
+    Function("lowest", ("nodes",), "level:nodes",
+             "The lowest rating among the rated nodes of the set.", "lowest(children)"),
+)
+_declare(
+    Function("highest", ("nodes",), "level:nodes",
+             "The highest rating among the rated nodes of the set.", "highest(children)"),
+)
+_declare(
+    Function("rating", ("node",), "level:node", "The named node's rating.",
+             'rating("4.1") == inadequate'),
+)
+_declare(
+    Function("is_rated", ("node",), "bool", "Whether the named node has a rating.",
+             'is_rated("4.1")'),
+)
+_declare(
+    Function("score", ("node",), "number", "The score of the named node's rating.",
+             'score("2.1") + score("2.2")'),
+    Function("score", ("level",), "number", "The score of a rating.", "score(good)"),
+)
+_declare(
+    Function("sum_scores", ("nodes",), "number",
+             "The sum of the scores of the nodes' ratings; not rated if any of them is not.",
+             "band(sum_scores(counted), overall)"),
+)
+_declare(
+    Function("mean_score", ("nodes",), "number",
+             "The mean score of the rated nodes of the set.", "mean_score(children) >= 2"),
+)
+_declare(
+    Function("count", ("nodes", "level"), "number",
+             "How many nodes of the set are rated at the level.",
+             "count(children, inadequate) >= 2"),
+)
+_declare(
+    Function("count_rated", ("nodes",), "number", "How many nodes of the set are rated.",
+             "count_rated(children) == 0"),
+)
+_declare(
+    Function("nodes", ("*node",), "nodes", "The set of the named nodes.",
+             'lowest(nodes("2.1", "3.1"))'),
+)
+_declare(
+    Function("min", ("*number|level",), "level:args",
+             "The smallest of numbers, or the lowest of ratings.", "min(lowest(children), good)"),
+)
+_declare(
+    Function("max", ("*number|level",), "level:args",
+             "The largest of numbers, or the highest of ratings.", "max(band(share(), key_question), inadequate)"),
+)
+_declare(
+    Function("judgement", (), "level:self",
+             "The inspector's judgement of this node (what `judged: true` means).", "judgement()"),
+)
+_declare(
+    Function("not_rated", ("text",), "nothing",
+             "No rating, with the reason given.",
+             'if applicable() == 0 then not_rated("no cases inspected") else band(share(), key_question)'),
+)
+
+#: names that stand for sets of nodes
+NODE_SETS = {
+    "children": "The node's children.",
+    "counted": "The nodes that count toward the overall rating (counts_toward_overall).",
+}

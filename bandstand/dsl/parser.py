@@ -1,0 +1,188 @@
+"""Rule expression text to AST, once, at load.
+
+The LALR parser is built once from ``grammar.lark`` (shipped beside this
+module). Lark's trees are turned into :mod:`bandstand.dsl.ast` nodes by an
+explicit stack, not recursion, so nesting depth is bounded only by the
+limit checked right after parsing. No ``lark`` exception escapes: every
+failure is an :class:`ExpressionError` with the offset of the problem in the
+expression's text.
+
+>>> parse_expression("rating('4.1') == inadequate")
+Compare(span=(0, 27), left=Call(span=(0, 13), func='rating', args=(String(span=(7, 12), value='4.1'),)), op='==', right=Name(span=(17, 27), parts=('inadequate',)))
+>>> parse_expression("lowest(children")
+Traceback (most recent call last):
+...
+bandstand.dsl.parser.ExpressionError: at offset 15: expected ',' or ')' but the expression ended
+"""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from importlib import resources
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..limits import DEFAULT_LIMITS, Limits, exceeded
+from . import ast
+
+
+class ExpressionError(Exception):
+    """A problem in an expression, at ``offset`` in its text."""
+
+    def __init__(self, message: str, offset: int, code: str = "syntax.expression"):
+        self.message = message
+        self.offset = offset
+        self.code = code
+        super().__init__(f"at offset {offset}: {message}")
+
+
+@functools.cache
+def _parser() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+_TERMINALS = {
+    "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "DOT": "'.'", "NUMBER": "a number",
+    "STRING": "a quoted text", "NAME": "a name", "MINUS": "'-'", "PLUS": "'+'", "STAR": "'*'",
+    "SLASH": "'/'", "COMPARE": "a comparison", "IF": "'if'", "THEN": "'then'", "ELSE": "'else'",
+    "AND": "'and'", "OR": "'or'", "NOT": "'not'", "TRUE": "'true'", "FALSE": "'false'",
+    "$END": "the end of the expression",
+}
+_VALUE_STARTS = {"LPAR", "NUMBER", "STRING", "NAME", "MINUS", "IF", "NOT", "TRUE", "FALSE"}
+
+
+def _describe_expected(expected: set[str]) -> str:
+    if _VALUE_STARTS & expected and len(_VALUE_STARTS & expected) >= 4:
+        return "a value (a number, a name, a quoted text or '(')"
+    names = sorted({_TERMINALS.get(t, t.lower()) for t in expected if t != "$END"})
+    if not names:
+        return "the end of the expression"
+    if len(names) > 4:
+        return "an operator, ')' or ','"
+    return " or ".join(names)
+
+
+def _token_text(tok: Token) -> str:
+    if tok.type == "$END":
+        return "the end of the expression"
+    return f"'{tok.value}'"
+
+
+def parse_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expr:
+    """Parse one rule expression; raise :class:`ExpressionError` on failure."""
+    if len(text) > limits.max_expression_length:
+        raise ExpressionError(exceeded("max_expression_length", limits.max_expression_length,
+                                       f"the expression's length ({len(text)} characters)"),
+                              0, "limit.expression-length")
+    if not text.strip():
+        raise ExpressionError("the expression is empty", 0)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedCharacters as e:
+        ch = text[e.pos_in_stream]
+        if ch in "\"'":
+            raise ExpressionError(f"unterminated text: no closing {ch}", e.pos_in_stream) from None
+        raise ExpressionError(f"unexpected character '{ch}'", e.pos_in_stream) from None
+    except UnexpectedEOF as e:
+        raise ExpressionError(f"the expression ended; expected {_describe_expected(set(e.expected))}",
+                              len(text)) from None
+    except UnexpectedToken as e:
+        tok = e.token
+        at_end = tok.type == "$END"
+        offset = len(text.rstrip()) if at_end else tok.start_pos
+        expected = set(e.expected)
+        if at_end:
+            msg = f"expected {_describe_expected(expected)} but the expression ended"
+            if expected <= {"COMMA", "RPAR"}:
+                msg = "expected ',' or ')' but the expression ended"
+        elif tok.type == "COMPARE" and "COMPARE" not in expected:
+            msg = f"comparisons cannot be chained: use 'and' between them (found {_token_text(tok)})"
+        else:
+            msg = f"unexpected {_token_text(tok)}; expected {_describe_expected(expected)}"
+        raise ExpressionError(msg, offset) from None
+    except UnexpectedInput as e:  # pragma: no cover - the three above are exhaustive for LALR
+        raise ExpressionError("invalid expression", getattr(e, "pos_in_stream", 0) or 0) from None
+    expr = _to_ast(tree, text)
+    _check_depth(expr, limits)
+    return expr
+
+
+def _check_depth(expr: ast.Expr, limits: Limits) -> None:
+    stack = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.max_expression_depth:
+            raise ExpressionError(exceeded("max_expression_depth", limits.max_expression_depth,
+                                           "the expression's nesting depth"),
+                                  node.span[0], "limit.expression-depth")
+        stack.extend((c, depth + 1) for c in ast.children(node))
+
+
+def _span(item) -> ast.Span:
+    if isinstance(item, Token):
+        return (item.start_pos, item.end_pos)
+    meta = item.meta
+    return (meta.start_pos, meta.end_pos)
+
+
+def _unquote(raw: str) -> str:
+    body = raw[1:-1]
+    out, i = [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            i += 1
+            ch = {"n": "\n", "t": "\t"}.get(body[i], body[i])
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _to_ast(tree, text: str) -> ast.Expr:
+    """Post-order conversion with an explicit stack (no recursion)."""
+    results: dict[int, ast.Expr] = {}
+    stack: list[tuple[object, bool]] = [(tree, False)]
+    while stack:
+        item, done = stack.pop()
+        if isinstance(item, Token):
+            continue
+        if not done:
+            stack.append((item, True))
+            for child in item.children:
+                if isinstance(child, Tree):
+                    stack.append((child, False))
+            continue
+        kids = [results.pop(id(c)) if isinstance(c, Tree) else c for c in item.children if c is not None]
+        results[id(item)] = _build(item.data, kids, _span(item))
+    return results[id(tree)]
+
+
+def _build(kind: str, kids: list, span: ast.Span) -> ast.Expr:
+    if kind == "number":
+        return ast.Number(span, Fraction(kids[0].value))
+    if kind == "string":
+        return ast.String(span, _unquote(kids[0].value))
+    if kind in ("true_", "false_"):
+        return ast.Boolean(span, kind == "true_")
+    if kind == "name":
+        return ast.Name(span, tuple(t.value for t in kids))
+    if kind == "call":
+        return ast.Call(span, kids[0].value, tuple(kids[1:]))
+    if kind == "negate":
+        return ast.Negate(span, kids[1])
+    if kind == "arith":
+        return ast.Arith(span, kids[0], kids[1].value, kids[2])
+    if kind == "compare":
+        return ast.Compare(span, kids[0], kids[1].value, kids[2])
+    if kind == "not_":
+        return ast.Not(span, kids[0])
+    if kind == "and_":
+        return ast.And(span, kids[0], kids[1])
+    if kind == "or_":
+        return ast.Or(span, kids[0], kids[1])
+    if kind == "conditional":
+        return ast.Conditional(span, kids[0], kids[1], kids[2])
+    raise AssertionError(f"grammar rule without an AST class: {kind}")  # pragma: no cover

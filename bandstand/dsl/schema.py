@@ -1,0 +1,224 @@
+"""JSON Schema checks of positioned data, with located, plain messages.
+
+The schemas (Draft 2020-12) ship in ``bandstand/dsl/schemas/``. Validation
+collects every error (``iter_errors``), maps each error's JSON path back to
+the YAML line and column, and words it for a person: never ``str(error)``.
+
+A field the schema wants as a string that the YAML reader took for a number
+or boolean (``id: 2.10``, ``version: 2018``) gets the text exactly as written;
+see :mod:`bandstand.dsl.loader`.
+
+>>> from bandstand.dsl.loader import load_text
+>>> doc = load_text("subject: Bedfordshire\\njudgments: {}\\n", "e.yaml")
+>>> [str(d) for d in validate(doc, "evidence")]
+["e.yaml:2:1: error: unknown field 'judgments' (did you mean 'judgements'?) [schema.unknown-field]"]
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from importlib import resources
+from typing import Any, Iterable
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from ..errors import Diagnostic
+from .loader import Document
+
+SCHEMAS = ("framework", "evidence")
+
+
+@functools.cache
+def load_schema(name: str) -> dict:
+    """The JSON Schema called ``name`` (``framework`` or ``evidence``)."""
+    if name not in SCHEMAS:
+        raise ValueError(f"no schema called {name!r}; expected one of {', '.join(SCHEMAS)}")
+    text = resources.files(__package__).joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate(doc: Document, name: str) -> list[Diagnostic]:
+    """Every schema problem in ``doc`` as located diagnostics (empty when valid).
+
+    Plain scalars read as numbers or booleans where the schema wants text
+    are replaced, in ``doc.data``, by their source text.
+    """
+    validator = _validator(name)
+    for _ in range(20):  # each round fixes at least one coercion; nesting bounds the rounds
+        errors = list(validator.iter_errors(doc.data))
+        if not _coerce_to_text(doc, errors):
+            break
+    diags = []
+    seen = set()
+    for error in errors:
+        for d in _diagnose(doc, error):
+            key = (d.line, d.column, d.message)
+            if key not in seen:
+                seen.add(key)
+                diags.append(d)
+    return diags
+
+
+def _wants_string(error: ValidationError) -> bool:
+    if error.validator == "type":
+        types = error.validator_value
+        return types == "string" or (isinstance(types, list) and "string" in types)
+    return False
+
+
+def _coerce_to_text(doc: Document, errors: Iterable[ValidationError]) -> bool:
+    changed = False
+    stack = list(errors)
+    while stack:
+        e = stack.pop()
+        stack.extend(e.context or ())
+        if not _wants_string(e):
+            continue
+        path = tuple(e.absolute_path)
+        text = doc.text_of(path)
+        if text is None or not path:
+            continue
+        parent = doc.data
+        for key in path[:-1]:
+            parent = parent[key]
+        if not isinstance(parent[path[-1]], str):
+            parent[path[-1]] = text
+            changed = True
+    return changed
+
+
+_TYPE_NAMES = {
+    "string": "a text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
+    "object": "a mapping (key: value)", "array": "a list", "null": "nothing (null)",
+}
+
+_PATTERNS = {
+    "^[a-z][a-z0-9_-]*$": "an id of lower-case letters, digits, '-' and '_', starting with a letter",
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "an id of letters, digits, '.', '-' and '_' (such as 2.1.1.a)",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD",
+    "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$": "a date written YYYY-MM-DD or YYYY-MM",
+    "^[a-z][a-z0-9_-]*(@[^@\\s]+)?$": "a framework written id@version (such as hmip-youth@2018)",
+}
+
+
+def describe(value: Any) -> str:
+    """A value's kind and, where short, the value itself, for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"'{shown}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _expected_types(types) -> str:
+    if isinstance(types, str):
+        types = [types]
+    return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
+    path = tuple(e.absolute_path)
+    pos = doc.pos(path)
+
+    def diag(code: str, message: str, where=None) -> Diagnostic:
+        return Diagnostic.at(code, message, where or pos)
+
+    v = e.validator
+    if v == "additionalProperties" and isinstance(e.instance, dict):
+        allowed = list((e.schema.get("properties") or {}).keys())
+        extra = [k for k in e.instance if k not in allowed]
+        return [diag("schema.unknown-field", f"unknown field '{k}'{_did_you_mean(k, allowed)}",
+                     doc.key_pos(path + (k,))) for k in extra]
+    if v == "required":
+        missing = [r for r in e.validator_value if r not in e.instance]
+        return [diag("schema.required", f"missing required field '{m}'") for m in missing]
+    if v == "dependentRequired":
+        return [diag("schema.required", e.message.replace("is a dependency of", "is needed with"))]
+    if v == "type":
+        hint = ""
+        text = doc.text_of(path)
+        if text is not None and isinstance(e.instance, bool):
+            hint = f" ('{text}' was read as {describe(e.instance)}; put it in quotes for text)"
+        return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {describe(e.instance)}{hint}")]
+    if v == "enum":
+        options = ", ".join(json.dumps(x) if not isinstance(x, str) else x for x in e.validator_value)
+        hint = _did_you_mean(str(e.instance), [str(x) for x in e.validator_value])
+        return [diag("schema.enum", f"expected one of: {options}; got {describe(e.instance)}{hint}")]
+    if v == "const":
+        return [diag("schema.const", f"expected {json.dumps(e.validator_value)}, got {describe(e.instance)}")]
+    if v == "pattern":
+        wanted = _PATTERNS.get(e.validator_value, f"text matching {e.validator_value}")
+        return [diag("schema.pattern", f"expected {wanted}; got {describe(e.instance)}")]
+    if v in ("minItems", "minProperties"):
+        return [diag("schema.empty", "must not be empty")]
+    if v == "minLength":
+        return [diag("schema.empty", "must not be empty text")]
+    if v in ("minimum", "maximum"):
+        side = "at least" if v == "minimum" else "at most"
+        return [diag("schema.range", f"must be {side} {e.validator_value}; got {describe(e.instance)}")]
+    if v in ("oneOf", "anyOf"):
+        return _diagnose_alternatives(doc, e, diag)
+    return [diag("schema.invalid", e.message)]  # pragma: no cover - keywords our schemas do not use
+
+
+def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diagnostic]:
+    """Explain a failed oneOf: by the branch of the right type when there is one."""
+    if e.validator == "oneOf" and not e.context:
+        return [diag("schema.invalid", "give exactly one of the alternatives, not several"
+                     + _one_of_names(e))]
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in e.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    # branches whose type matches the value: their errors are the real ones
+    matching = [errs for errs in branches.values()
+                if not any(s.validator == "type" and not s.relative_path for s in errs)]
+    if len(matching) == 1:
+        out = []
+        for sub in matching[0]:
+            out.extend(_diagnose(doc, sub))
+        return out
+    types = []
+    for sub in e.validator_value:
+        if "type" in sub:
+            types.append(sub["type"])
+        elif "const" in sub:
+            types.append(json.dumps(sub["const"]))
+        elif "enum" in sub:
+            types.append("one of " + ", ".join(str(x) for x in sub["enum"] if isinstance(x, str)))
+        elif "required" in sub:
+            types.append(" or ".join(sub["required"]))
+    flat = []
+    for t in types:
+        flat.extend(t if isinstance(t, list) else [t])
+    wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in dict.fromkeys(flat))
+    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}")]
+
+
+def _one_of_names(e: ValidationError) -> str:
+    names = [" ".join(sub.get("required", [])) for sub in e.validator_value if "required" in sub]
+    return f": {', '.join(names)}" if names else ""

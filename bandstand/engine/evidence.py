@@ -1,0 +1,506 @@
+"""Evidence of one inspection: read (YAML, JSON, CSV), then checked against
+a framework.
+
+Reading is framework-independent (:func:`load_evidence`, schema-checked);
+:func:`bind` checks the evidence against a framework, all problems at once,
+and counts the case answers into one :class:`Measure` per node.
+
+>>> ev = load_evidence_text("subject: X\\nkey_questions: {'2.1.1': {yes: 1, of: 6}}\\n", "e.yaml")
+>>> ev.figures["2.1.1"].yes, ev.figures["2.1.1"].of
+(1, 6)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path, PurePath
+
+from ..dsl import loader, schema
+from ..dsl.build import suggest
+from ..dsl.model import JUDGED_OPTIONAL, JUDGED_YES, Framework, Level, Node
+from ..errors import BandstandError, Collector, Diagnostic, InputError, Position
+from ..limits import DEFAULT_LIMITS, Limits, exceeded
+
+YES, NO, NA = True, False, None
+
+_ANSWERS = {
+    "yes": YES, "y": YES, "true": YES, "1": YES, "sufficient": YES,
+    "no": NO, "n": NO, "false": NO, "0": NO, "insufficient": NO,
+    "n/a": NA, "na": NA, "": NA, "-": NA, "not applicable": NA, "null": NA,
+}
+
+
+def parse_answer(value) -> tuple[bool, bool | None]:
+    """(understood, answer) for a yes / no / not-applicable answer.
+
+    >>> [parse_answer(v) for v in ("Yes", "N", "n/a", "", True, None, "maybe")]
+    [(True, True), (True, False), (True, None), (True, None), (True, True), (True, None), (False, None)]
+    """
+    if value is None or isinstance(value, bool):
+        return True, value
+    if isinstance(value, int) and value in (0, 1):
+        return True, bool(value)
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in _ANSWERS:
+            return True, _ANSWERS[key]
+    return False, None
+
+
+@dataclass
+class Judgement:
+    node_id: str
+    rating: str | None  # as written; None: explicitly not rated
+    note: str | None
+    pos: Position
+
+
+@dataclass
+class Figure:
+    """Published figures for a node: counts, a percentage, or both."""
+
+    node_id: str
+    yes: int | None
+    of: int | None
+    percent: Fraction | None
+    pos: Position
+
+
+@dataclass
+class Case:
+    id: str
+    part: str
+    answers: dict[str, bool | None]
+    pos: Position
+    answer_pos: dict[str, Position] = field(default_factory=dict)
+    part_pos: Position | None = None
+    label: str | None = None
+
+
+@dataclass
+class Evidence:
+    file: str | None
+    framework: str | None = None
+    subject: str | None = None
+    date: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    partial: bool = False
+    judgements: dict[str, Judgement] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    cases: list[Case] | None = None
+    cases_pos: Position | None = None
+    section_pos: dict[str, Position] = field(default_factory=dict)
+
+    def where(self, section: str) -> Position:
+        """Where a top-level section is (or the file's start)."""
+        return self.section_pos.get(section, Position(self.file, 1, 1))
+
+
+def load_evidence(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> Evidence:
+    """Read an evidence file: YAML, JSON, or a CSV of cases."""
+    name = display or str(path)
+    text = loader.read_text(path, limits, name)
+    if str(path).lower().endswith((".csv", ".tsv")):
+        ev = Evidence(name)
+        ev.cases = read_cases_csv(text, name, limits)
+        ev.cases_pos = Position(name, 1, 1)
+        return ev
+    return _from_document(loader.load_text(text, name, limits), Path(path).parent, limits)
+
+
+def load_evidence_text(text: str, file: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
+                       base: Path | None = None) -> Evidence:
+    return _from_document(loader.load_text(text, file, limits), base or Path("."), limits)
+
+
+def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence:
+    if not isinstance(doc.data, dict):
+        raise BandstandError([Diagnostic("schema.type", "expected a mapping of evidence fields at the top of "
+                                         f"the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
+    diags = schema.validate(doc, "evidence")
+    if diags:
+        raise BandstandError(diags)
+    d = doc.data
+    out = Collector()
+    ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
+                  d.get("notes"), d.get("partial", False))
+    ev.section_pos = {k: doc.key_pos((k,)) for k in d}
+    for node_id, j in (d.get("judgements") or {}).items():
+        path = ("judgements", node_id)
+        if isinstance(j, dict):
+            rating, note = j.get("rating"), j.get("note")
+        else:
+            rating, note = j, None
+        ev.judgements[node_id] = Judgement(node_id, rating, note, doc.pos(path))
+    for section in ("key_questions", "figures"):
+        for node_id, f in (d.get(section) or {}).items():
+            path = (section, node_id)
+            if node_id in ev.figures:
+                out.error("evidence.duplicate", f"figures for '{node_id}' are given twice "
+                          "(in key_questions and figures)", doc.key_pos(path))
+                continue
+            if "yes" in f and f["yes"] > f["of"]:
+                out.error("evidence.counts", f"yes ({f['yes']}) is greater than of ({f['of']})",
+                          doc.pos(path + ("yes",)))
+                continue
+            percent = None
+            if "percent" in f:
+                text = doc.text_of(path + ("percent",))
+                percent = Fraction(text) if text is not None else Fraction(f["percent"])
+            ev.figures[node_id] = Figure(node_id, f.get("yes"), f.get("of"), percent, doc.key_pos(path))
+    cases = d.get("cases")
+    if isinstance(cases, str):
+        csv_path = _inside(base, cases)
+        if csv_path is None:
+            out.error("evidence.path", f"the cases file '{cases}' must be a relative path inside the "
+                      "evidence file's folder", doc.pos(("cases",)))
+        else:
+            try:
+                ev.cases = read_cases_csv(loader.read_text(csv_path, limits, str(csv_path)), str(csv_path), limits)
+            except BandstandError as e:
+                out.extend(e.diagnostics)
+    elif cases is not None:
+        if len(cases) > limits.max_cases:
+            out.error("limit.cases", exceeded("max_cases", limits.max_cases, f"the number of cases ({len(cases)})"),
+                      doc.pos(("cases",)))
+        else:
+            ev.cases = []
+            for i, c in enumerate(cases):
+                path = ("cases", i)
+                answers, answer_pos = {}, {}
+                for node_id, a in c["answers"].items():
+                    answers[node_id] = parse_answer(a)[1]
+                    answer_pos[node_id] = doc.key_pos(path + ("answers", node_id))
+                ev.cases.append(Case(c["id"], c["part"], answers, doc.pos(path), answer_pos,
+                                     doc.pos(path + ("part",)), c.get("label")))
+    ev.cases_pos = doc.pos(("cases",)) if "cases" in d else None
+    out.raise_if_errors()
+    return ev
+
+
+def _inside(base: Path, relative: str) -> Path | None:
+    """``base/relative`` if it stays inside ``base``; None otherwise."""
+    rel = PurePath(relative)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None
+    target = (base / rel).resolve()
+    try:
+        target.relative_to(base.resolve())
+    except ValueError:
+        return None
+    return target
+
+
+inside = _inside
+
+_ID_COLUMNS = ("case", "case_id", "id")
+_PART_COLUMNS = ("part", "disposal", "type")
+
+
+def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
+    """Cases from CSV: one row per case, a column per node id, blank = n/a.
+
+    The first row names the columns: ``case`` (or ``id``), ``part``, then
+    node ids. Commas, semicolons and tabs are recognised as delimiters.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    out = Collector()
+    if not text.strip():
+        raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
+    first_line = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as e:
+        raise BandstandError([Diagnostic("csv.syntax", f"cannot read the header row: {e}", file, 1, 1)]) from None
+    columns = [h.strip() for h in header]
+    lowered = [c.lower() for c in columns]
+    id_col = next((lowered.index(c) for c in _ID_COLUMNS if c in lowered), None)
+    part_col = next((lowered.index(c) for c in _PART_COLUMNS if c in lowered), None)
+    if id_col is None or part_col is None:
+        missing = " and ".join(n for n, c in (("'case'", id_col), ("'part'", part_col)) if c is None)
+        raise BandstandError([Diagnostic(
+            "csv.header", f"the header row has no {missing} column; the first row must name the columns: "
+            f"case, part, then node ids (found: {', '.join(columns[:6])})", file, 1, 1)])
+    col_start = _column_starts(first_line, delimiter)
+    seen_cols: dict[str, int] = {}
+    for i, c in enumerate(columns):
+        if c in seen_cols:
+            out.error("csv.header", f"column '{c}' appears twice", Position(file, 1, col_start[i] if i < len(col_start) else 1))
+        seen_cols[c] = i
+    node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
+    cases: list[Case] = []
+    line = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(cases) >= limits.max_cases:
+                out.error("limit.cases", exceeded("max_cases", limits.max_cases, "the number of cases"),
+                          Position(file, line, 1))
+                break
+            if len(row) != len(columns):
+                out.error("csv.row", f"this row has {len(row)} cells but the header has {len(columns)}",
+                          Position(file, line, 1))
+                continue
+            pos = Position(file, line, 1)
+            answers, answer_pos = {}, {}
+            for i in node_cols:
+                node_id = columns[i]
+                cell = row[i]
+                ok, answer = parse_answer(cell)
+                cell_pos = Position(file, line, _cell_column(row, i, delimiter))
+                if not ok:
+                    out.error("csv.answer", f"'{_safe(cell)}' in column '{node_id}' is not an answer; "
+                              "expected yes, no or blank (not applicable)", cell_pos)
+                    continue
+                answers[node_id] = answer
+                answer_pos[node_id] = cell_pos
+            cases.append(Case(row[id_col].strip(), row[part_col].strip(), answers, pos, answer_pos,
+                              Position(file, line, _cell_column(row, part_col, delimiter))))
+    except csv.Error as e:
+        out.error("csv.syntax", f"cannot read the CSV: {e}", Position(file, reader.line_num or line, 1))
+    out.raise_if_errors()
+    return cases
+
+
+def _safe(cell: str) -> str:
+    """A cell as text for a message: short, one line."""
+    cell = cell.replace("\n", " ")
+    return cell if len(cell) <= 30 else cell[:27] + "..."
+
+
+def _column_starts(line: str, delimiter: str) -> list[int]:
+    starts, col = [1], 1
+    for ch in line:
+        col += 1
+        if ch == delimiter:
+            starts.append(col)
+    return starts
+
+
+def _cell_column(row: list[str], index: int, delimiter: str) -> int:
+    # approximate: cells as written without quotes
+    return 1 + sum(len(c) + 1 for c in row[:index])
+
+
+# -- binding evidence to a framework ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A node's share of cases: counts, or a published percentage."""
+
+    yes: int | None
+    of: int | None
+    percent: Fraction | None  # as published, when given
+
+    @property
+    def value(self) -> Fraction | None:
+        """The percentage (exact), or None when nothing applied."""
+        if self.percent is not None:
+            return self.percent
+        if not self.of:
+            return None
+        return Fraction(100 * self.yes, self.of)
+
+
+@dataclass
+class Bound:
+    """Evidence checked against a framework, ready to evaluate."""
+
+    framework: Framework
+    evidence: Evidence
+    judgements: dict[str, Level | None]  # None: not rated (allowed)
+    notes: dict[str, str]
+    measures: dict[str, Measure]  # per node: figures or counted case answers
+    from_cases: set[str]  # nodes whose measure was counted from cases
+    case_count: dict[str, int]  # cases per part
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def share_nodes(fw: Framework) -> set[str]:
+    """Nodes whose own rule reads their share of cases (or that are unrated
+    leaves under a share-rated node, such as prompts)."""
+    from ..dsl import ast as A
+
+    out: set[str] = set()
+    for node in fw.nodes.values():
+        if node.rule is None or not node.rated:
+            continue
+        for e in A.walk(node.rule.expr):
+            if isinstance(e, A.Call) and e.func in ("share", "yes", "applicable") and not e.args:
+                out.add(node.id)
+            elif isinstance(e, A.Call) and e.func == "share" and e.args and isinstance(e.args[0], A.String):
+                out.add(e.args[0].value)
+            elif isinstance(e, A.Call) and e.func == "pooled_share":
+                out.add(node.id)
+                for n in node.walk():
+                    out.add(n.id)
+    # prompts: unrated descendants of share-rated nodes
+    for node_id in list(out):
+        node = fw.nodes.get(node_id)
+        if node is not None:
+            for d in node.walk():
+                if not d.rated:
+                    out.add(d.id)
+    return out
+
+
+def bind(ev: Evidence, fw: Framework) -> Bound:
+    """Check evidence against a framework; raise every problem at once."""
+    out = Collector()
+    nodes = fw.nodes
+    judgements: dict[str, Level | None] = {}
+    notes: dict[str, str] = {}
+
+    def unknown(node_id: str, pos: Position, what: str):
+        ids = [n for n in nodes if n != "overall"]
+        out.error("evidence.unknown-node", f"{what} for '{node_id}', which is not a node of {fw.ref}"
+                  + suggest(node_id, ids), pos)
+
+    # judgements
+    for node_id, j in ev.judgements.items():
+        node = nodes.get(node_id)
+        if node is None or node_id == "overall":
+            unknown(node_id, j.pos, "a judgement")
+            continue
+        if not node.is_judged:
+            how = "by rule" if node.rated else "not rated at all"
+            out.error("evidence.not-judged", f"'{node_id}' ({node.name}) is rated {how}, not by an inspector's "
+                      "judgement; remove this judgement", j.pos)
+            continue
+        if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in ("not_rated", "none", "n/a"):
+            if node.judged == JUDGED_OPTIONAL or ev.partial:
+                judgements[node_id] = None
+            else:
+                out.error("evidence.missing-judgement", f"'{node_id}' ({node.name}) must be rated; "
+                          f"expected one of: {', '.join(node.scale.names)}", j.pos)
+            if j.note:
+                notes[node_id] = j.note
+            continue
+        level = node.scale.find(str(j.rating))
+        if level is None:
+            out.error("evidence.level", f"'{j.rating}' is not a level of scale '{node.scale.id}'; expected one of: "
+                      f"{', '.join(node.scale.names)}" + suggest(str(j.rating), node.scale.names), j.pos)
+            continue
+        judgements[node_id] = level
+        if j.note:
+            notes[node_id] = j.note
+    for node in fw.walk():
+        if node.judged == JUDGED_YES and node.id not in ev.judgements:
+            if ev.partial:
+                judgements[node.id] = None
+            else:
+                out.error("evidence.missing-judgement",
+                          f"no judgement for '{node.id}' ({node.name}); give one of: {', '.join(node.scale.names)} "
+                          "(or set partial: true to leave it not rated)",
+                          ev.where("judgements"))
+
+    # figures
+    answerable = share_nodes(fw)
+    measures: dict[str, Measure] = {}
+    for node_id, f in ev.figures.items():
+        node = nodes.get(node_id)
+        if node is None or node_id == "overall":
+            unknown(node_id, f.pos, "figures")
+            continue
+        if node_id not in answerable:
+            out.error("evidence.not-share", f"'{node_id}' is not rated on a share of cases, so it takes no "
+                      "figures" + (" (it is rated by judgement: give a judgement)" if node.is_judged else ""), f.pos)
+            continue
+        if f.percent is not None and f.of:
+            exact = Fraction(100 * f.yes, f.of)
+            if abs(exact - f.percent) >= 1:
+                out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not {f.percent}%", f.pos)
+                continue
+        measures[node_id] = Measure(f.yes, f.of, f.percent)
+
+    # cases
+    counts: dict[str, list[int]] = {}
+    case_count: dict[str, int] = {}
+    if ev.cases is not None:
+        if not ev.cases:
+            out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
+                      ev.cases_pos)
+        seen: dict[str, Position] = {}
+        for case in ev.cases:
+            if case.id in seen:
+                out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
+                          f"{seen[case.id].line})", case.pos)
+                continue
+            seen[case.id] = case.pos
+            part = fw.parts.get(case.part)
+            if part is None:
+                out.error("evidence.part", f"case '{case.id}': unknown part '{case.part}'; expected one of: "
+                          f"{', '.join(fw.parts) or '(the framework has no parts)'}" + suggest(case.part, fw.parts),
+                          case.part_pos or case.pos)
+                continue
+            case_count[part.id] = case_count.get(part.id, 0) + 1
+            applicable = 0
+            for node_id, answer in case.answers.items():
+                pos = case.answer_pos.get(node_id, case.pos)
+                node = nodes.get(node_id)
+                if node is None or node_id == "overall":
+                    unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    continue
+                if node_id not in answerable:
+                    out.error("evidence.not-share", f"case '{case.id}': '{node_id}' is not answered case by case",
+                              pos)
+                    continue
+                if node.part is not None and node.part.id != part.id:
+                    if answer is not None:
+                        out.error("evidence.wrong-part",
+                                  f"case '{case.id}' is a {part.label} case, but '{node_id}' belongs to "
+                                  f"{node.part.label}", pos)
+                    continue
+                if node_id in measures:
+                    out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
+                              "give one or the other", pos)
+                    continue
+                c = counts.setdefault(node_id, [0, 0])
+                if answer is not None:
+                    c[1] += 1
+                    applicable += 1
+                    if answer:
+                        c[0] += 1
+            if case.answers and applicable == 0:
+                out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
+                          "it counts for nothing: check it or remove it", case.pos)
+    from_cases = set()
+    for node_id, (y, n) in counts.items():
+        measures[node_id] = Measure(y, n, None)
+        from_cases.add(node_id)
+    # nodes of a part with cases but no answers: not applicable in every case
+    for node_id in answerable:
+        node = nodes[node_id]
+        if node_id not in measures and node.part is not None and case_count.get(node.part.id):
+            measures[node_id] = Measure(0, 0, None)
+            from_cases.add(node_id)
+
+    # every share-rated node needs evidence
+    if not ev.partial:
+        for node in fw.walk():
+            if node.id in answerable and node.rated and node.id not in measures and _own_share(node):
+                out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures "
+                          "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)",
+                          ev.where("key_questions" if "key_questions" in ev.section_pos else
+                                   "figures" if "figures" in ev.section_pos else "cases"))
+    out.raise_if_errors()
+    return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
+                 [d for d in out.diagnostics if not d.is_error])
+
+
+def _own_share(node: Node) -> bool:
+    from ..dsl import ast as A
+
+    return node.rule is not None and any(
+        isinstance(e, A.Call) and e.func in ("share", "yes", "applicable") and not e.args
+        for e in A.walk(node.rule.expr))

@@ -1,0 +1,182 @@
+"""The result tree: for every node its rating and why, and the overall rating.
+
+Results are plain data; :meth:`Result.to_json` gives the JSON contract that
+tools outside the project read (see ``docs/reference/results.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ..dsl.model import Band, BandTable, Framework, Level, Rounding
+from .evidence import Measure
+
+WHOLE = Rounding(0, "half_up")
+
+
+def number(x: Fraction | int | None) -> int | float | None:
+    """A JSON number: an int when whole, else a float to 4 decimal places."""
+    if x is None:
+        return None
+    x = Fraction(x)
+    if x.denominator == 1:
+        return x.numerator
+    return round(float(x), 4)
+
+
+@dataclass
+class MarginStep:
+    level: Level
+    more_yes: int | None = None  # cases that would need to be judged sufficient instead
+    fewer_yes: int | None = None
+    points: Fraction | None = None  # for percentages and scores
+    needs: dict[str, "MarginStep"] | None = None  # for a node decided by its children
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"rating": self.level.id, "label": self.level.label}
+        if self.more_yes is not None:
+            out["more_yes"] = self.more_yes
+        if self.fewer_yes is not None:
+            out["fewer_yes"] = self.fewer_yes
+        if self.points is not None:
+            out["points"] = number(self.points)
+        if self.needs is not None:
+            out["needs"] = {k: v.to_json() for k, v in self.needs.items()}
+        return out
+
+
+@dataclass
+class Margin:
+    up: MarginStep | None = None
+    down: MarginStep | None = None
+
+    def to_json(self) -> dict:
+        out = {}
+        if self.up is not None:
+            out["up"] = self.up.to_json()
+        if self.down is not None:
+            out["down"] = self.down.to_json()
+        return out
+
+
+@dataclass
+class AppliedLimit:
+    id: str
+    node_id: str
+    before: Level
+    after: Level
+    description: str | None
+    condition: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "node": self.node_id, "from": self.before.id, "to": self.after.id,
+                "condition": self.condition, "description": self.description}
+
+
+@dataclass
+class NodeResult:
+    id: str
+    title: str | None
+    tier: str | None
+    rated: bool  # whether the framework rates this node at all
+    level: Level | None = None
+    reason: str = ""
+    how: str = "rule"  # rule | judgement | not rated
+    measure: Measure | None = None
+    value: Fraction | None = None  # the number banded, when the rule bands one
+    rounded: Fraction | None = None
+    table: BandTable | None = None
+    band: Band | None = None
+    decided_by: list[str] = field(default_factory=list)
+    margin: Margin | None = None
+    limits: list[str] = field(default_factory=list)
+    note: str | None = None
+    maximum: Fraction | None = None
+    children: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> Fraction | None:
+        return self.level.score if self.level is not None else None
+
+    @property
+    def percent(self) -> Fraction | None:
+        """The percentage as published: rounded as its band table rounds."""
+        if self.measure is None:
+            return None
+        v = self.measure.value
+        if v is None:
+            return None
+        if self.measure.percent is not None:
+            return self.measure.percent
+        return (self.table.rounding if self.table is not None and self.table.unit == "percent" else WHOLE).apply(v)
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"rating": self.level.id if self.level else None}
+        if self.level is not None:
+            out["label"] = self.level.label
+            if self.level.score is not None:
+                out["score"] = number(self.level.score)
+        if self.measure is not None:
+            if self.percent is not None:
+                out["percent"] = number(self.percent)
+            if self.measure.of is not None:
+                out["yes"] = self.measure.yes
+                out["of"] = self.measure.of
+        elif self.value is not None:
+            out["value"] = number(self.value)
+        if self.decided_by:
+            out["decided_by"] = list(self.decided_by)
+        if self.margin is not None:
+            out["margin"] = self.margin.to_json()
+        if self.limits:
+            out["limits_applied"] = list(self.limits)
+        out["by"] = self.how
+        if self.note:
+            out["note"] = self.note
+        out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class Result:
+    framework: Framework
+    subject: str | None
+    date: str | None
+    nodes: dict[str, NodeResult]
+    overall: NodeResult | None
+    limits_applied: list[AppliedLimit]
+    evidence_file: str | None = None
+    warnings: list = field(default_factory=list)
+
+    def rating(self, node_id: str) -> Level | None:
+        r = self.overall if node_id == "overall" else self.nodes[node_id]
+        return r.level if r is not None else None
+
+    def to_json(self) -> dict:
+        fw = self.framework
+        out: dict[str, Any] = {
+            "framework": {"id": fw.id, "version": fw.version, "title": fw.title},
+            "subject": self.subject,
+            "date": self.date,
+        }
+        if self.overall is not None:
+            o = self.overall
+            overall = {"rating": o.level.id if o.level else None}
+            if o.level is not None:
+                overall["label"] = o.level.label
+            overall["score"] = number(o.value)
+            overall["max_score"] = number(o.maximum)
+            if o.margin is not None:
+                overall["margin"] = o.margin.to_json()
+            if o.limits:
+                overall["limits_applied"] = list(o.limits)
+            overall["reason"] = o.reason
+            out["overall"] = overall
+        out["nodes"] = {k: v.to_json() for k, v in self.nodes.items()}
+        out["limits_applied"] = [a.to_json() for a in self.limits_applied]
+        inferred = [t.id for t in fw.bands.values() if t.inferred]
+        if inferred:
+            out["inferred_thresholds"] = inferred
+        return out

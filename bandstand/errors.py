@@ -1,0 +1,133 @@
+"""One diagnostic type for the whole project.
+
+Every problem bandstand reports, from a YAML syntax error to an evidence
+file that answers a question outside its part, is a :class:`Diagnostic`:
+a stable code, a message, and where it is. Codes are grouped by the stage
+that finds them: ``yaml.*``, ``schema.*``, ``syntax.*``, ``check.*``,
+``evidence.*``, ``eval.*``, ``input.*``.
+
+Diagnostics are structured first and formatted second, by :func:`format`:
+
+>>> print(Diagnostic("check.unknown-node", "unknown node '9.9'", "f.yaml", 3, 14))
+f.yaml:3:14: error: unknown node '9.9' [check.unknown-node]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a file; line and column count from 1."""
+
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    severity: str = ERROR
+
+    @classmethod
+    def at(cls, code: str, message: str, pos: Position | None, severity: str = ERROR) -> "Diagnostic":
+        if pos is None:
+            return cls(code, message, severity=severity)
+        return cls(code, message, pos.file, pos.line, pos.column, severity)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    @property
+    def position(self) -> Position:
+        return Position(self.file, self.line, self.column)
+
+    def __str__(self) -> str:
+        return format(self)
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+        }
+
+
+def format(d: Diagnostic) -> str:  # noqa: A001 - the one formatter, named for what it does
+    """``path:line:col: severity: message [code]``, all on one line."""
+    message = " ".join(d.message.split())  # one line, whatever the message held
+    where = str(d.position) if d.file is not None else "bandstand"
+    return f"{where}: {d.severity}: {message} [{d.code}]"
+
+
+def sort_key(d: Diagnostic):
+    return (d.file or "", d.line or 0, d.column or 0, d.code, d.message)
+
+
+class BandstandError(Exception):
+    """Raised with every problem found, never just the first.
+
+    ``str(error)`` is the diagnostics formatted one per line.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics: list[Diagnostic] = sorted(diagnostics, key=sort_key)
+        super().__init__("\n".join(format(d) for d in self.diagnostics))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+class InputError(BandstandError):
+    """The input cannot be used at all (missing file, unknown framework id, ...)."""
+
+    def __init__(self, message: str, file: str | None = None, code: str = "input.unusable",
+                 line: int | None = None, column: int | None = None):
+        super().__init__([Diagnostic(code, message, file, line, column)])
+
+
+@dataclass
+class Collector:
+    """Gathers diagnostics from a stage; raises them all at once."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, message: str, pos: Position | None = None) -> None:
+        self.diagnostics.append(Diagnostic.at(code, message, pos))
+
+    def warning(self, code: str, message: str, pos: Position | None = None) -> None:
+        self.diagnostics.append(Diagnostic.at(code, message, pos, WARNING))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    def raise_if_errors(self) -> None:
+        if self.has_errors:
+            raise BandstandError(self.diagnostics)

@@ -1,0 +1,56 @@
+"""Resource limits on what bandstand will read.
+
+Every input is bounded before it is walked: a crafted file (an alias bomb, a
+10,000-level nesting, a megabyte-long expression) is refused with a message
+that names the limit and how to raise it, never a hang or a crash.
+
+>>> Limits().max_depth
+100
+>>> Limits(max_cases=10).max_cases
+10
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: largest input file, in bytes
+    max_file_bytes: int = 20 * 1024 * 1024
+    #: deepest nesting of YAML/JSON collections
+    max_depth: int = 100
+    #: most YAML nodes after aliases are expanded (guards against alias bombs)
+    max_yaml_nodes: int = 2_000_000
+    #: most alias references in one file
+    max_aliases: int = 1_000
+    #: longest rule expression, in characters
+    max_expression_length: int = 10_000
+    #: deepest nesting inside one rule expression
+    max_expression_depth: int = 50
+    #: most nodes in one framework
+    max_nodes: int = 200_000
+    #: most cases in one evidence file
+    max_cases: int = 1_000_000
+
+    def with_(self, **changes) -> "Limits":
+        return replace(self, **changes)
+
+    @staticmethod
+    def names() -> list[str]:
+        return [f.name for f in fields(Limits)]
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def option_name(limit: str) -> str:
+    """The command-line spelling of a limit: ``max_depth`` -> ``--max-depth``."""
+    return "--" + limit.replace("_", "-")
+
+
+def exceeded(limit: str, value: int, what: str) -> str:
+    """A message that names the limit and how to raise it."""
+    return (f"{what} exceeds the limit {limit}={value}; raise it with "
+            f"{option_name(limit)} on the command line or Limits({limit}=...) in the library")

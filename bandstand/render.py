@@ -1,0 +1,260 @@
+"""Renderers of results: text (a readable tree), JSON, Markdown.
+
+Renderers read a :class:`~bandstand.engine.result.Result` and never decide
+anything: every rating, reason and margin comes from the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .dsl.model import Framework, Node, fmt_number
+from .engine.result import MarginStep, NodeResult, Result
+
+
+def to_json(result: Result) -> str:
+    """The JSON contract, deterministic: same input, same bytes."""
+    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- shared wording ------------------------------------------------------------------
+
+
+def _label(r: NodeResult) -> str:
+    if r.level is not None:
+        return r.level.label
+    return "not rated" if r.rated else "-"
+
+
+def _step_text(step: MarginStep, direction: str) -> str:
+    if step.more_yes is not None:
+        n = step.more_yes
+        return f"{step.level.label} with {n} more sufficient case{'s' if n != 1 else ''}"
+    if step.fewer_yes is not None:
+        n = step.fewer_yes
+        return f"{step.level.label} with {n} fewer sufficient case{'s' if n != 1 else ''}"
+    if step.points is not None:
+        word = "higher" if direction == "up" else "lower"
+        return f"{step.level.label} if {fmt_number(step.points)} point{'s' if step.points != 1 else ''} {word}"
+    if step.needs:
+        return f"{step.level.label} if " + " and ".join(_needs_text(node_id, s, direction)
+                                                         for node_id, s in step.needs.items())
+    return step.level.label
+
+
+def _needs_text(node_id: str, s: MarginStep, direction: str) -> str:
+    if s.more_yes is not None:
+        return f"{node_id} gains {s.more_yes} sufficient case{'s' if s.more_yes != 1 else ''}"
+    if s.fewer_yes is not None:
+        return f"{node_id} loses {s.fewer_yes} sufficient case{'s' if s.fewer_yes != 1 else ''}"
+    if s.points is not None:
+        word = "rises" if direction == "up" else "falls"
+        return f"{node_id} {word} {fmt_number(s.points)} point{'s' if s.points != 1 else ''}"
+    return f"{node_id} reaches {s.level.label}"
+
+
+def margin_text(r: NodeResult) -> str:
+    """'up: Good with 2 more sufficient cases; down: ...', or ''."""
+    if r.margin is None:
+        return ""
+    parts = []
+    if r.margin.up is not None:
+        parts.append("up: " + _step_text(r.margin.up, "up"))
+    if r.margin.down is not None:
+        parts.append("down: " + _step_text(r.margin.down, "down"))
+    return "; ".join(parts)
+
+
+def figures_text(r: NodeResult) -> str:
+    if r.measure is None:
+        return ""
+    pct = r.percent
+    if pct is None:
+        return "no applicable cases" if r.measure.of == 0 else ""
+    text = f"{fmt_number(pct)}%"
+    if r.measure.of is not None:
+        text += f" ({r.measure.yes} of {r.measure.of})"
+    return text
+
+
+def _heading(node: Node) -> str:
+    return node.title or node.question or ""
+
+
+def _inferred_note(fw: Framework) -> list[str]:
+    tables = [t for t in fw.bands.values() if t.inferred]
+    if not tables:
+        return []
+    names = ", ".join(t.label or t.id for t in tables)
+    return [f"Note: the thresholds of {names} are inferred from published results, not published."]
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_text(result: Result, *, show_prompts: bool = False) -> str:
+    """A readable tree: every rated node with its rating, why, and margin."""
+    fw = result.framework
+    lines = []
+    title = result.subject or "(no subject)"
+    lines.append(f"{title}: {fw.ref} {fw.title}")
+    if result.date or result.evidence_file:
+        bits = []
+        if result.date:
+            bits.append(f"date {result.date}")
+        if result.evidence_file:
+            bits.append(f"evidence {result.evidence_file}")
+        lines.append("  " + ", ".join(bits))
+    lines.append("")
+    o = result.overall
+    if o is not None:
+        score = f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})" if o.value is not None else ""
+        lines.append(f"Overall rating: {_label(o)}{score}")
+        lines.append(f"  why: {o.reason}")
+        m = margin_text(o)
+        if m:
+            lines.append(f"  margin: {m}")
+        lines.append("")
+    shown = [n for n in fw.walk() if result.nodes[n.id].rated or show_prompts]
+    id_width = max((len(n.id) + 2 * _depth(n) for n in shown), default=4)
+    for node in fw.walk():
+        r = result.nodes[node.id]
+        depth = _depth(node)
+        if depth == 0 and not r.rated:
+            lines.append(f"{node.id} {_heading(node)}".rstrip())
+            continue
+        if not r.rated and not show_prompts:
+            continue
+        ident = ("  " * depth + node.id).ljust(id_width)
+        if not r.rated:
+            lines.append(f"{ident}  {'':21} {figures_text(r):15} {_one_line(_heading(node))}".rstrip())
+            continue
+        detail = figures_text(r)
+        if r.how == "judgement":
+            detail = "judged" if r.level is not None else ""
+        elif r.decided_by and not detail:
+            detail = ("lowest: " if "lowest" in r.reason else "from: ") + ", ".join(r.decided_by)
+        lines.append(f"{ident}  {_label(r):21} {detail:15} {_one_line(_heading(node))}".rstrip())
+        pad = " " * (id_width + 4)
+        if r.level is None:
+            lines.append(f"{pad}{r.reason}")
+        elif r.how == "judgement" and r.note:
+            lines.append(f"{pad}note: {_one_line(r.note)}")
+        m = margin_text(r)
+        if m and r.measure is not None:
+            lines.append(f"{pad}{m}")
+    if result.limits_applied:
+        lines.append("")
+        for a in result.limits_applied:
+            lines.append(f"Limit applied: '{a.id}' lowered {a.node_id} from {a.before.label} to {a.after.label}"
+                         f" ({a.description or a.condition})")
+    notes = _inferred_note(fw)
+    if notes:
+        lines.append("")
+        lines.extend(notes)
+    for w in result.warnings:
+        lines.append(f"warning: {w.message}")
+    return "\n".join(lines) + "\n"
+
+
+def _depth(node: Node) -> int:
+    d = 0
+    while node.parent is not None:
+        d += 1
+        node = node.parent
+    return d
+
+
+# -- markdown ---------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md(text: str | None) -> str:
+    """Text made safe for a Markdown table cell or paragraph.
+
+    Markdown and HTML characters are escaped, line breaks folded, and a
+    leading character that a spreadsheet would read as a formula
+    (= + - @) is escaped too.
+
+    >>> md("=HYPERLINK(1)|<b>")
+    '\\\\=HYPERLINK\\\\(1\\\\)\\\\|\\\\<b\\\\>'
+    """
+    if text is None:
+        return ""
+    text = " ".join(str(text).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    if text[:1] in ("=", "-", "@"):
+        text = "\\" + text
+    return text
+
+
+def to_markdown(result: Result) -> str:
+    fw = result.framework
+    out = []
+    subject = md(result.subject or "Inspection")
+    o = result.overall
+    out.append(f"# {subject}: {md(_label(o)) if o else 'result'}")
+    out.append("")
+    out.append(f"Framework: **{md(fw.title)}** (`{fw.ref}`)" + (f". Date: {md(result.date)}." if result.date else "."))
+    out.append("")
+    if o is not None:
+        score = f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})" if o.value is not None else ""
+        out.append(f"**Overall rating: {md(_label(o))}**{score}. {md(o.reason.capitalize())}.")
+        m = margin_text(o)
+        if m:
+            out.append("")
+            out.append(f"Margin: {md(m)}.")
+        out.append("")
+    for root in fw.roots:
+        out.append(f"## {md(root.id)} {md(_heading(root))}")
+        out.append("")
+        rows = [c for c in root.children if result.nodes[c.id].rated]
+        if rows:
+            out.append("| Standard | Rating | Why |")
+            out.append("|---|---|---|")
+            for c in rows:
+                r = result.nodes[c.id]
+                out.append(f"| {md(c.id)} {md(_heading(c))} | {md(_label(r))} | {md(r.reason)} |")
+            out.append("")
+        for c in rows:
+            kqs = [k for k in c.children if result.nodes[k.id].rated]
+            if not kqs:
+                continue
+            out.append(f"### {md(c.id)} {md(_heading(c))}: {md(_label(result.nodes[c.id]))}")
+            out.append("")
+            out.append("| Key question | Sufficient | Rating | Margin |")
+            out.append("|---|---|---|---|")
+            for k in kqs:
+                r = result.nodes[k.id]
+                out.append(f"| {md(k.id)} {md(_heading(k))} | {md(figures_text(r))} | {md(_label(r))} | "
+                           f"{md(margin_text(r))} |")
+            out.append("")
+    if result.limits_applied:
+        out.append("## Limits applied")
+        out.append("")
+        for a in result.limits_applied:
+            out.append(f"- {md(a.id)}: {md(a.node_id)} lowered from {md(a.before.label)} to {md(a.after.label)} "
+                       f"({md(a.description or a.condition)})")
+        out.append("")
+    for note in _inferred_note(fw):
+        out.append(f"> {md(note)}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+RENDERERS = {"text": to_text, "json": to_json, "markdown": to_markdown}
+
+
+def render(result: Result, fmt: str, **options) -> str:
+    if fmt == "text":
+        return to_text(result, **options)
+    return RENDERERS[fmt](result)
+
+
+__all__ = ["to_json", "to_text", "to_markdown", "render", "md", "margin_text"]
