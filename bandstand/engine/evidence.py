@@ -326,32 +326,41 @@ class Bound:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def share_nodes(fw: Framework) -> set[str]:
-    """Nodes whose own rule reads their share of cases (or that are unrated
-    leaves under a share-rated node, such as prompts)."""
+def share_nodes(fw: Framework) -> tuple[set[str], set[str]]:
+    """(nodes answered case by case, nodes that take published figures).
+
+    A node is answered case by case when a rule reads its share of cases
+    (``share()``, ``yes()``, ``applicable()``, or as a member of
+    ``pooled_share(...)``), and so are the unrated nodes under it (prompts).
+    Figures may be given for those and for a node whose rule pools its
+    members' answers (the pooled score as published).
+    """
     from ..dsl import ast as A
 
-    out: set[str] = set()
+    answered: set[str] = set()
+    pooled: set[str] = set()
     for node in fw.nodes.values():
         if node.rule is None or not node.rated:
             continue
         for e in A.walk(node.rule.expr):
-            if isinstance(e, A.Call) and e.func in ("share", "yes", "applicable") and not e.args:
-                out.add(node.id)
-            elif isinstance(e, A.Call) and e.func == "share" and e.args and isinstance(e.args[0], A.String):
-                out.add(e.args[0].value)
-            elif isinstance(e, A.Call) and e.func == "pooled_share":
-                out.add(node.id)
-                for n in node.walk():
-                    out.add(n.id)
-    # prompts: unrated descendants of share-rated nodes
-    for node_id in list(out):
+            if not isinstance(e, A.Call):
+                continue
+            if e.func in ("share", "yes", "applicable") and not e.args:
+                answered.add(node.id)
+            elif e.func == "share" and e.args and isinstance(e.args[0], A.String):
+                answered.add(e.args[0].value)
+            elif e.func == "pooled_share":
+                pooled.add(node.id)
+                if e.args and isinstance(e.args[0], A.Name) and e.args[0].text == "children":
+                    answered.update(c.id for c in node.children)
+                else:
+                    answered.update(a.value for a in (e.args[0].args if isinstance(e.args[0], A.Call) else ())
+                                    if isinstance(a, A.String))
+    for node_id in list(answered):
         node = fw.nodes.get(node_id)
         if node is not None:
-            for d in node.walk():
-                if not d.rated:
-                    out.add(d.id)
-    return out
+            answered.update(d.id for d in node.walk() if not d.rated)
+    return answered, answered | pooled
 
 
 def bind(ev: Evidence, fw: Framework) -> Bound:
@@ -405,14 +414,14 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                           ev.where("judgements"))
 
     # figures
-    answerable = share_nodes(fw)
+    answerable, figured = share_nodes(fw)
     measures: dict[str, Measure] = {}
     for node_id, f in ev.figures.items():
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
             unknown(node_id, f.pos, "figures")
             continue
-        if node_id not in answerable:
+        if node_id not in figured:
             out.error("evidence.not-share", f"'{node_id}' is not rated on a share of cases, so it takes no "
                       "figures" + (" (it is rated by judgement: give a judgement)" if node.is_judged else ""), f.pos)
             continue
@@ -452,8 +461,9 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     unknown(node_id, pos, f"case '{case.id}' has an answer")
                     continue
                 if node_id not in answerable:
-                    out.error("evidence.not-share", f"case '{case.id}': '{node_id}' is not answered case by case",
-                              pos)
+                    hint = "; answer its questions instead" if node_id in figured else ""
+                    out.error("evidence.not-share",
+                              f"case '{case.id}': '{node_id}' is not answered case by case{hint}", pos)
                     continue
                 if node.part is not None and node.part.id != part.id:
                     if answer is not None:
