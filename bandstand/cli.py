@@ -71,7 +71,12 @@ def _out(text: str, output: str | None) -> None:
     if target.is_dir():
         raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    if not directory.is_dir():
+        raise InputError(f"cannot write {output}: the folder {directory} does not exist", output, "input.output")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise InputError(f"cannot write {output}: {e.strerror or e}", output, "input.output") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -95,8 +100,13 @@ def list_cmd(state: State):
     entries = state.catalogue.entries()
     rows = [("FRAMEWORK", "STATUS", "IN FORCE", "TITLE")]
     for e in entries:
-        span = (e.effective_from or "?") + " to " + (e.effective_to or "") if (e.effective_from or e.effective_to) else ""
-        rows.append((f"{e.id}@{e.version}", e.status, span.strip(), e.title))
+        if e.effective_from and e.effective_to:
+            span = f"{e.effective_from} to {e.effective_to}"
+        elif e.effective_from:
+            span = f"from {e.effective_from}"
+        else:
+            span = f"until {e.effective_to}" if e.effective_to else ""
+        rows.append((f"{e.id}@{e.version}", e.status, span, e.title))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         click.echo("  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3])
@@ -140,7 +150,7 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
     doc = loader.load_file(path, state.limits)
     if _is_framework(doc.data):
         fw = framework_from_document(doc, limits=state.limits)
-        return fw.diagnostics, f"framework {fw.ref}, {len(fw.nodes)} nodes"
+        return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
     from .engine.evidence import _from_document
 
     ev = _from_document(doc, Path(path).parent, state.limits)

@@ -205,7 +205,7 @@ def to_markdown(result: Result) -> str:
     out.append("")
     if o is not None:
         score = f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})" if o.value is not None else ""
-        out.append(f"**Overall rating: {md(_label(o))}**{score}. {md(o.reason.capitalize())}.")
+        out.append(f"**Overall rating: {md(_label(o))}**{score}. {md(o.reason[:1].upper() + o.reason[1:])}.")
         m = margin_text(o)
         if m:
             out.append("")

@@ -220,79 +220,78 @@ class Builder:
         return scale
 
     def _nodes(self, items, path, parent, tiers, scales, default_scale, parts, index) -> list[Node]:
-        """Build the hierarchy breadth-first with an explicit queue (no recursion)."""
+        """Build the hierarchy depth-first in document order, with an explicit stack (no recursion)."""
         roots: list[Node] = []
-        queue = [(items, path, parent, 0, None, False)]
-        while queue:
-            items, path, parent, depth, part, under_judged = queue.pop(0)
+        # each entry: (node data, its path, parent, depth, inherited part, under a judged node)
+        stack = [(d, path + (i,), parent, 0, None, False) for i, d in reversed(list(enumerate(items)))]
+        while stack:
+            d, np, parent, depth, part, under_judged = stack.pop()
             if depth >= len(tiers):
                 self.out.error("check.too-deep",
                                f"nodes nested {depth + 1} deep, but only {len(tiers)} tiers are defined "
-                               f"({', '.join(t.id for t in tiers)})", self.pos(path))
+                               f"({', '.join(t.id for t in tiers)})", self.pos(np))
                 continue
-            tier = tiers[depth]
-            for i, d in enumerate(items):
-                np = path + (i,)
-                if len(index) >= self.limits.max_nodes:
-                    self.out.error("limit.nodes", exceeded("max_nodes", self.limits.max_nodes,
-                                                           "the number of nodes"), self.pos(np))
-                    return roots
-                node_id = d["id"]
-                if node_id in index or node_id == OVERALL:
-                    first = index.get(node_id)
-                    where = f" (first at line {first.pos.line})" if first is not None and first.pos else ""
-                    self.out.error("check.duplicate-id",
-                                   f"node id '{node_id}' is used twice{where}" if node_id != OVERALL
-                                   else "'overall' is reserved for the overall rating; choose another id",
-                                   self.pos(np + ("id",)))
-                    continue
-                node_part = part
-                if "part" in d:
-                    node_part = parts.get(d["part"])
-                    if node_part is None:
-                        self.out.error("check.unknown-part", f"unknown part '{d['part']}'" + _suggest(d["part"], parts),
-                                       self.pos(np + ("part",)))
-                judged = {True: JUDGED_YES, False: JUDGED_NO, "optional": JUDGED_OPTIONAL}[d.get("judged", False)]
-                node = Node(
-                    id=node_id, tier=tier,
-                    scale=self._scale_ref(d.get("scale"), np + ("scale",), scales,
-                                          parent.scale if parent else default_scale),
-                    title=d.get("title"), question=d.get("question"), statement=d.get("statement"),
-                    guidance=d.get("guidance"), description=d.get("description"), part=node_part,
-                    judged=judged, counts_toward_overall=d.get("counts_toward_overall", tier.counts_toward_overall),
-                    not_rated_reason=d.get("not_rated_reason"), parent=parent, pos=self.pos(np), path=np)
-                if "rule" in d:
-                    node.rule = self.rule(d["rule"], np + ("rule",))
-                    if node.is_judged:
-                        self.out.error("check.rule-and-judged",
-                                       f"node '{node_id}' has both a rule and judged: {d['judged']}; "
-                                       "give one way to rate it", self.pos(np + ("rule",)))
-                # The questions under a judged node are what the inspector takes into
-                # account; they are not rated themselves unless they say so.
-                default_rated = tier.rated and not under_judged
-                node.rated = d.get("rated", default_rated)
-                if node.rated and node.rule is None and not node.is_judged and tier.rule is not None:
-                    node.rule, node.rule_from_tier = tier.rule, True
-                if not node.rated and (node.rule is not None and not node.rule_from_tier or node.is_judged):
-                    self.out.error("check.unrated-with-rule",
-                                   f"node '{node_id}' is marked rated: false but has a way to be rated",
-                                   self.pos(np + ("rated",)))
-                index[node_id] = node
-                if parent is None:
-                    roots.append(node)
-                else:
-                    parent.children.append(node)
-                if d.get("children"):
-                    queue.append((d["children"], np + ("children",), node, depth + 1, node_part,
-                                  under_judged or node.is_judged))
-        # breadth-first building leaves the index out of document order; restore it
-        ordered: dict[str, Node] = {}
-        for root in roots:
-            for n in root.walk():
-                ordered[n.id] = n
-        index.clear()
-        index.update(ordered)
+            if len(index) >= self.limits.max_nodes:
+                self.out.error("limit.nodes", exceeded("max_nodes", self.limits.max_nodes,
+                                                       "the number of nodes"), self.pos(np))
+                break
+            node = self._node(d, np, parent, tiers[depth], scales, default_scale, parts, part, under_judged, index)
+            if node is None:
+                continue
+            if parent is None:
+                roots.append(node)
+            else:
+                parent.children.append(node)
+            kids = d.get("children") or []
+            stack.extend((c, np + ("children", i), node, depth + 1, node.part, under_judged or node.is_judged)
+                         for i, c in reversed(list(enumerate(kids))))
         return roots
+
+    def _node(self, d, np, parent, tier, scales, default_scale, parts, part, under_judged, index) -> Node | None:
+        node_id = d["id"]
+        if node_id in index or node_id == OVERALL:
+            first = index.get(node_id)
+            where = f" (first at line {first.pos.line})" if first is not None and first.pos else ""
+            self.out.error("check.duplicate-id",
+                           f"node id '{node_id}' is used twice{where}" if node_id != OVERALL
+                           else "'overall' is reserved for the overall rating; choose another id",
+                           self.pos(np + ("id",)))
+            return None
+        node_part = part
+        if "part" in d:
+            node_part = parts.get(d["part"])
+            if node_part is None:
+                self.out.error("check.unknown-part", f"unknown part '{d['part']}'" + _suggest(d["part"], parts),
+                               self.pos(np + ("part",)))
+        judged = {True: JUDGED_YES, False: JUDGED_NO, "optional": JUDGED_OPTIONAL}[d.get("judged", False)]
+        node = Node(
+            id=node_id, tier=tier,
+            scale=self._scale_ref(d.get("scale"), np + ("scale",), scales, parent.scale if parent else default_scale),
+            title=d.get("title"), question=d.get("question"), statement=d.get("statement"),
+            guidance=d.get("guidance"), description=d.get("description"), part=node_part,
+            judged=judged, counts_toward_overall=d.get("counts_toward_overall", tier.counts_toward_overall),
+            not_rated_reason=d.get("not_rated_reason"), parent=parent, pos=self.pos(np), path=np)
+        if "rule" in d:
+            node.rule = self.rule(d["rule"], np + ("rule",))
+            if node.is_judged:
+                written = "true" if d["judged"] is True else d["judged"]
+                self.out.error("check.rule-and-judged",
+                               f"node '{node_id}' has both a rule and judged: {written}; give one way to rate it",
+                               self.pos(np + ("rule",)))
+        # A node with its own rule or judgement is rated unless it says otherwise. Otherwise its
+        # tier decides; the questions under a judged node are what the inspector takes into
+        # account, not rated themselves.
+        own_way = "rule" in d or node.is_judged
+        node.rated = d.get("rated", True if own_way else (tier.rated and not under_judged))
+        if node.rated and node.rule is None and not node.is_judged and tier.rule is not None:
+            node.rule, node.rule_from_tier = tier.rule, True
+        if d.get("rated") is False and own_way:
+            self.out.error("check.unrated-with-rule",
+                           f"node '{node_id}' is marked rated: false but has "
+                           + ("a rule" if "rule" in d else "judged: " + str(d["judged"]).lower()),
+                           self.pos(np + ("rated",)))
+        index[node_id] = node
+        return node
 
 
 def _fmt(x: Fraction) -> str:

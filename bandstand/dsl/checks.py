@@ -40,7 +40,7 @@ class Site:
     rule: Rule
     owner: Node  # the node rated (for a limit: the node it limits)
     kind: str  # "rule" or "limit"
-    label: str  # for messages: "rule of 2.1", "limit 'resettlement'"
+    label: str  # for messages: "rule of 2.1", or the limit's id
 
     @property
     def expected(self) -> Type:
@@ -53,7 +53,7 @@ def sites(fw: Framework) -> list[Site]:
         if node.rule is not None and node.rated:
             out.append(Site(node.rule, node, "rule", f"the rule of {node.id}"))
     for lim in fw.limits:
-        out.append(Site(lim.when, fw.nodes[lim.applies_to], "limit", f"limit '{lim.id}'"))
+        out.append(Site(lim.when, fw.nodes[lim.applies_to], "limit", lim.id))
     return out
 
 
@@ -268,6 +268,7 @@ class TypeChecker:
             return self.error(e, "check.type", f"{fn.name}() needs a node; name one")
         arg_types: list[Type] = []
         levels_of: list[Node] = []
+        unresolved = False
         for param, arg in zip(self._params(fn, len(e.args)), e.args):
             kind = param.lstrip("*")
             if kind == "node":
@@ -275,12 +276,22 @@ class TypeChecker:
                     levels_of.append(resolve_node(arg, self.fw))
                 except ResolveError as err:
                     self.error(arg, err.code, err.message)
+                    unresolved = True
                 arg_types.append(NODE)
             elif kind == "nodes":
-                try:
-                    levels_of.extend(resolve_nodes(arg, site, self.fw))
-                except ResolveError as err:
-                    self.error(arg, err.code, err.message)
+                if isinstance(arg, ast.Call) and arg.func == "nodes":
+                    for a in arg.args:  # report each unknown id where it is written
+                        try:
+                            levels_of.append(resolve_node(a, self.fw))
+                        except ResolveError as err:
+                            self.error(a, err.code, err.message)
+                            unresolved = True
+                else:
+                    try:
+                        levels_of.extend(resolve_nodes(arg, site, self.fw))
+                    except ResolveError as err:
+                        self.error(arg, err.code, err.message)
+                        unresolved = True
                 arg_types.append(NODES)
             elif kind == "table":
                 if isinstance(arg, ast.Name) and arg.text in self.fw.bands:
@@ -303,6 +314,8 @@ class TypeChecker:
                 arg_types.append(self.expect(arg, TEXT, f"{fn.name}()"))
             else:  # pragma: no cover
                 raise AssertionError(kind)
+        if unresolved:
+            return NOTHING  # already reported; nothing more can be said of the call
         return self._result(fn, e, arg_types, levels_of)
 
     def _peek(self, arg: ast.Expr) -> set[str]:
@@ -343,6 +356,15 @@ class TypeChecker:
             if len(scales) > 1:
                 return self.error(e, "check.type", f"{fn.name}() of nodes on different scales ({', '.join(sorted(scales))})")
             if r == "level:nodes" and not nodes:
+                owner = self.site.owner
+                if owner.rule_from_tier and owner.rule is self.site.rule:
+                    # the tier's rule does not fit this node: say which node, where it is
+                    self.ok = False
+                    tier = owner.tier.label.lower() if owner.tier else "node"
+                    self.report.at(owner.pos, "check.unrated",
+                                   f"{tier} '{owner.id}' takes its tier's rule '{self.site.rule.text.strip()}' but has "
+                                   "no rated children to choose from; give it a rule, judged: true or rated: false")
+                    return NOTHING
                 return self.error(e, "check.unrated", f"{fn.name}() of no rated nodes: nothing to choose from")
             return LevelType(scales.pop()) if scales else NOTHING
         if r == "level:args":
@@ -412,21 +434,23 @@ def check_rated(fw: Framework) -> list[Diagnostic]:
 def check_cycles(fw: Framework) -> list[Diagnostic]:
     """No rule may depend, directly or through others, on itself."""
     graph: dict[str, list[str]] = {n: [] for n in fw.nodes}
-    site_of: dict[str, Site] = {}
+    edge_site: dict[tuple[str, str], Site] = {}  # which rule or limit makes each dependency
     for site in sites(fw):
-        site_of.setdefault(site.owner.id, site)
-        graph[site.owner.id].extend(d.id for d in rule_dependencies(site, fw))
+        for dep in rule_dependencies(site, fw):
+            graph[site.owner.id].append(dep.id)
+            edge_site.setdefault((site.owner.id, dep.id), site)
     report = _Report(fw)
     for cycle in find_cycles(graph):
-        first = cycle[0]
-        site = site_of.get(first)
-        path = " -> ".join(cycle + [first])
-        msg = (f"rules depend on each other in a cycle: {path}" if len(cycle) > 1
-               else f"the rule of {first} depends on {first} itself")
-        if site is not None:
-            report.at_rule(site.rule, site.rule.expr.span[0], "check.cycle", msg)
-        else:  # pragma: no cover
-            report.at(fw.nodes[first].pos, "check.cycle", msg)
+        ring = cycle + [cycle[0]]
+        site = edge_site[(ring[0], ring[1])]
+        whose = f"limit '{site.label}'" if site.kind == "limit" else f"the rule of {site.owner.id}"
+        if len(cycle) == 1:
+            msg = f"{whose} depends on {cycle[0]} itself"
+        else:
+            msg = f"rules depend on each other in a cycle: {' -> '.join(ring)}"
+            if site.kind == "limit":
+                msg += f" (through {whose})"
+        report.at_rule(site.rule, site.rule.expr.span[0], "check.cycle", msg)
     return report.diags
 
 

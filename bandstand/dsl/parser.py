@@ -18,6 +18,7 @@ bandstand.dsl.parser.ExpressionError: at offset 15: expected ',' or ')' but the 
 from __future__ import annotations
 
 import functools
+import re
 from fractions import Fraction
 from importlib import resources
 
@@ -65,6 +66,43 @@ def _describe_expected(expected: set[str]) -> str:
     return " or ".join(names)
 
 
+def _open_context(prefix: str) -> tuple[int, str | None]:
+    """How many brackets are open before an offset, and which of if/then is awaiting its partner."""
+    prefix = re.sub(r'"[^"\\]*(?:\\.[^"\\]*)*"|\'[^\'\\]*(?:\\.[^\'\\]*)*\'', "", prefix)
+    depth = prefix.count("(") - prefix.count(")")
+    words = re.findall(r"\b(if|then|else)\b", prefix)
+    pending = []
+    for w in words:
+        if w == "if":
+            pending.append("then")
+        elif w == "then" and pending and pending[-1] == "then":
+            pending[-1] = "else"
+        elif w == "else" and pending and pending[-1] == "else":
+            pending.pop()
+    return depth, (pending[-1] if pending else None)
+
+
+def _after_value(prefix: str, expected: set[str]) -> str:
+    """What may follow a complete value here, from what the text before it opened."""
+    depth, awaiting = _open_context(prefix)
+    options = []
+    if expected & {"PLUS", "MINUS", "STAR", "SLASH", "COMPARE", "AND", "OR"}:
+        options.append("an operator")
+    if awaiting == "then" and "THEN" in expected:
+        options.append("'then'")
+    if awaiting == "else" and "ELSE" in expected:
+        options.append("'else'")
+    if depth > 0 and "RPAR" in expected:
+        options.append("')'")
+    if depth > 0 and "COMMA" in expected:
+        options.append("','")
+    if depth <= 0 and awaiting is None and "$END" in expected:
+        options.append("the end of the expression")
+    if not options:
+        return _describe_expected(expected)
+    return ", ".join(options[:-1]) + (" or " if len(options) > 1 else "") + options[-1]
+
+
 def _token_text(tok: Token) -> str:
     if tok.type == "$END":
         return "the end of the expression"
@@ -100,8 +138,10 @@ def parse_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expr:
                 msg = "expected ',' or ')' but the expression ended"
         elif tok.type == "COMPARE" and "COMPARE" not in expected:
             msg = f"comparisons cannot be chained: use 'and' between them (found {_token_text(tok)})"
-        else:
+        elif _VALUE_STARTS & expected and len(_VALUE_STARTS & expected) >= 4:
             msg = f"unexpected {_token_text(tok)}; expected {_describe_expected(expected)}"
+        else:
+            msg = f"unexpected {_token_text(tok)}; expected {_after_value(text[:offset], expected)}"
         raise ExpressionError(msg, offset) from None
     except UnexpectedInput as e:  # pragma: no cover - the three above are exhaustive for LALR
         raise ExpressionError("invalid expression", getattr(e, "pos_in_stream", 0) or 0) from None

@@ -12,15 +12,13 @@ and counts the case answers into one :class:`Measure` per node.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path, PurePath
 
 from ..dsl import loader, schema
 from ..dsl.build import suggest
-from ..dsl.model import JUDGED_OPTIONAL, JUDGED_YES, Framework, Level, Node
+from ..dsl.model import JUDGED_OPTIONAL, JUDGED_YES, Framework, Level, Node, fmt_number
 from ..errors import BandstandError, Collector, Diagnostic, InputError, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 
@@ -201,6 +199,81 @@ _ID_COLUMNS = ("case", "case_id", "id")
 _PART_COLUMNS = ("part", "disposal", "type")
 
 
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    line: int
+    column: int
+
+
+def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
+    """Split CSV text into rows of cells, each cell with its line and column.
+
+    RFC 4180 quoting (``"a, b"``, ``""`` for a quote, line breaks inside
+    quotes); ``\r\n`` and ``\n`` both end a row. Blank rows are dropped.
+    """
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    buf: list[str] = []
+    line = col = 1
+    start = (1, 1)
+    quote_at: tuple[int, int] | None = None
+    in_quotes = False
+    i, n = 0, len(text)
+
+    def end_cell():
+        row.append(Cell("".join(buf), *start))
+        buf.clear()
+
+    while i < n:
+        ch = text[i]
+        if in_quotes:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    buf.append('"')
+                    i, col = i + 2, col + 2
+                    continue
+                in_quotes = False
+                i, col = i + 1, col + 1
+                continue
+            buf.append(ch)
+            if ch == "\n":
+                line, col = line + 1, 1
+            else:
+                col += 1
+            i += 1
+            continue
+        if ch == '"' and not buf:
+            in_quotes, quote_at = True, (line, col)
+            i, col = i + 1, col + 1
+            continue
+        if ch == delimiter:
+            end_cell()
+            i, col = i + 1, col + 1
+            start = (line, col)
+            continue
+        if ch in "\r\n":
+            end_cell()
+            if any(c.text.strip() for c in row):
+                rows.append(row)
+            row = []
+            if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
+                i += 1
+            i, line, col = i + 1, line + 1, 1
+            start = (line, col)
+            continue
+        buf.append(ch)
+        i, col = i + 1, col + 1
+    if in_quotes:
+        raise BandstandError([Diagnostic("csv.syntax", "a quoted cell is never closed: no matching '\"'",
+                                         file, *quote_at)])
+    if buf or row:
+        end_cell()
+        if any(c.text.strip() for c in row):
+            rows.append(row)
+    return rows
+
+
 def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
     """Cases from CSV: one row per case, a column per node id, blank = n/a.
 
@@ -212,14 +285,11 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
     out = Collector()
     if not text.strip():
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
-    first_line = text.splitlines()[0]
+    first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except csv.Error as e:
-        raise BandstandError([Diagnostic("csv.syntax", f"cannot read the header row: {e}", file, 1, 1)]) from None
-    columns = [h.strip() for h in header]
+    rows = csv_rows(text, delimiter, file)
+    header, body = rows[0], rows[1:]
+    columns = [c.text.strip() for c in header]
     lowered = [c.lower() for c in columns]
     id_col = next((lowered.index(c) for c in _ID_COLUMNS if c in lowered), None)
     part_col = next((lowered.index(c) for c in _PART_COLUMNS if c in lowered), None)
@@ -227,68 +297,47 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
         missing = " and ".join(n for n, c in (("'case'", id_col), ("'part'", part_col)) if c is None)
         raise BandstandError([Diagnostic(
             "csv.header", f"the header row has no {missing} column; the first row must name the columns: "
-            f"case, part, then node ids (found: {', '.join(columns[:6])})", file, 1, 1)])
-    col_start = _column_starts(first_line, delimiter)
+            f"case, part, then node ids (found: {', '.join(_safe(c) for c in columns[:6])})",
+            file, header[0].line, 1)])
     seen_cols: dict[str, int] = {}
-    for i, c in enumerate(columns):
-        if c in seen_cols:
-            out.error("csv.header", f"column '{c}' appears twice", Position(file, 1, col_start[i] if i < len(col_start) else 1))
-        seen_cols[c] = i
+    for cell, name in zip(header, columns):
+        if name in seen_cols:
+            out.error("csv.header", f"column '{_safe(name)}' appears twice", Position(file, cell.line, cell.column))
+        seen_cols[name] = 1
     node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
     cases: list[Case] = []
-    line = 1
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
+    for row in body:
+        line = row[0].line
+        if len(cases) >= limits.max_cases:
+            out.error("limit.cases", exceeded("max_cases", limits.max_cases, "the number of cases"),
+                      Position(file, line, 1))
+            break
+        if len(row) != len(columns):
+            out.error("csv.row", f"this row has {len(row)} cells but the header has {len(columns)}",
+                      Position(file, line, 1))
+            continue
+        answers, answer_pos = {}, {}
+        for i in node_cols:
+            node_id, cell = columns[i], row[i]
+            ok, answer = parse_answer(cell.text)
+            cell_pos = Position(file, cell.line, cell.column)
+            if not ok:
+                out.error("csv.answer", f"'{_safe(cell.text)}' in column '{_safe(node_id)}' is not an answer; "
+                          "expected yes, no or blank (not applicable)", cell_pos)
                 continue
-            if len(cases) >= limits.max_cases:
-                out.error("limit.cases", exceeded("max_cases", limits.max_cases, "the number of cases"),
-                          Position(file, line, 1))
-                break
-            if len(row) != len(columns):
-                out.error("csv.row", f"this row has {len(row)} cells but the header has {len(columns)}",
-                          Position(file, line, 1))
-                continue
-            pos = Position(file, line, 1)
-            answers, answer_pos = {}, {}
-            for i in node_cols:
-                node_id = columns[i]
-                cell = row[i]
-                ok, answer = parse_answer(cell)
-                cell_pos = Position(file, line, _cell_column(row, i, delimiter))
-                if not ok:
-                    out.error("csv.answer", f"'{_safe(cell)}' in column '{node_id}' is not an answer; "
-                              "expected yes, no or blank (not applicable)", cell_pos)
-                    continue
-                answers[node_id] = answer
-                answer_pos[node_id] = cell_pos
-            cases.append(Case(row[id_col].strip(), row[part_col].strip(), answers, pos, answer_pos,
-                              Position(file, line, _cell_column(row, part_col, delimiter))))
-    except csv.Error as e:
-        out.error("csv.syntax", f"cannot read the CSV: {e}", Position(file, reader.line_num or line, 1))
+            answers[node_id] = answer
+            answer_pos[node_id] = cell_pos
+        part = row[part_col]
+        cases.append(Case(row[id_col].text.strip(), part.text.strip(), answers, Position(file, line, 1), answer_pos,
+                          Position(file, part.line, part.column)))
     out.raise_if_errors()
     return cases
 
 
 def _safe(cell: str) -> str:
     """A cell as text for a message: short, one line."""
-    cell = cell.replace("\n", " ")
+    cell = " ".join(cell.split())
     return cell if len(cell) <= 30 else cell[:27] + "..."
-
-
-def _column_starts(line: str, delimiter: str) -> list[int]:
-    starts, col = [1], 1
-    for ch in line:
-        col += 1
-        if ch == delimiter:
-            starts.append(col)
-    return starts
-
-
-def _cell_column(row: list[str], index: int, delimiter: str) -> int:
-    # approximate: cells as written without quotes
-    return 1 + sum(len(c) + 1 for c in row[:index])
 
 
 # -- binding evidence to a framework ---------------------------------------------------------
@@ -363,6 +412,9 @@ def share_nodes(fw: Framework) -> tuple[set[str], set[str]]:
     return answered, answered | pooled
 
 
+_NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
+
+
 def bind(ev: Evidence, fw: Framework) -> Bound:
     """Check evidence against a framework; raise every problem at once."""
     out = Collector()
@@ -382,11 +434,13 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             unknown(node_id, j.pos, "a judgement")
             continue
         if not node.is_judged:
-            how = "by rule" if node.rated else "not rated at all"
-            out.error("evidence.not-judged", f"'{node_id}' ({node.name}) is rated {how}, not by an inspector's "
-                      "judgement; remove this judgement", j.pos)
+            if node.rated:
+                why = "is rated by rule, not by an inspector's judgement"
+            else:
+                why = "is not rated (it is a question taken into account, not a standard)"
+            out.error("evidence.not-judged", f"'{node_id}' ({node.name}) {why}; remove this judgement", j.pos)
             continue
-        if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in ("not_rated", "none", "n/a"):
+        if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in _NOT_RATED:
             if node.judged == JUDGED_OPTIONAL or ev.partial:
                 judgements[node_id] = None
             else:
@@ -416,7 +470,9 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     # figures
     answerable, figured = share_nodes(fw)
     measures: dict[str, Measure] = {}
+    given: set[str] = set()  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
+        given.add(node_id)
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
             unknown(node_id, f.pos, "figures")
@@ -428,7 +484,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         if f.percent is not None and f.of:
             exact = Fraction(100 * f.yes, f.of)
             if abs(exact - f.percent) >= 1:
-                out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not {f.percent}%", f.pos)
+                out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
+                          f"{fmt_number(f.percent)}%", f.pos)
                 continue
         measures[node_id] = Measure(f.yes, f.of, f.percent)
 
@@ -454,6 +511,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                 continue
             case_count[part.id] = case_count.get(part.id, 0) + 1
             applicable = 0
+            errors_before = len(out.diagnostics)
             for node_id, answer in case.answers.items():
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
@@ -476,12 +534,14 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                               "give one or the other", pos)
                     continue
                 c = counts.setdefault(node_id, [0, 0])
+                given.add(node_id)
                 if answer is not None:
                     c[1] += 1
                     applicable += 1
                     if answer:
                         c[0] += 1
-            if case.answers and applicable == 0:
+            rejected = len(out.diagnostics) > errors_before  # already reported: no second error
+            if case.answers and applicable == 0 and not rejected:
                 out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
                           "it counts for nothing: check it or remove it", case.pos)
     from_cases = set()
@@ -498,7 +558,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     # every share-rated node needs evidence
     if not ev.partial:
         for node in fw.walk():
-            if node.id in answerable and node.rated and node.id not in measures and _own_share(node):
+            if node.id in answerable and node.rated and node.id not in measures and node.id not in given \
+                    and _own_share(node):
                 out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures "
                           "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)",
                           ev.where("key_questions" if "key_questions" in ev.section_pos else
