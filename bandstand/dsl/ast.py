@@ -35,7 +35,8 @@ class String:
     value: str
 
     def __str__(self) -> str:
-        return '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        return '"' + escaped + '"'
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,8 +41,8 @@ from ..errors import BandstandError, Diagnostic, InputError, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 
 try:  # libyaml's parser: fast, and iterative
-    _Parser = yaml.CParser  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = None
 
 PathT = tuple
@@ -99,25 +99,54 @@ class Document:
         if span is None or not isinstance(value, str):
             return self.pos(path)
         raw = self.text[span.start:span.end]
-        i = 0
-        if span.style in ("'", '"'):
-            i = 1
-        elif span.style in ("|", ">"):
-            nl = raw.find("\n")
-            i = nl + 1 if nl >= 0 else len(raw)
-        for k, ch in enumerate(value):
-            if k == offset:
+        index = _source_index(raw, value, span.style, offset)
+        return _index_to_position(self.text, span.start + index, self.file)
+
+
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _source_index(raw: str, value: str, style: str, offset: int) -> int:
+    """The index in a scalar's source text of character ``offset`` of its value.
+
+    Value characters are matched in order against the source: quotes and
+    indentation are stepped over, an escape (``\\t``, ``\\u00e9``) or a doubled
+    quote (``''``) is one character, and folded line breaks match spaces.
+    """
+    i = 0
+    if style in ("'", '"'):
+        i = 1
+    elif style in ("|", ">"):
+        nl = raw.find("\n")
+        i = nl + 1 if nl >= 0 else len(raw)
+    for k, ch in enumerate(value):
+        if k >= offset:
+            break
+        # find where this value character comes from
+        while i < len(raw):
+            r = raw[i]
+            if style == '"' and r == "\\" and i + 1 < len(raw):
+                if raw[i + 1] == "\n":  # an escaped line break: produces nothing
+                    i += 2
+                    while i < len(raw) and raw[i] in " \t":
+                        i += 1
+                    continue
+                i += _ESCAPE_LENGTH.get(raw[i + 1], 2)
                 break
-            j = i
-            while j < len(raw) and raw[j] != ch and not (ch.isspace() and raw[j].isspace()):
-                j += 1
-            if j >= len(raw):
+            if style == "'" and r == "'" and raw[i + 1:i + 2] == "'":
+                i += 2
                 break
-            i = j + 1
-        # skip indentation the value does not contain
-        while i < len(raw) and raw[i] in " \t" and (offset >= len(value) or not value[offset].isspace()):
+            if r == ch or (ch.isspace() and r.isspace()):
+                i += 1
+                break
             i += 1
-        return _index_to_position(self.text, span.start + min(i, len(raw)), self.file)
+        else:
+            break
+    # at the target character: skip the indentation or line break the value does not contain
+    target = value[offset] if offset < len(value) else None
+    while i < len(raw) and raw[i] in " \t\n" and (target is None or not target.isspace()):
+        i += 1
+    return min(i, len(raw))
 
 
 def _get(data, path):
@@ -285,9 +314,7 @@ def load_text(text: str, file: str | None = None, limits: Limits = DEFAULT_LIMIT
                 scalars[path] = ScalarSpan(ev.start_mark.index, ev.end_mark.index,
                                            ev.start_mark.line + 1, ev.start_mark.column + 1,
                                            ev.style or "")
-                if not isinstance(value, str) and value is not None and ev.style in ("", None):
-                    plain_text[path] = ev.value
-                elif value is None and ev.style in ("", None):
+                if not isinstance(value, str) and ev.style in ("", None):
                     plain_text[path] = ev.value
             if ev.anchor:
                 anchors[ev.anchor] = (value, 1)
@@ -346,6 +373,8 @@ def load_text(text: str, file: str | None = None, limits: Limits = DEFAULT_LIMIT
 
 def _scalar_value(ev, file, fail):
     tag = ev.tag
+    if tag == "!":  # the non-specific tag: text, whatever it looks like
+        return ev.value
     if ev.style in ("", None):
         value: Any = resolve_plain(ev.value)
     else:
@@ -357,24 +386,39 @@ def _scalar_value(ev, file, fail):
         if tag in ("tag:yaml.org,2002:str", "!"):
             value = ev.value
         elif tag == "tag:yaml.org,2002:int":
-            try:
-                value = int(ev.value)
-            except ValueError:
+            value = resolve_plain(ev.value)
+            if not isinstance(value, int) or isinstance(value, bool):
                 fail("yaml.tag", f"'{ev.value}' is not an integer", line, col)
         elif tag == "tag:yaml.org,2002:float":
-            try:
-                value = float(ev.value)
-            except ValueError:
+            value = resolve_plain(ev.value)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
                 fail("yaml.tag", f"'{ev.value}' is not a number", line, col)
+            value = float(value)
     return value
 
 
+# A JSON surrogate pair (json.dumps writes "\ud83d\ude00" for an emoji), preceded by an
+# even number of backslashes; libyaml refuses surrogate escapes, so they are decoded first.
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.I)
+
+
+def _join_surrogates(text: str) -> str:
+    if "\\u" not in text:
+        return text
+
+    def join(m: re.Match) -> str:
+        hi, lo = int(m.group(2), 16), int(m.group(3), 16)
+        return m.group(1) + chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+    return _SURROGATE_PAIR.sub(join, text)
+
+
 def _events(text: str, file: str | None, fail):
-    if _Parser is not None:
-        parser = _Parser(text)
-    else:  # pragma: no cover
-        parser = yaml.SafeLoader(text)
+    parser = None
     try:
+        if _Parser is not None:
+            parser = _Parser(_join_surrogates(text))
+        else:  # pragma: no cover
+            parser = yaml.SafeLoader(_join_surrogates(text))
         while True:
             ev = parser.get_event()
             if ev is None or isinstance(ev, yaml.StreamEndEvent):
@@ -390,11 +434,16 @@ def _events(text: str, file: str | None, fail):
                 ctx += f" started at line {e.context_mark.line + 1}"
             message = f"{message} ({ctx})"
         fail("yaml.syntax", message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
-    except yaml.YAMLError as e:  # reader errors: control characters and the like
+    except yaml.reader.ReaderError as e:  # control characters and the like
+        p = _index_to_position(text, e.position, file)
+        what = f"character U+{e.character:04X}" if isinstance(e.character, int) else "character"
+        fail("yaml.syntax", f"the {what} is not allowed in YAML (a control character?); remove it",
+             p.line, p.column)
+    except yaml.YAMLError as e:  # pragma: no cover - every other error is marked
         fail("yaml.syntax", " ".join(str(e).split("\n")[0:1]))
     finally:
         dispose = getattr(parser, "dispose", None)
-        if dispose:
+        if parser is not None and dispose:
             dispose()
 
 

@@ -12,7 +12,7 @@ Compare(span=(0, 27), left=Call(span=(0, 13), func='rating', args=(String(span=(
 >>> parse_expression("lowest(children")
 Traceback (most recent call last):
 ...
-bandstand.dsl.parser.ExpressionError: at offset 15: expected ',' or ')' but the expression ended
+bandstand.dsl.parser.ExpressionError: at offset 15: expected ')' or ',' but the expression ended
 """
 
 from __future__ import annotations
@@ -66,25 +66,36 @@ def _describe_expected(expected: set[str]) -> str:
     return " or ".join(names)
 
 
-def _open_context(prefix: str) -> tuple[int, str | None]:
-    """How many brackets are open before an offset, and which of if/then is awaiting its partner."""
-    prefix = re.sub(r'"[^"\\]*(?:\\.[^"\\]*)*"|\'[^\'\\]*(?:\\.[^\'\\]*)*\'', "", prefix)
-    depth = prefix.count("(") - prefix.count(")")
-    words = re.findall(r"\b(if|then|else)\b", prefix)
-    pending = []
-    for w in words:
-        if w == "if":
+def _open_context(prefix: str) -> tuple[list[str], str | None]:
+    """The brackets open before an offset ("call" or "group", innermost last),
+    and which keyword an unfinished if/then is waiting for."""
+    prefix = re.sub(r'"[^"\\]*(?:\\.[^"\\]*)*"|\'[^\'\\]*(?:\\.[^\'\\]*)*\'', '""', prefix)
+    brackets: list[str] = []
+    pending: list[str] = []
+    for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*\s*\(|\(|\)|\b(?:if|then|else)\b", prefix):
+        tok = m.group(0)
+        if tok.endswith("(") and len(tok) > 1 and tok.split("(")[0].strip() not in _KEYWORDS:
+            brackets.append("call")
+        elif tok.endswith("("):
+            brackets.append("group")
+        elif tok == ")":
+            if brackets:
+                brackets.pop()
+        elif tok == "if":
             pending.append("then")
-        elif w == "then" and pending and pending[-1] == "then":
+        elif tok == "then" and pending and pending[-1] == "then":
             pending[-1] = "else"
-        elif w == "else" and pending and pending[-1] == "else":
+        elif tok == "else" and pending and pending[-1] == "else":
             pending.pop()
-    return depth, (pending[-1] if pending else None)
+    return brackets, (pending[-1] if pending else None)
+
+
+_KEYWORDS = {"if", "then", "else", "and", "or", "not", "true", "false"}
 
 
 def _after_value(prefix: str, expected: set[str]) -> str:
     """What may follow a complete value here, from what the text before it opened."""
-    depth, awaiting = _open_context(prefix)
+    brackets, awaiting = _open_context(prefix)
     options = []
     if expected & {"PLUS", "MINUS", "STAR", "SLASH", "COMPARE", "AND", "OR"}:
         options.append("an operator")
@@ -92,11 +103,11 @@ def _after_value(prefix: str, expected: set[str]) -> str:
         options.append("'then'")
     if awaiting == "else" and "ELSE" in expected:
         options.append("'else'")
-    if depth > 0 and "RPAR" in expected:
+    if brackets and "RPAR" in expected:
         options.append("')'")
-    if depth > 0 and "COMMA" in expected:
+    if brackets and brackets[-1] == "call" and "COMMA" in expected:
         options.append("','")
-    if depth <= 0 and awaiting is None and "$END" in expected:
+    if not brackets and awaiting is None and "$END" in expected:
         options.append("the end of the expression")
     if not options:
         return _describe_expected(expected)
@@ -132,14 +143,15 @@ def parse_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expr:
         at_end = tok.type == "$END"
         offset = len(text.rstrip()) if at_end else tok.start_pos
         expected = set(e.expected)
-        if at_end:
-            msg = f"expected {_describe_expected(expected)} but the expression ended"
-            if expected <= {"COMMA", "RPAR"}:
-                msg = "expected ',' or ')' but the expression ended"
-        elif tok.type == "COMPARE" and "COMPARE" not in expected:
+        wants_value = len(_VALUE_STARTS & expected) >= 4
+        if wants_value:
+            found = "the expression ended" if at_end else f"unexpected {_token_text(tok)}"
+            msg = (f"expected {_describe_expected(expected)} but {found}" if at_end
+                   else f"{found}; expected {_describe_expected(expected)}")
+        elif tok.type == "COMPARE":
             msg = f"comparisons cannot be chained: use 'and' between them (found {_token_text(tok)})"
-        elif _VALUE_STARTS & expected and len(_VALUE_STARTS & expected) >= 4:
-            msg = f"unexpected {_token_text(tok)}; expected {_describe_expected(expected)}"
+        elif at_end:
+            msg = f"expected {_after_value(text, expected)} but the expression ended"
         else:
             msg = f"unexpected {_token_text(tok)}; expected {_after_value(text[:offset], expected)}"
         raise ExpressionError(msg, offset) from None

@@ -91,7 +91,8 @@ def _coerce_to_text(doc: Document, errors: Iterable[ValidationError]) -> bool:
         parent = doc.data
         for key in path[:-1]:
             parent = parent[key]
-        if not isinstance(parent[path[-1]], str):
+        value = parent[path[-1]]
+        if value is not None and not isinstance(value, str):  # numbers and booleans only: null stays null
             parent[path[-1]] = text
             changed = True
     return changed
@@ -161,7 +162,7 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
     if v == "type":
         hint = ""
         text = doc.text_of(path)
-        if text is not None and isinstance(e.instance, bool):
+        if text is not None and isinstance(e.instance, bool) and "string" in str(e.validator_value):
             hint = f" ('{text}' was read as {describe(e.instance)}; put it in quotes for text)"
         return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {describe(e.instance)}{hint}")]
     if v == "enum":
@@ -185,22 +186,38 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
     return [diag("schema.invalid", e.message)]  # pragma: no cover - keywords our schemas do not use
 
 
+_JSON_TYPES = {"string": str, "number": (int, float), "integer": int, "boolean": bool, "object": dict,
+               "array": list, "null": type(None)}
+
+
+def _fits(instance, subschema: dict) -> bool:
+    """Whether a value is of a kind a oneOf branch accepts (ignoring the branch's details)."""
+    if "type" in subschema:
+        types = subschema["type"] if isinstance(subschema["type"], list) else [subschema["type"]]
+        ok = [_JSON_TYPES[t] for t in types]
+        if isinstance(instance, bool):
+            return "boolean" in types
+        return isinstance(instance, tuple(x for t in ok for x in (t if isinstance(t, tuple) else (t,))))
+    if "const" in subschema:
+        return type(instance) is type(subschema["const"])
+    if "enum" in subschema:
+        return any(type(instance) is type(v) for v in subschema["enum"])
+    return "oneOf" not in subschema or any(_fits(instance, s) for s in subschema["oneOf"])
+
+
 def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diagnostic]:
-    """Explain a failed oneOf: by the branch of the right type when there is one."""
+    """Explain a failed oneOf: by the branch of the right kind when there is one."""
     if e.validator == "oneOf" and not e.context:
         return [diag("schema.invalid", "give exactly one of the alternatives, not several"
                      + _one_of_names(e))]
-    branches: dict[int, list[ValidationError]] = {}
-    for sub in e.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    # branches whose type matches the value: their errors are the real ones
-    matching = [errs for errs in branches.values()
-                if not any(s.validator == "type" and not s.relative_path for s in errs)]
-    if len(matching) == 1:
+    fitting = [i for i, sub in enumerate(e.validator_value) if _fits(e.instance, sub)]
+    if len(fitting) == 1:
         out = []
-        for sub in matching[0]:
-            out.extend(_diagnose(doc, sub))
-        return out
+        for sub in e.context:
+            if sub.relative_schema_path[0] == fitting[0]:
+                out.extend(_diagnose(doc, sub))
+        if out:
+            return out
     types = []
     for sub in e.validator_value:
         if "type" in sub:
