@@ -1,8 +1,13 @@
-"""Finding frameworks: bundled ones by id, or a file by path.
+"""The catalogue: every framework version bandstand can find, by id.
 
 The bundled frameworks are the YAML files in ``frameworks/`` (shipped in
-the wheel as ``bandstand/frameworks``). A reference is ``id@version``,
-``id`` alone (the latest published version), or the path of a file.
+the wheel as ``bandstand/frameworks``); folders given with
+``--framework-path`` or ``BANDSTAND_PATH`` add more. A reference is
+
+* ``id@version``: that version;
+* ``id`` alone: the latest published version, or, with a date (``--on``, or
+  an evidence file's date), the version in force on that date;
+* the path of a file.
 
 >>> parse_ref("hmip-youth@2018")
 ('hmip-youth', '2018')
@@ -19,8 +24,9 @@ from importlib import resources
 from pathlib import Path
 
 from .dsl import load_framework
+from .dsl.loader import load_file
 from .dsl.model import Framework
-from .errors import InputError
+from .errors import BandstandError, InputError
 from .limits import DEFAULT_LIMITS, Limits
 
 _REF = re.compile(r"^([a-z][a-z0-9_-]*)(?:@([^@\s/\\]+))?$")
@@ -39,9 +45,20 @@ def parse_ref(ref: str) -> tuple[str, str | None] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
+def date_key(date: str | None, end: bool = False) -> str | None:
+    """A date as a comparable text; a month alone is its first (or, for an end, its last) day.
+
+    >>> date_key("2018-06"), date_key("2021-06", end=True), date_key("2021-12-09")
+    ('2018-06-01', '2021-06-31', '2021-12-09')
+    """
+    if date is None:
+        return None
+    return date if len(date) == 10 else date + ("-31" if end else "-01")
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One framework file in the catalogue, read only as far as its identity."""
+    """One framework version in the catalogue, read only as far as its identity."""
 
     id: str
     version: str
@@ -50,6 +67,16 @@ class Entry:
     path: Path
     effective_from: str | None = None
     effective_to: str | None = None
+    extends: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def in_force(self, on: str) -> bool:
+        day = date_key(on)
+        start, end = date_key(self.effective_from), date_key(self.effective_to, end=True)
+        return (start is None or start <= day) and (end is None or day <= end)
 
 
 def _version_key(version: str):
@@ -81,30 +108,64 @@ class Catalogue:
         return out
 
     def entries(self) -> list[Entry]:
-        """Every framework version found, sorted by id then version."""
+        """Every framework version found, sorted by id, then by when it came into force."""
         if self._entries is None:
-            entries = []
-            for path in self.files():
-                fw = self.load_path(path)
-                entries.append(Entry(fw.id, fw.version, fw.title, fw.status, path,
-                                     fw.effective_from, fw.effective_to))
-            entries.sort(key=lambda e: (e.id, _version_key(e.version)))
-            self._entries = entries
+            quick = [(path, self._quick(path)) for path in self.files()]
+            # identities first (what `extends` needs), then what versions inherit from their bases
+            self._entries = [e for _, (e, _) in quick if e is not None]
+            for path, (entry, complete) in quick:
+                if entry is not None and not complete:
+                    fw = self.load_path(path)
+                    self._entries[self._entries.index(entry)] = Entry(
+                        fw.id, fw.version, fw.title, fw.status, path, fw.effective_from, fw.effective_to,
+                        entry.extends)
+            self._entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", _version_key(e.version)))
         return self._entries
+
+    def _quick(self, path: Path) -> tuple[Entry | None, bool]:
+        """A file's identity from its top-level fields; whether they are all there (not inherited)."""
+        try:
+            doc = load_file(path, self.limits)
+        except BandstandError:
+            return None, True  # not a framework: `validate` says why when asked
+        data = doc.data
+        if not isinstance(data, dict) or "id" not in data or "version" not in data:
+            return None, True
+        eff = data.get("effective") if isinstance(data.get("effective"), dict) else {}
+        version = doc.text_of(("version",)) or str(data["version"])  # 2018.10 stays '2018.10'
+        entry = Entry(str(data["id"]), version, str(data.get("title", "")), str(data.get("status", "")),
+                      path, eff.get("from"), eff.get("to"), data.get("extends"))
+        complete = all(k in data for k in ("title", "status")) and ("effective" in data or "extends" not in data)
+        return entry, complete
+
+    def find(self, ref: str, extending: Path | None = None) -> Path | None:
+        """The file of ``id@version`` (the resolver ``extends`` uses)."""
+        parsed = parse_ref(ref)
+        if parsed is None:
+            return None
+        fid, version = parsed
+        for e in self.entries():
+            if e.id == fid and (version is None or e.version == version):
+                if extending is None or e.path.resolve() != extending.resolve():
+                    return e.path
+        return None
 
     def load_path(self, path: str | Path, display: str | None = None) -> Framework:
         p = Path(path).resolve()
         fw = self._loaded.get(p)
         if fw is None:
-            fw = load_framework(p, limits=self.limits, display=display or _display(p))
+            fw = load_framework(p, limits=self.limits, display=display or _display(p), resolver=self.find)
             self._loaded[p] = fw
         return fw
 
-    def resolve(self, ref: str) -> Framework:
-        """A framework by ``id@version``, ``id`` or path.
+    def resolve(self, ref: str, on: str | None = None) -> Framework:
+        """A framework by ``id@version``, ``id`` (optionally in force ``on`` a date) or path.
 
         Raises :class:`InputError` naming what was found instead.
         """
+        return self.load_path(self.locate(ref, on), display=ref if parse_ref(ref) is None else None)
+
+    def locate(self, ref: str, on: str | None = None) -> Path:
         parsed = parse_ref(ref)
         if parsed is None or (not self._known_id(parsed[0]) and Path(ref).exists()):
             path = Path(ref)
@@ -114,7 +175,7 @@ class Catalogue:
             if path.is_dir():
                 raise InputError(f"{ref} is a directory; expected a framework file or id@version", ref,
                                  "input.directory")
-            return self.load_path(path, display=ref)
+            return path
         fid, version = parsed
         candidates = [e for e in self.entries() if e.id == fid]
         if not candidates:
@@ -122,18 +183,25 @@ class Catalogue:
         if version is not None:
             for e in candidates:
                 if e.version == version:
-                    return self.load_path(e.path)
+                    return e.path
             versions = ", ".join(e.version for e in candidates)
             raise InputError(f"framework '{fid}' has no version '{version}'; versions: {versions}", None,
                              "input.framework")
+        if on is not None:
+            in_force = [e for e in candidates if e.in_force(on)]
+            if not in_force:
+                spans = "; ".join(f"{e.version}: {e.effective_from or '?'} to {e.effective_to or 'now'}"
+                                  for e in candidates)
+                raise InputError(f"no version of '{fid}' was in force on {on} ({spans})", None, "input.framework")
+            return in_force[-1].path
         published = [e for e in candidates if e.status == "published"] or candidates
-        return self.load_path(published[-1].path)
+        return published[-1].path
 
     def _known_id(self, fid: str) -> bool:
         return any(e.id == fid for e in self.entries())
 
     def _known(self) -> str:
-        refs = [f"{e.id}@{e.version}" for e in self.entries()]
+        refs = [e.ref for e in self.entries()]
         return ", ".join(refs) if refs else "(none)"
 
 

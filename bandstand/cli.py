@@ -21,7 +21,6 @@ import click
 from . import __version__
 from .catalogue import Catalogue
 from .dsl import loader, schema
-from .dsl import framework_from_document
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence
 from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic
@@ -114,7 +113,7 @@ def list_cmd(state: State):
 
 
 def _is_framework(data) -> bool:
-    return isinstance(data, dict) and any(k in data for k in ("tiers", "scales", "nodes"))
+    return isinstance(data, dict) and any(k in data for k in ("tiers", "scales", "nodes", "extends"))
 
 
 @cli.command()
@@ -149,7 +148,7 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
         return _check_evidence(state, ev, framework_ref, path)
     doc = loader.load_file(path, state.limits)
     if _is_framework(doc.data):
-        fw = framework_from_document(doc, limits=state.limits)
+        fw = state.catalogue.load_path(path, display=path)
         return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
     from .engine.evidence import _from_document
 

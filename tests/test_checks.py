@@ -324,6 +324,6 @@ def test_bundled_framework_loads_with_no_diagnostics_at_all():
     assert "4.1" not in [n.id for n in fw.counted]
 
 
-def test_bundled_framework_text_loads_with_no_diagnostics():
-    path = bundled_dir() / "hmip-youth-2018.yaml"
-    assert diagnostics_of(path.read_text(encoding="utf-8"), "hmip-youth-2018.yaml") == []
+@pytest.mark.parametrize("name", ["hmip-youth-2018-original.yaml", "hmip-youth-2018.yaml"])
+def test_bundled_frameworks_load_with_no_diagnostics(name):
+    assert load_framework(bundled_dir() / name).diagnostics == []

@@ -237,7 +237,7 @@ def test_usage_errors(capsys, argv):
 def test_unknown_framework_id(capsys):
     code, out, err = run(capsys, "evaluate", "nosuch@2018", PUBLISHED)
     assert code == 2 and out == ""
-    assert lines(err) == ["bandstand: error: unknown framework 'nosuch'; known: hmip-youth@2018 [input.framework]"]
+    assert lines(err) == ["bandstand: error: unknown framework 'nosuch'; known: hmip-youth@2018-original, hmip-youth@2018 [input.framework]"]
 
 
 def test_unknown_framework_version(capsys):

@@ -17,12 +17,15 @@ def test_bundled_examples_pass(hmip):
 
 
 def copy_framework(tmp_path, *replacements: tuple[str, str]):
-    src = bundled_dir() / "hmip-youth-2018.yaml"
-    text = src.read_text(encoding="utf-8")
+    """A copy of hmip-youth@2018 and the version it extends, with each text replaced in the file holding it."""
+    texts = {name: (bundled_dir() / name).read_text(encoding="utf-8")
+             for name in ("hmip-youth-2018.yaml", "hmip-youth-2018-original.yaml")}
     for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    (tmp_path / "hmip-youth-2018.yaml").write_text(text, encoding="utf-8")
+        holders = [name for name, text in texts.items() if text.count(old) == 1]
+        assert len(holders) == 1, old
+        texts[holders[0]] = texts[holders[0]].replace(old, new)
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
     shutil.copytree(bundled_dir() / "examples", tmp_path / "examples")
     return load_framework(tmp_path / "hmip-youth-2018.yaml")
 

@@ -9,6 +9,7 @@ the framework model and its static checks.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import BandstandError, Diagnostic
@@ -16,44 +17,98 @@ from ..limits import DEFAULT_LIMITS, Limits
 from . import loader, schema
 from .build import Builder
 from .checks import CHECKS, run_checks
+from .extend import Chain, DocumentLike, MergedDocument, Resolver, apply_extension, base_path
 from .model import Framework
 
 
 def load_framework(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, checks=CHECKS,
-                   display: str | None = None) -> Framework:
+                   display: str | None = None, resolver: Resolver | None = None) -> Framework:
     """Load, schema-check, build and statically check one framework file.
 
-    Raises :class:`BandstandError` with every problem found; warnings of a
+    A file that ``extends`` another is resolved first (``resolver`` finds a
+    base named by ``id@version``; the catalogue passes its own). Raises
+    :class:`BandstandError` with every problem found; warnings of a
     framework that loads are in ``framework.diagnostics``.
     """
-    doc = loader.load_file(path, limits, display)
+    path = Path(path)
+    doc = resolve_document(path, limits=limits, display=display, resolver=resolver)
     fw = framework_from_document(doc, limits=limits, checks=checks)
-    fw.path = Path(path).resolve()
+    fw.path = path.resolve()
     return fw
 
 
 def load_framework_text(text: str, file: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
                         checks=CHECKS) -> Framework:
-    """The same as :func:`load_framework`, from text."""
-    return framework_from_document(loader.load_text(text, file, limits), limits=limits, checks=checks)
+    """The same as :func:`load_framework`, from text (which cannot extend another file)."""
+    doc = _checked(loader.load_text(text, file, limits))
+    if "extends" in doc.data:
+        raise BandstandError([Diagnostic.at("extend.base", "a framework that extends another must be loaded from "
+                                            "its file, so that the base can be found", doc.pos(("extends",)))])
+    return framework_from_document(doc, limits=limits, checks=checks)
 
 
-def framework_from_document(doc: loader.Document, *, limits: Limits = DEFAULT_LIMITS, checks=CHECKS) -> Framework:
+def _checked(doc: loader.Document) -> loader.Document:
     if not isinstance(doc.data, dict):
         raise BandstandError([Diagnostic("schema.type", "expected a mapping of framework fields at the top "
                                          f"of the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
     diags = schema.validate(doc, "framework")
     if diags:
         raise BandstandError(diags)
+    return doc
+
+
+def resolve_document(path: Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None,
+                     resolver: Resolver | None = None, chain: Chain | None = None) -> DocumentLike:
+    """A framework file's data, with any ``extends`` applied (recursively)."""
+    chain = chain or Chain()
+    doc = _checked(loader.load_file(path, limits, display))
+    ref = doc.data.get("extends")
+    if ref is None:
+        return doc
+    where = doc.pos(("extends",))
+    chain.enter(path, where)
+    found = base_path(ref, path, resolver)
+    if isinstance(found, str):
+        raise BandstandError([Diagnostic.at("extend.base", found, where)])
+    base = resolve_document(found, limits=limits, display=_shown(found, path, display), resolver=resolver,
+                            chain=chain)
+    return apply_extension(base, doc)
+
+
+def _shown(base: Path, extending: Path, display: str | None) -> str:
+    """The base's name as messages show it: beside the extending file's name."""
+    if display is None:
+        return str(base)
+    return str(Path(display).parent / base.name)
+
+
+_UNKNOWN_NODE = re.compile(r"unknown node '([^']+)'")
+
+
+def framework_from_document(doc: DocumentLike, *, limits: Limits = DEFAULT_LIMITS, checks=CHECKS) -> Framework:
     builder = Builder(doc, limits)
     fw = builder.build()
     if fw is None:
-        raise BandstandError(builder.out.diagnostics)
+        raise BandstandError(_explain_removed(builder.out.diagnostics, doc))
     found = run_checks(fw, checks)
     fw.diagnostics = fw.diagnostics + found
     if any(d.is_error for d in fw.diagnostics):
-        raise BandstandError(fw.diagnostics)
+        raise BandstandError(_explain_removed(fw.diagnostics, doc))
     return fw
 
 
-__all__ = ["load_framework", "load_framework_text", "framework_from_document", "Framework"]
+def _explain_removed(diags: list[Diagnostic], doc: DocumentLike) -> list[Diagnostic]:
+    """An unknown node that an extension removed or renamed says so."""
+    if not isinstance(doc, MergedDocument) or not doc.removed:
+        return diags
+    out = []
+    for d in diags:
+        m = _UNKNOWN_NODE.search(d.message)
+        if m and m.group(1) in doc.removed:
+            d = Diagnostic(d.code, f"{d.message.split(' (did you mean')[0]}: it was {doc.removed[m.group(1)]}, "
+                           "but this still refers to it", d.file, d.line, d.column, d.severity)
+        out.append(d)
+    return out
+
+
+__all__ = ["load_framework", "load_framework_text", "framework_from_document", "resolve_document", "Framework"]

@@ -211,6 +211,16 @@ def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diag
         return [diag("schema.invalid", "give exactly one of the alternatives, not several"
                      + _one_of_names(e))]
     fitting = [i for i, sub in enumerate(e.validator_value) if _fits(e.instance, sub)]
+    if len(fitting) > 1 and isinstance(e.instance, dict):
+        # mappings told apart by their key fields (a change's 'remove', 'add', ...)
+        keyed = [i for i in fitting if e.validator_value[i].get("required")
+                 and e.validator_value[i]["required"][0] in e.instance]
+        if not keyed:
+            names = [sub["required"][0] for sub in e.validator_value if sub.get("required")]
+            if names:
+                return [diag("schema.invalid", "expected a mapping with one of: " + ", ".join(names)
+                             + _did_you_mean_any(e.instance, names))]
+        fitting = keyed or fitting
     if len(fitting) == 1:
         out = []
         for sub in e.context:
@@ -233,6 +243,14 @@ def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diag
         flat.extend(t if isinstance(t, list) else [t])
     wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in dict.fromkeys(flat))
     return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}")]
+
+
+def _did_you_mean_any(instance: dict, names: list[str]) -> str:
+    for key in instance:
+        match = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+        if match:
+            return f" (for '{key}', did you mean '{match[0]}'?)"
+    return ""
 
 
 def _one_of_names(e: ValidationError) -> str:
