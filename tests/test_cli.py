@@ -243,7 +243,7 @@ def test_unknown_framework_id(capsys):
 def test_unknown_framework_version(capsys):
     code, out, err = run(capsys, "evaluate", "hmip-youth@2099", PUBLISHED)
     assert code == 2 and out == ""
-    assert lines(err) == ["bandstand: error: framework 'hmip-youth' has no version '2099'; versions: 2018 "
+    assert lines(err) == ["bandstand: error: framework 'hmip-youth' has no version '2099'; versions: 2018-original, 2018 "
                           "[input.framework]"]
 
 
