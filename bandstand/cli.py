@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -19,7 +20,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .catalogue import Catalogue
+from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence
@@ -59,6 +60,32 @@ def cli(ctx: click.Context, paths, debug, **limits):
     latest published version), or by the path of a YAML file.
     """
     ctx.obj = State(paths, Limits(**limits))
+
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")
+
+
+def _date(value: str | None, option: str) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise click.BadParameter(f"expected a date written YYYY-MM-DD (or YYYY-MM), got '{value}'",
+                                 param_hint=option)
+    return value
+
+
+def _pick(state: State, ref: str, on: str | None, evidence=None):
+    """The framework a command names: a version, the one in force on a date, or the latest published."""
+    parsed = parse_ref(ref)
+    if on is None and parsed is not None and parsed[1] is None and evidence is not None:
+        named = parse_ref(evidence.framework) if evidence.framework else None
+        if named is not None and named[0] == parsed[0] and named[1] is not None:
+            fw = state.catalogue.resolve(evidence.framework)
+            click.echo(f"bandstand: using {fw.ref}, the version the evidence names", err=True)
+            return fw
+        if evidence.date:
+            fw = state.catalogue.resolve(ref, on=evidence.date)
+            click.echo(f"bandstand: using {fw.ref}, in force on {evidence.date} (the evidence's date)", err=True)
+            return fw
+    return state.catalogue.resolve(ref, on=on)
 
 
 def _out(text: str, output: str | None) -> None:
@@ -172,11 +199,14 @@ def _check_evidence(state: State, ev, framework_ref, path):
               show_default=True, help="Output format.")
 @click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
 @click.option("--prompts", is_flag=True, help="Text format: also show prompts and other unrated nodes.")
+@click.option("--on", "on", callback=lambda ctx, p, v: _date(v, "--on"), metavar="DATE",
+              help="With a framework id alone: use the version in force on DATE (YYYY-MM-DD). "
+                   "Without it, the evidence's date decides; failing that, the latest published version.")
 @click.pass_obj
-def evaluate(state: State, framework, evidence, fmt, output, prompts):
+def evaluate(state: State, framework, evidence, fmt, output, prompts, on):
     """Evaluate EVIDENCE (YAML, JSON or CSV) against FRAMEWORK and show the ratings, why, and margins."""
-    fw = state.catalogue.resolve(framework)
     ev = load_evidence(evidence, limits=state.limits)
+    fw = _pick(state, framework, on, ev)
     if ev.framework and ev.framework not in (fw.ref, fw.id):
         click.echo(f"{evidence}: warning: the evidence names {ev.framework}; evaluating with {fw.ref} as asked",
                    err=True)

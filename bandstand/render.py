@@ -29,11 +29,9 @@ def _label(r: NodeResult) -> str:
 
 def _step_text(step: MarginStep, direction: str) -> str:
     if step.more_yes is not None:
-        n = step.more_yes
-        return f"{step.level.label} with {n} more sufficient case{'s' if n != 1 else ''}"
+        return f"{step.level.label} with {_count(step.more_yes, step.unit, 'more ')}"
     if step.fewer_yes is not None:
-        n = step.fewer_yes
-        return f"{step.level.label} with {n} fewer sufficient case{'s' if n != 1 else ''}"
+        return f"{step.level.label} with {_count(step.fewer_yes, step.unit, 'fewer ')}"
     if step.points is not None:
         word = "higher" if direction == "up" else "lower"
         return f"{step.level.label} if {fmt_number(step.points)} point{'s' if step.points != 1 else ''} {word}"
@@ -43,11 +41,17 @@ def _step_text(step: MarginStep, direction: str) -> str:
     return step.level.label
 
 
+def _count(n: int, unit: str, adjective: str = "") -> str:
+    """'1 sufficient case', '3 more sufficient answers'."""
+    word = unit[:-1] if n == 1 and unit.endswith("s") else unit
+    return f"{n} {adjective}sufficient {word}"
+
+
 def _needs_text(node_id: str, s: MarginStep, direction: str) -> str:
     if s.more_yes is not None:
-        return f"{node_id} gains {s.more_yes} sufficient case{'s' if s.more_yes != 1 else ''}"
+        return f"{node_id} gains {_count(s.more_yes, s.unit)}"
     if s.fewer_yes is not None:
-        return f"{node_id} loses {s.fewer_yes} sufficient case{'s' if s.fewer_yes != 1 else ''}"
+        return f"{node_id} loses {_count(s.fewer_yes, s.unit)}"
     if s.points is not None:
         word = "rises" if direction == "up" else "falls"
         return f"{node_id} {word} {fmt_number(s.points)} point{'s' if s.points != 1 else ''}"
@@ -64,6 +68,13 @@ def margin_text(r: NodeResult) -> str:
     if r.margin.down is not None:
         parts.append("down: " + _step_text(r.margin.down, "down"))
     return "; ".join(parts)
+
+
+def reference_text(r: NodeResult) -> str:
+    """'for reference: Lowest 37%, Highest 91%, Average 68% (source)'."""
+    ref = r.reference
+    figures = ", ".join(f"{f.label} {fmt_number(f.value)}{'%' if f.unit == 'percent' else ''}" for f in ref.figures)
+    return f"for reference: {figures}" + (f" ({' '.join(ref.source.split())})" if ref.source else "")
 
 
 def figures_text(r: NodeResult) -> str:
@@ -148,6 +159,8 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
         m = margin_text(r)
         if m and r.measure is not None:
             lines.append(f"{pad}{m}")
+        if r.reference is not None:
+            lines.append(f"{pad}{reference_text(r)}")
     if result.limits_applied:
         lines.append("")
         for a in result.limits_applied:

@@ -237,7 +237,9 @@ def test_usage_errors(capsys, argv):
 def test_unknown_framework_id(capsys):
     code, out, err = run(capsys, "evaluate", "nosuch@2018", PUBLISHED)
     assert code == 2 and out == ""
-    assert lines(err) == ["bandstand: error: unknown framework 'nosuch'; known: hmip-youth@2018-original, hmip-youth@2018 [input.framework]"]
+    (line,) = lines(err)
+    assert line.startswith("bandstand: error: unknown framework 'nosuch'; known: ")
+    assert "hmip-youth@2018" in line and line.endswith("[input.framework]")
 
 
 def test_unknown_framework_version(capsys):
@@ -318,9 +320,14 @@ def test_test_runs_the_bundled_examples(capsys):
 
 
 def test_test_with_no_framework_runs_the_whole_catalogue(capsys):
+    from bandstand import Catalogue
+
+    catalogue = Catalogue()
+    examples = sum(len(catalogue.load_path(e.path).examples) for e in catalogue.entries())
     code, out, err = run(capsys, "test")
     assert code == 0
-    assert lines(out)[-1] == "3 passed, 0 failed"
+    assert examples >= 3
+    assert lines(out)[-1] == f"{examples} passed, 0 failed"
 
 
 def test_test_fails_on_a_wrong_expectation(capsys, tmp_path):

@@ -16,7 +16,8 @@ from ..errors import Collector, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .loader import Document
 from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
-                    Framework, Level, Limit, Node, Part, Provenance, Rounding, Rule, Scale, Tier)
+                    Framework, Level, Limit, Node, Part, Provenance, Reference, ReferenceFigure, Rounding, Rule,
+                    Scale, Tier)
 from .parser import ExpressionError, parse_expression
 
 
@@ -119,7 +120,8 @@ class Builder:
         prov = None
         if "provenance" in data:
             p = data["provenance"]
-            prov = Provenance(p["status"], p.get("source"), p.get("note"), tuple(p.get("inferred_from", ())))
+            prov = Provenance(p["status"], p.get("source"), p.get("note"), tuple(p.get("inferred_from", ())),
+                              p.get("confidence"))
         return BandTable(data["id"], scale, tuple(bands), rounding, data.get("unit", "number"),
                          data.get("label"), data.get("description"), domain, prov, self.pos(path))
 
@@ -271,6 +273,11 @@ class Builder:
             guidance=d.get("guidance"), description=d.get("description"), part=node_part,
             judged=judged, counts_toward_overall=d.get("counts_toward_overall", tier.counts_toward_overall),
             not_rated_reason=d.get("not_rated_reason"), parent=parent, pos=self.pos(np), path=np)
+        if "reference" in d:
+            ref = d["reference"]
+            node.reference = Reference(tuple(
+                ReferenceFigure(f["label"], self.number(f["value"], np + ("reference", "figures", i, "value")),
+                                f.get("unit")) for i, f in enumerate(ref["figures"])), ref.get("source"))
         if "rule" in d:
             node.rule = self.rule(d["rule"], np + ("rule",))
             if node.is_judged:

@@ -109,8 +109,14 @@ def resolve_node(arg: ast.Expr, fw: Framework) -> Node:
     return node
 
 
-def resolve_nodes(arg: ast.Expr, site: Site, fw: Framework) -> list[Node]:
-    """A node-set argument: a set name or nodes("a", "b")."""
+def resolve_nodes(arg: ast.Expr, site: Site, fw: Framework, rated_only: bool = True) -> list[Node]:
+    """A node-set argument: a set name or nodes("a", "b").
+
+    ``children`` means the rated children, except where answers are pooled
+    (``rated_only=False``): there every child's answers count.
+    """
+    if isinstance(arg, ast.Name) and arg.parts == ("children",) and not rated_only:
+        return list(site.owner.children)
     if isinstance(arg, ast.Name):
         kind, value = resolve_name(arg, site, fw)
         if kind == "nodes":

@@ -180,6 +180,22 @@ class Provenance:
     source: str | None = None
     note: str | None = None
     inferred_from: tuple[str, ...] = ()
+    confidence: str | None = None  # high | medium | low
+
+
+@dataclass(frozen=True)
+class ReferenceFigure:
+    label: str
+    value: Fraction
+    unit: str | None = None
+
+
+@dataclass(eq=False)
+class Reference:
+    """Figures a report shows beside a result (national lowest, highest, average)."""
+
+    figures: tuple[ReferenceFigure, ...]
+    source: str | None = None
 
 
 @dataclass(eq=False)
@@ -259,6 +275,7 @@ class Node:
     rated: bool = True
     counts_toward_overall: bool = False
     not_rated_reason: str | None = None
+    reference: "Reference | None" = None
     children: list["Node"] = field(default_factory=list)
     parent: "Node | None" = None
     pos: Position | None = None

@@ -342,7 +342,7 @@ class _Compiler:
 
     def f_pooled_share(self, e, site):
         owner_id = site.owner.id
-        members = tuple(resolve_nodes(e.args[0], site, self.fw))
+        members = tuple(resolve_nodes(e.args[0], site, self.fw, rated_only=False))
 
         def pooled_share(ctx):
             own = _measure(ctx, owner_id)

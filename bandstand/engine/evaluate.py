@@ -116,6 +116,7 @@ def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[
                 clauses.append("judged by inspectors" + (f": {e.note}" if e.note else ""))
         elif isinstance(e, ShareEvent):
             fields["measure"] = e.measure
+            fields["pooled"] = e.pooled
             m = e.measure
             pct = _fmt(Fraction(round(e.value)) if m.percent is None else m.percent, "percent")
             if m.of is not None and m.percent is None:
@@ -171,7 +172,7 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
     out: dict[str, NodeResult] = {}
     for node in fw.nodes.values():
         r = NodeResult(node.id, node.title or node.question, node.tier.id if node.tier else None, node.rated,
-                       children=[c.id for c in node.children])
+                       children=[c.id for c in node.children], reference=node.reference)
         out[node.id] = r
         if not node.rated:
             r.how = "not rated"
@@ -193,6 +194,7 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         r.value = fields.get("sum_value", fields.get("value"))
         r.rounded, r.table, r.band = fields.get("rounded"), fields.get("table"), fields.get("band")
         r.maximum = fields.get("maximum")
+        r.pooled = fields.get("pooled", False)
         for a in applied:
             if a.node_id == node.id:
                 r.limits.append(a.id)
@@ -226,7 +228,7 @@ def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Nod
     m = res.measure
     if prog.own_share and m is not None:
         if m.of is not None and m.percent is None:
-            return _margin_cases(prog, ctx, m, current)
+            return _margin_cases(prog, ctx, m, current, "answers" if res.pooled else "cases")
         if m.percent is not None and res.table is not None:
             return _margin_points(res.table, m.percent, current)
     if res.table is not None and res.value is not None:
@@ -236,17 +238,17 @@ def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Nod
     return None
 
 
-def _margin_cases(prog: Program, ctx: Context, m: Measure, current: Level) -> Margin:
+def _margin_cases(prog: Program, ctx: Context, m: Measure, current: Level, unit: str) -> Margin:
     margin = Margin()
     for k in range(1, m.of - m.yes + 1):
         lv = _rerun(prog, ctx, Measure(m.yes + k, m.of, None))
         if isinstance(lv, Level) and lv.index > current.index:
-            margin.up = MarginStep(lv, more_yes=k)
+            margin.up = MarginStep(lv, more_yes=k, unit=unit)
             break
     for k in range(1, m.yes + 1):
         lv = _rerun(prog, ctx, Measure(m.yes - k, m.of, None))
         if isinstance(lv, Level) and lv.index < current.index:
-            margin.down = MarginStep(lv, fewer_yes=k)
+            margin.down = MarginStep(lv, fewer_yes=k, unit=unit)
             break
     return margin
 

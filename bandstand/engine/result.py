@@ -29,10 +29,11 @@ def number(x: Fraction | int | None) -> int | float | None:
 @dataclass
 class MarginStep:
     level: Level
-    more_yes: int | None = None  # cases that would need to be judged sufficient instead
+    more_yes: int | None = None  # cases (or answers) that would need to be judged sufficient instead
     fewer_yes: int | None = None
     points: Fraction | None = None  # for percentages and scores
     needs: dict[str, "MarginStep"] | None = None  # for a node decided by its children
+    unit: str = "cases"  # what more_yes and fewer_yes count: cases, or answers (a pooled share)
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"rating": self.level.id, "label": self.level.label}
@@ -40,6 +41,8 @@ class MarginStep:
             out["more_yes"] = self.more_yes
         if self.fewer_yes is not None:
             out["fewer_yes"] = self.fewer_yes
+        if self.unit != "cases" and (self.more_yes is not None or self.fewer_yes is not None):
+            out["unit"] = self.unit
         if self.points is not None:
             out["points"] = number(self.points)
         if self.needs is not None:
@@ -94,6 +97,8 @@ class NodeResult:
     limits: list[str] = field(default_factory=list)
     note: str | None = None
     maximum: Fraction | None = None
+    pooled: bool = False  # the measure pools answers across questions and cases
+    reference: Any = None  # the node's reference figures (dsl.model.Reference)
     children: list[str] = field(default_factory=list)
 
     @property
@@ -132,6 +137,9 @@ class NodeResult:
             out["margin"] = self.margin.to_json()
         if self.limits:
             out["limits_applied"] = list(self.limits)
+        if self.reference is not None:
+            out["reference"] = {"source": self.reference.source,
+                                "figures": {f.label: number(f.value) for f in self.reference.figures}}
         out["by"] = self.how
         if self.note:
             out["note"] = self.note
