@@ -197,6 +197,25 @@ class Catalogue:
         published = [e for e in candidates if e.status == "published"] or candidates
         return published[-1].path
 
+    def crosswalk_files(self) -> list[Path]:
+        """The crosswalk files: ``crosswalks/*.yaml`` in each catalogue folder."""
+        out = []
+        for d in self.dirs:
+            folder = d / "crosswalks"
+            if folder.is_dir():
+                out.extend(sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        return out
+
+    def crosswalk(self, source: Framework, target: Framework):
+        """The crosswalk that reads ``source``'s evidence under ``target``, or None."""
+        from .crosswalk import load_crosswalk
+
+        for path in self.crosswalk_files():
+            cw = load_crosswalk(path, self.limits, _display(path))
+            if cw.applies(source, target):
+                return cw
+        return None
+
     def _known_id(self, fid: str) -> bool:
         return any(e.id == fid for e in self.entries())
 

@@ -250,6 +250,92 @@ def test(state: State, frameworks):
     return EXIT_FAILED if failed else EXIT_OK
 
 
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
+@click.pass_obj
+def diff_cmd(state: State, old, new, fmt, output):
+    """What changed from framework OLD to NEW: nodes, wording, bands, rules, scales, limits.
+
+    Exit 0 when they are the same, 1 when they differ (as diff does). A
+    change of version, status, dates or title alone is shown but is not a
+    difference.
+    """
+    from . import diff as diffing
+
+    result = diffing.diff(_pick(state, old, None), _pick(state, new, None))
+    render_fn = {"text": diffing.to_text, "json": diffing.to_json, "markdown": diffing.to_markdown}[fmt]
+    _out(render_fn(result), output)
+    return EXIT_OK if result.identical else EXIT_FAILED
+
+
+def _evidence_files(args: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv"))
+            if not found:
+                raise InputError(f"{arg} holds no evidence files (.yaml, .yml, .json, .csv)", arg, "input.empty")
+            files.extend(found)
+        else:
+            files.append(p)
+    return files
+
+
+@cli.command("compare")
+@click.argument("first")
+@click.argument("second")
+@click.argument("evidence", nargs=-1, required=True)
+@click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
+              help="Read FIRST's evidence under SECOND through this crosswalk file (default: one from the catalogue).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--changes-only", is_flag=True, help="One inspection: show only the nodes whose rating changes.")
+@click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
+@click.pass_obj
+def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, changes_only, output):
+    """Evaluate EVIDENCE under FIRST and SECOND and show the results side by side.
+
+    With one evidence file, node by node; with several (or a folder), how
+    many ratings change: a transition table for the overall rating and each
+    node, and the inspections that change. Versions of one framework are
+    compared directly; different frameworks through a crosswalk.
+    """
+    from . import compare as comparing
+    from .crosswalk import load_crosswalk
+
+    a, b = _pick(state, first, None), _pick(state, second, None)
+    cw = None
+    if crosswalk_path is not None:
+        cw = load_crosswalk(crosswalk_path, state.limits)
+    elif a.id != b.id:
+        cw = state.catalogue.crosswalk(a, b)
+    files = _evidence_files(evidence)
+    loaded, errors = [], []
+    for f in files:
+        try:
+            loaded.append(load_evidence(f, limits=state.limits, display=str(f)))
+        except BandstandError as e:
+            errors.extend(e.diagnostics)
+    if errors:
+        raise BandstandError(errors)
+    if len(loaded) == 1 and not any(Path(x).is_dir() for x in evidence):
+        c = comparing.compare(a, b, loaded[0], cw)
+        text = {"text": lambda: comparing.comparison_text(c, changes_only),
+                "markdown": lambda: comparing.comparison_markdown(c, changes_only),
+                "json": lambda: json.dumps(comparing.comparison_json(c), indent=2, ensure_ascii=False) + "\n"}[fmt]()
+    else:
+        imp = comparing.impact(a, b, loaded, cw)
+        text = {"text": lambda: comparing.impact_text(imp), "markdown": lambda: comparing.impact_markdown(imp),
+                "json": lambda: json.dumps(comparing.impact_json(imp), indent=2, ensure_ascii=False) + "\n"}[fmt]()
+    _out(text, output)
+    return EXIT_OK
+
+
 @cli.command("schema")
 @click.argument("which", type=click.Choice(list(schema.SCHEMAS)))
 def schema_cmd(which):

@@ -89,8 +89,8 @@ def test_shipped_schemas_are_valid_draft_2020_12(name):
     assert jsonschema.validators.validator_for(schema) is jsonschema.Draft202012Validator
 
 
-def test_there_are_exactly_two_schemas_and_no_others():
-    assert set(SCHEMAS) == {"framework", "evidence"}
+def test_the_schemas_are_framework_evidence_and_crosswalk():
+    assert set(SCHEMAS) == {"framework", "evidence", "crosswalk"}
     with pytest.raises(ValueError, match="no schema called 'nope'"):
         load_schema("nope")
 

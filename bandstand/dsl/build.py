@@ -209,6 +209,7 @@ class Builder:
             overall=overall, limits=limits, examples=examples, publisher=data.get("publisher"),
             effective_from=eff.get("from"), effective_to=eff.get("to"), effective_note=eff.get("note"),
             source=data.get("source", {}), description=data.get("description"), file=self.doc.file,
+            change_notes=dict(getattr(self.doc, "notes", {})),
             diagnostics=[d for d in self.out.diagnostics if not d.is_error])
 
     def _scale_ref(self, scale_id, path, scales, default):

@@ -53,6 +53,7 @@ class MergedDocument:
         self.fields: dict[tuple[int, Any], tuple[Document, tuple]] = {}  # (id(dict), key) -> origin
         self.keep: list = []  # every container indexed, kept alive so ids stay unique
         self.removed: dict[str, str] = {}  # node id -> what removed or renamed it, for messages
+        self.notes: dict[str, str] = {}  # node id -> the author's note on the change made to it
 
     def register(self, obj, doc: Document, path: tuple) -> None:
         """Index every container inside ``obj`` as coming from ``doc`` at ``path``."""
@@ -178,6 +179,16 @@ def apply_extension(base: DocumentLike, ext: Document) -> MergedDocument:
 
     for i, change in enumerate(e.get("changes", ())):
         _apply_change(data, change, ("changes", i), ext, merged, out)
+        if change.get("note"):
+            subject = next((change[k] for k in ("remove", "rename", "replace", "update", "remove_limit", "remove_band")
+                            if k in change), None)
+            if "add" in change:
+                subject = change["add"]["id"]
+            if "rename" in change:
+                subject = change["to"]
+            if "replace" in change:
+                subject = change["with"]["id"]
+            merged.notes[subject] = change["note"]
     out.raise_if_errors()
     return merged
 

@@ -349,6 +349,7 @@ class Framework:
     file: str | None = None  # the file's name as shown in messages
     path: Any = None  # the file's resolved path (a pathlib.Path), when loaded from a file
     diagnostics: list = field(default_factory=list)  # warnings found at load
+    change_notes: dict[str, str] = field(default_factory=dict)  # node id -> why an extension changed it
 
     @property
     def ref(self) -> str:

@@ -28,7 +28,7 @@ from jsonschema.exceptions import ValidationError
 from ..errors import Diagnostic
 from .loader import Document
 
-SCHEMAS = ("framework", "evidence")
+SCHEMAS = ("framework", "evidence", "crosswalk")
 
 
 @functools.cache

@@ -1,0 +1,364 @@
+"""The same evidence under two frameworks or two versions, side by side.
+
+Two versions of one framework are compared node by node (evidence for a
+node one version lacks is left out, and said so). Two frameworks of
+different shapes are compared through a crosswalk, which reads the first's
+evidence as the second's. Over many inspections, :func:`impact` counts how
+ratings move: a transition table (old level by new level) for the overall
+rating and for each node, and the inspections that change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from .crosswalk import Crosswalk, translate
+from .dsl.model import OVERALL, Framework, Level
+from .engine.evaluate import evaluate
+from .engine.evidence import Case, Evidence
+from .engine.result import NodeResult, Result
+from .errors import InputError
+
+NOT_RATED = "not rated"
+ABSENT = "absent"
+
+
+def adapt(ev: Evidence, fw: Framework) -> tuple[Evidence, list[str]]:
+    """Evidence cut to the nodes ``fw`` has, and what was left out or is missing."""
+    notes: list[str] = []
+    known = fw.nodes
+    dropped = sorted({n for n in list(ev.judgements) + list(ev.figures) if n not in known}
+                     | {n for c in (ev.cases or ()) for n in c.answers if n not in known})
+    if dropped:
+        notes.append(f"evidence for {', '.join(dropped)} left out: not in {fw.ref}")
+    judgements = {k: v for k, v in ev.judgements.items() if k in known}
+    figures = {k: v for k, v in ev.figures.items() if k in known}
+    cases = None
+    if ev.cases is not None:
+        cases = [Case(c.id, c.part, {k: a for k, a in c.answers.items() if k in known}, c.pos,
+                      {k: p for k, p in c.answer_pos.items() if k in known}, c.part_pos, c.label) for c in ev.cases]
+    missing = [n.id for n in fw.walk() if n.judged == "yes" and n.id not in judgements]
+    partial = ev.partial
+    if missing and not ev.partial:
+        notes.append(f"no judgement for {', '.join(missing)}: not rated in {fw.ref}")
+        partial = True
+    return replace(ev, judgements=judgements, figures=figures, cases=cases, partial=partial,
+                   framework=fw.ref), notes
+
+
+@dataclass
+class Row:
+    node_id: str
+    title: str | None
+    a: NodeResult | None
+    b: NodeResult | None
+    fed_by: list[str] = field(default_factory=list)  # crosswalk: the first framework's nodes that feed this one
+
+    @property
+    def verdict(self) -> str:
+        if self.fed_by:
+            return ""
+        if self.a is None or self.b is None:
+            return "only in " + ("the first" if self.b is None else "the second")
+        la, lb = self.a.level, self.b.level
+        if la is None and lb is None:
+            return "same"
+        if la is None or lb is None:
+            return "now rated" if la is None else "no longer rated"
+        if la.scale_id != lb.scale_id:
+            return "differs"
+        if la.index == lb.index:
+            return "same"
+        return "higher" if lb.index > la.index else "lower"
+
+    @property
+    def changed(self) -> bool:
+        return self.verdict not in ("same", "")
+
+
+@dataclass
+class Comparison:
+    subject: str | None
+    file: str | None
+    first: Result
+    second: Result
+    rows: list[Row]
+    notes: list[str]
+    crosswalk: Crosswalk | None = None
+
+    @property
+    def changed(self) -> list[Row]:
+        return [r for r in self.rows if r.changed]
+
+
+def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None = None) -> Comparison:
+    """Evaluate ``ev`` under ``a`` and under ``b`` (through ``crosswalk`` when their shapes differ)."""
+    ev_a, notes = adapt(ev, a)
+    first = evaluate(a, ev_a)
+    if crosswalk is None:
+        if a.id != b.id:
+            raise InputError(f"{a.ref} and {b.ref} are different frameworks: name a crosswalk between them "
+                             "(--crosswalk FILE), or put one in a catalogue folder's crosswalks/", None,
+                             "input.crosswalk")
+        ev_b, notes_b = adapt(ev, b)
+        notes += [n for n in notes_b if n not in notes]
+        second = evaluate(b, ev_b)
+        rows = _rows_by_id(first, second)
+    else:
+        ev_b, notes_b = translate(ev, crosswalk, a, b)
+        notes += notes_b
+        second = evaluate(b, ev_b)
+        rows = _rows_by_crosswalk(first, second, crosswalk)
+    return Comparison(ev.subject, ev.file, first, second, rows, notes, crosswalk)
+
+
+def _rows_by_id(first: Result, second: Result) -> list[Row]:
+    rows = [Row(OVERALL, "Overall rating", first.overall, second.overall)] if (first.overall or second.overall) else []
+    ids = list(second.nodes) + [i for i in first.nodes if i not in second.nodes]
+    for i in ids:
+        a, b = first.nodes.get(i), second.nodes.get(i)
+        if (a is None or not a.rated) and (b is None or not b.rated):
+            continue
+        rows.append(Row(i, (b or a).title, a, b))
+    return rows
+
+
+def _rows_by_crosswalk(first: Result, second: Result, cw: Crosswalk) -> list[Row]:
+    feeds: dict[str, list[str]] = {m.to_node: list(m.from_nodes) for m in cw.answers}
+    for to_node, (from_node, _) in cw.judgements.items():
+        feeds.setdefault(to_node, []).append(from_node)
+    fw = second.framework
+    rows = []
+    if second.overall is not None:
+        rows.append(Row(OVERALL, "Overall rating", None, second.overall, [OVERALL] if first.overall else []))
+    for node in fw.walk():
+        r = second.nodes[node.id]
+        if not r.rated:
+            continue
+        fed = [f for d in node.walk() for f in feeds.get(d.id, ())]
+        rows.append(Row(node.id, r.title, None, r, list(dict.fromkeys(fed))))
+    return rows
+
+
+# -- many inspections ------------------------------------------------------------------------------
+
+
+@dataclass
+class Impact:
+    first: Framework
+    second: Framework
+    inspections: int = 0
+    transitions: dict[str, Counter] = field(default_factory=dict)  # node -> Counter[(from, to)]
+    changed: list[tuple[str, str | None, list[tuple[str, str, str]]]] = field(default_factory=list)
+    notes: Counter = field(default_factory=Counter)
+
+    def table(self, node_id: str) -> Counter:
+        return self.transitions.get(node_id, Counter())
+
+
+def _level_key(r: NodeResult | None) -> str:
+    if r is None:
+        return ABSENT
+    return r.level.id if isinstance(r.level, Level) else NOT_RATED
+
+
+def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: Crosswalk | None = None) -> Impact:
+    """How the ratings of many inspections move from ``a`` to ``b``."""
+    out = Impact(a, b)
+    for ev in evidence:
+        c = compare(a, b, ev, crosswalk)
+        out.inspections += 1
+        for n in c.notes:
+            out.notes[n] += 1
+        moves = []
+        for row in c.rows:
+            # through a crosswalk there is no one node to move from: the second's levels are counted
+            before = _level_key(row.a) if crosswalk is None else ABSENT
+            after = _level_key(row.b)
+            out.transitions.setdefault(row.node_id, Counter())[(before, after)] += 1
+            if before != after and crosswalk is None:
+                moves.append((row.node_id, before, after))
+        if moves:
+            out.changed.append((c.subject or ev.file or "(no subject)", ev.file, moves))
+    return out
+
+
+# -- renderers ---------------------------------------------------------------------------------------
+
+
+def _cell(r: NodeResult | None) -> str:
+    if r is None:
+        return "-"
+    text = r.level.label if r.level is not None else NOT_RATED
+    if r.measure is not None and r.percent is not None:
+        from .dsl.model import fmt_number
+
+        text += f" {fmt_number(r.percent)}%"
+        if r.measure.of is not None:
+            text += f" ({r.measure.yes}/{r.measure.of})"
+    elif r.value is not None and r.maximum is not None:
+        from .dsl.model import fmt_number
+
+        text += f" {fmt_number(r.value)}/{fmt_number(r.maximum)}"
+    return text
+
+
+def _fed_text(row: Row, first: Result) -> str:
+    parts = []
+    for f in row.fed_by:
+        r = first.overall if f == OVERALL else first.nodes.get(f)
+        parts.append(f"{f} {_cell(r)}")
+    return "from " + ", ".join(parts)
+
+
+def comparison_text(c: Comparison, changes_only: bool = False) -> str:
+    a, b = c.first.framework, c.second.framework
+    how = f" (through crosswalk {c.crosswalk.id})" if c.crosswalk else ""
+    lines = [f"{c.subject or '(no subject)'}: {a.ref} -> {b.ref}{how}"]
+    rows = [r for r in c.rows if r.changed or not changes_only]
+    width = max((len(r.node_id) for r in rows), default=7) + 2
+    if c.crosswalk is None:
+        wa = max([len(_cell(r.a)) for r in rows] + [len(a.ref)]) + 2
+        lines.append(f"{'':{width}}{a.ref:{wa}}{b.ref}")
+        for r in rows:
+            verdict = r.verdict
+            lines.append(f"{r.node_id:{width}}{_cell(r.a):{wa}}{_cell(r.b):28} {verdict}".rstrip())
+    else:
+        o = c.first.overall
+        if o is not None:
+            lines.append(f"{a.ref}: overall {_cell(o)}")
+        lines.append(f"{b.ref}:")
+        for r in rows:
+            lines.append(f"  {r.node_id:{width}}{_cell(r.b)}")
+            if r.fed_by:
+                lines.append(f"  {'':{width}}{_fed_text(r, c.first)}")
+            if r.b is not None and r.b.level is None:
+                lines.append(f"  {'':{width}}{r.b.reason}")
+        if c.crosswalk.note:
+            lines.append(f"crosswalk note: {' '.join(c.crosswalk.note.split())}")
+    for n in c.notes:
+        lines.append(f"note: {n}")
+    for fw in (a, b):
+        for t in fw.bands.values():
+            if t.inferred:
+                lines.append(f"note: the thresholds of {fw.ref} '{t.label or t.id}' are inferred, not published")
+    return "\n".join(lines) + "\n"
+
+
+def _level_order(imp: Impact):
+    """Sort keys for table headings: levels low to high, then 'not rated', then 'absent'."""
+    rank: dict[str, int] = {}
+    for fw in (imp.first, imp.second):
+        for scale in fw.scales.values():
+            for lv in scale.levels:
+                rank.setdefault(lv.id, lv.index)
+    return lambda x: (rank.get(x, 100 + (x == ABSENT)), x)
+
+
+def impact_text(imp: Impact) -> str:
+    lines = [f"{imp.inspections} inspection{'s' if imp.inspections != 1 else ''}: {imp.first.ref} -> {imp.second.ref}"]
+    for node_id, table in imp.transitions.items():
+        if all(before == after for before, after in table) and node_id != OVERALL:
+            continue
+        lines.append("")
+        lines.append(f"{node_id}:" if node_id != OVERALL else "overall rating:")
+        order = _level_order(imp)
+        befores = sorted({k[0] for k in table}, key=order)
+        afters = sorted({k[1] for k in table}, key=order)
+        corner = "from / to"
+        w = max(len(x) for x in befores + afters + [corner]) + 2
+        lines.append("  " + corner.ljust(w) + "".join(f"{x:{w}}" for x in afters) + "total")
+        for before in befores:
+            counts = [table.get((before, after), 0) for after in afters]
+            lines.append("  " + f"{before:{w}}" + "".join(f"{n:<{w}}" for n in counts) + str(sum(counts)))
+        lines.append("  " + f"{'total':{w}}" + "".join(f"{sum(table.get((x, y), 0) for x in befores):<{w}}"
+                                                     for y in afters) + str(sum(table.values())))
+    if imp.changed:
+        lines.append("")
+        lines.append(f"{len(imp.changed)} inspection{'s' if len(imp.changed) != 1 else ''} change:")
+        for subject, file, moves in imp.changed:
+            what = "; ".join(f"{n} {x} -> {y}" for n, x, y in moves)
+            lines.append(f"  {subject}" + (f" ({file})" if file else "") + f": {what}")
+    else:
+        lines.append("")
+        lines.append("no rating changes")
+    for note, n in imp.notes.items():
+        lines.append(f"note ({n} inspection{'s' if n != 1 else ''}): {note}")
+    return "\n".join(lines) + "\n"
+
+
+def comparison_json(c: Comparison) -> dict:
+    return {
+        "subject": c.subject,
+        "evidence": c.file,
+        "first": c.first.to_json(),
+        "second": c.second.to_json(),
+        "crosswalk": c.crosswalk.id if c.crosswalk else None,
+        "rows": [{"node": r.node_id, "first": _level_key(r.a) if r.a is not None else None,
+                  "second": _level_key(r.b) if r.b is not None else None, "verdict": r.verdict,
+                  **({"fed_by": r.fed_by} if r.fed_by else {})} for r in c.rows],
+        "notes": c.notes,
+    }
+
+
+def impact_json(imp: Impact) -> dict:
+    return {
+        "first": imp.first.ref,
+        "second": imp.second.ref,
+        "inspections": imp.inspections,
+        "transitions": {node: [{"from": a, "to": b, "count": n} for (a, b), n in sorted(t.items(), key=str)]
+                        for node, t in imp.transitions.items()},
+        "changed": [{"subject": s, "evidence": f, "moves": [{"node": n, "from": a, "to": b} for n, a, b in m]}
+                    for s, f, m in imp.changed],
+        "notes": dict(imp.notes),
+    }
+
+
+def comparison_markdown(c: Comparison, changes_only: bool = False) -> str:
+    from .render import md
+
+    a, b = c.first.framework, c.second.framework
+    how = f" (through crosswalk `{c.crosswalk.id}`)" if c.crosswalk else ""
+    out = [f"# {md(c.subject or 'Inspection')}: {md(a.ref)} and {md(b.ref)}{how}", ""]
+    rows = [r for r in c.rows if r.changed or not changes_only]
+    if c.crosswalk is None:
+        out += [f"| Node | {md(a.ref)} | {md(b.ref)} | Change |", "|---|---|---|---|"]
+        out += [f"| {md(r.node_id)} | {md(_cell(r.a))} | {md(_cell(r.b))} | {md(r.verdict)} |" for r in rows]
+    else:
+        out += [f"| {md(b.ref)} | Rating | Read from {md(a.ref)} |", "|---|---|---|"]
+        out += [f"| {md(r.node_id)} {md(r.title)} | {md(_cell(r.b))} | {md(_fed_text(r, c.first) if r.fed_by else '')} |"
+                for r in rows]
+    out.append("")
+    for n in c.notes:
+        out.append(f"- {md(n)}")
+    if c.crosswalk is not None and c.crosswalk.note:
+        out.append(f"- {md(c.crosswalk.note)}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def impact_markdown(imp: Impact) -> str:
+    from .render import md
+
+    out = [f"# {imp.inspections} inspections: {md(imp.first.ref)} and {md(imp.second.ref)}", ""]
+    for node_id, table in imp.transitions.items():
+        if all(x == y for x, y in table) and node_id != OVERALL:
+            continue
+        order = _level_order(imp)
+        befores = sorted({k[0] for k in table}, key=order)
+        afters = sorted({k[1] for k in table}, key=order)
+        out.append(f"## {md('Overall rating' if node_id == OVERALL else node_id)}")
+        out.append("")
+        out.append("| from \\ to | " + " | ".join(md(x) for x in afters) + " | total |")
+        out.append("|---" * (len(afters) + 2) + "|")
+        for before in befores:
+            counts = [table.get((before, after), 0) for after in afters]
+            out.append(f"| {md(before)} | " + " | ".join(str(n) for n in counts) + f" | {sum(counts)} |")
+        out.append("")
+    if imp.changed:
+        out.append("## Inspections that change")
+        out.append("")
+        for subject, file, moves in imp.changed:
+            out.append(f"- {md(subject)}: " + "; ".join(f"{md(n)} {md(x)} → {md(y)}" for n, x, y in moves))
+    return "\n".join(out).rstrip() + "\n"
