@@ -1,0 +1,134 @@
+"""bandstand compare: the same evidence under two versions, or two frameworks through a crosswalk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from bandstand import Catalogue, load_evidence
+from bandstand.cli import main
+from bandstand.compare import compare, impact
+from bandstand.crosswalk import load_crosswalk
+from bandstand.catalogue import bundled_dir
+from helpers import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return Catalogue()
+
+
+def test_bedfordshire_cases_under_2018_and_2011_side_by_side(cat):
+    a, b = cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth-cci@2011")
+    cw = cat.crosswalk(a, b)
+    assert cw is not None and cw.id == "hmip-youth-2018-to-cci-2011"
+    c = compare(a, b, load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml"), cw)
+    assert c.first.overall.level.id == "requires_improvement"
+    # the court cases' answers pool: keep the child safe 3+3+3+3 of 24; keep others safe 4+3+3+4 of 24;
+    # desistance 1+4+5+5 of 24 (the report's counts: tests/data/bedfordshire-2021.yaml)
+    got = {n: (c.second.nodes[n].measure.yes, c.second.nodes[n].measure.of, c.second.nodes[n].level.id)
+           for n in ("safeguarding", "risk_of_harm", "likelihood_of_reoffending")}
+    assert got == {"safeguarding": (12, 24, "substantial"), "risk_of_harm": (14, 24, "substantial"),
+                   "likelihood_of_reoffending": (15, 24, "moderate")}
+    row = next(r for r in c.rows if r.node_id == "safeguarding")
+    assert row.fed_by == ["2.1.2", "2.2.2", "2.3.2", "2.4.2"]
+    assert any("17 cases of part out_of_court left out" in n for n in c.notes)
+
+
+def test_cli_compare_one_inspection(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["compare", "hmip-youth@2018", "hmip-youth-cci@2011", str(EXAMPLES / "bedfordshire-2021-cases.yaml")])
+    out, err = capsys.readouterr()
+    assert e.value.code == 0
+    assert "through crosswalk hmip-youth-2018-to-cci-2011" in out
+    assert "Substantial improvement required 50% (12/24)" in out
+    assert "inferred, not published" in out
+
+
+def test_versions_compared_node_by_node(cat):
+    a, b = cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth@2018-original")
+    c = compare(a, b, load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"))
+    assert [(r.node_id, r.verdict) for r in c.changed] == [("4.1", "only in the first")]
+    overall = next(r for r in c.rows if r.node_id == "overall")
+    assert overall.verdict == "same"
+
+
+def test_different_frameworks_need_a_crosswalk(cat):
+    from bandstand import BandstandError
+
+    with pytest.raises(BandstandError, match="name a crosswalk"):
+        compare(cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth-fji@2014"),
+                load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"))
+
+
+GOOD70 = """\
+id: hmip-youth
+version: 2018-good70
+extends: hmip-youth@2018
+title: Good from 70%
+status: draft
+bands:
+  - id: key_question
+    scale: rating
+    unit: percent
+    rounding: {places: 0, mode: half_up}
+    bands:
+      - {level: inadequate, min: 0, max: 49}
+      - {level: requires_improvement, min: 50, max: 69}
+      - {level: good, min: 70, max: 79}
+      - {level: outstanding, min: 80, max: 100}
+"""
+
+
+def test_moving_the_good_threshold_over_many_inspections(cat, tmp_path, capsys):
+    (tmp_path / "good70.yaml").write_text(GOOD70)
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "bedfordshire-2021-published.yaml", folder / "bedfordshire.yaml")
+    for i, pct in enumerate((66, 72, 90)):
+        (folder / f"yot{i}.yaml").write_text(
+            f"subject: YOT {i}\njudgements: {{'1.1': good, '1.2': good, '1.3': good, '1.4': good, '3.4': good}}\n"
+            "key_questions: {" + ", ".join(f"'{k}': {{percent: {pct}}}" for k in (
+                "2.1.1 2.1.2 2.1.3 2.2.1 2.2.2 2.2.3 2.3.1 2.3.2 2.3.3 2.4.1 2.4.2 2.4.3 "
+                "3.1.1 3.1.2 3.1.3 3.2.1 3.2.2 3.2.3 3.3.1 3.3.2 3.3.3").split()) + "}\n")
+    with pytest.raises(SystemExit) as e:
+        main(["compare", "hmip-youth@2018", str(tmp_path / "good70.yaml"), str(folder), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert e.value.code == 0
+    assert out["inspections"] == 4
+    for node, cells in out["transitions"].items():
+        assert sum(cell["count"] for cell in cells) == 4, node  # every table adds up to the inspections
+    overall = {(c["from"], c["to"]): c["count"] for c in out["transitions"]["overall"]}
+    # YOT 0 (every key question 66%): 7 standards Good -> Requires improvement: 24 -> 17, Good -> RI
+    assert overall[("good", "requires_improvement")] == 1
+    changed = {c["subject"] for c in out["changed"]}
+    assert "YOT 0" in changed and "YOT 1" not in changed and "YOT 2" not in changed
+    # Bedfordshire: 3.3.3 and 3.1.1/3.2.1 (65%) fall to Requires improvement; overall stays RI
+    beds = next(c for c in out["changed"] if c["subject"] == "Bedfordshire YOS")
+    assert {"node": "3.3.3", "from": "good", "to": "requires_improvement"} in beds["moves"]
+    assert not [m for m in beds["moves"] if m["node"] == "overall"]
+
+
+def test_impact_through_a_crosswalk_counts_the_second_frameworks_levels(cat):
+    a, b = cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth-cci@2011")
+    imp = impact(a, b, [load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")] * 2, cat.crosswalk(a, b))
+    assert imp.inspections == 2
+    assert sum(imp.table("safeguarding").values()) == 2
+
+
+def test_a_crosswalk_naming_unknown_nodes_is_refused(cat, tmp_path):
+    from bandstand import BandstandError
+
+    text = (bundled_dir() / "crosswalks" / "hmip-youth-2018-to-cci-2011.yaml").read_text()
+    path = tmp_path / "cw.yaml"
+    path.write_text(text.replace('["2.1.1", "2.2.1"]', '["2.1.1", "2.2.9"]'))
+    cw = load_crosswalk(path)
+    with pytest.raises(BandstandError) as e:
+        compare(cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth-cci@2011"),
+                load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml"), cw)
+    (d,) = e.value.diagnostics
+    assert d.code == "crosswalk.unknown-node" and "'2.2.9' is not a node of hmip-youth@2018" in d.message
+    assert (d.file, d.line) == (str(path), text.splitlines().index(
+        '  likelihood_of_reoffending.assessment: ["2.1.1", "2.2.1"]') + 1)

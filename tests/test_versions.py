@@ -1,0 +1,263 @@
+"""Versions: the catalogue, picking a version by date, and versions written as changes (extends)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bandstand import BandstandError, Catalogue, evaluate, load_evidence, load_framework
+from bandstand.catalogue import bundled_dir
+from bandstand.cli import main
+from bandstand.errors import format as fmt
+from helpers import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return Catalogue()
+
+
+def test_both_2018_versions_are_in_the_catalogue_with_their_dates(cat):
+    entries = {e.ref: e for e in cat.entries()}
+    original, current = entries["hmip-youth@2018-original"], entries["hmip-youth@2018"]
+    assert (original.status, original.effective_from, original.effective_to) == ("superseded", "2018-06", "2021-06")
+    assert (current.status, current.effective_from, current.extends) == ("published", "2021-07", "hmip-youth@2018-original")
+
+
+@pytest.mark.parametrize("on, version", [("2018-06-15", "2018-original"), ("2019-05", "2018-original"),
+                                         ("2021-06-30", "2018-original"), ("2021-07-01", "2018"),
+                                         ("2023-01-10", "2018")])
+def test_the_version_in_force_on_a_date(cat, on, version):
+    assert cat.resolve("hmip-youth", on=on).version == version
+
+
+def test_an_id_alone_is_the_latest_published_version(cat):
+    assert cat.resolve("hmip-youth").version == "2018"
+
+
+def test_no_version_in_force(cat):
+    with pytest.raises(BandstandError, match="no version of 'hmip-youth' was in force on 2017-01-01"):
+        cat.resolve("hmip-youth", on="2017-01-01")
+
+
+def test_the_first_published_version_has_12_standards_and_no_resettlement(cat):
+    original, current = cat.resolve("hmip-youth@2018-original"), cat.resolve("hmip-youth@2018")
+    assert [n.id for n in original.counted] == [n.id for n in current.counted]
+    assert len(original.counted) == 12
+    assert "4.1" not in original.nodes and original.limits == []
+    assert original.nodes["3.4"].title == "Joint working"
+    assert current.nodes["3.4"].title == "Out-of-court disposal policy and provision"
+    assert [lim.id for lim in current.limits] == ["resettlement-inadequate"]
+
+
+def test_each_node_knows_the_file_its_definition_came_from(cat):
+    current = cat.resolve("hmip-youth@2018")
+    assert Path(current.nodes["2.1.1"].pos.file).name == "hmip-youth-2018-original.yaml"
+    assert Path(current.nodes["4.1"].pos.file).name == "hmip-youth-2018.yaml"
+    assert Path(current.nodes["3.4"].pos.file).name == "hmip-youth-2018.yaml"
+    assert Path(current.bands["key_question"].pos.file).name == "hmip-youth-2018-original.yaml"
+
+
+def test_evidence_date_picks_the_version(capsys, tmp_path):
+    ev = tmp_path / "old.yaml"
+    ev.write_text("subject: A YOT in 2019\ndate: 2019-05\njudgements: {'1.1': good, '1.2': good, '1.3': good, "
+                  "'1.4': good, '3.4': good}\nkey_questions: {" + ", ".join(
+                      f"'{k}': {{percent: 70}}" for k in (
+                          "2.1.1 2.1.2 2.1.3 2.2.1 2.2.2 2.2.3 2.3.1 2.3.2 2.3.3 2.4.1 2.4.2 2.4.3 "
+                          "3.1.1 3.1.2 3.1.3 3.2.1 3.2.2 3.2.3 3.3.1 3.3.2 3.3.3").split()) + "}\n")
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", "hmip-youth", str(ev), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert e.value.code == 0
+    assert '"version": "2018-original"' in out
+    assert "using hmip-youth@2018-original, in force on 2019-05" in err
+
+
+# -- writing a version as changes ------------------------------------------------------------------
+
+BASE = """\
+id: toy
+version: "1"
+title: Toy
+status: published
+effective: {from: 2020-01}
+scales:
+  - id: r
+    levels:
+      - {id: low, label: Low, score: 0}
+      - {id: high, label: High, score: 1}
+bands:
+  - id: pct
+    scale: r
+    unit: percent
+    rounding: {places: 0}
+    bands:
+      - {level: low, min: 0, max: 59}
+      - {level: high, min: 60, max: 100}
+  - id: total
+    scale: r
+    bands:
+      - {level: low, min: 0, max: 1}
+      - {level: high, min: 2, max: 2}
+tiers:
+  - {id: standard, label: Standard, rule: lowest(children), counts_toward_overall: true}
+  - {id: question, label: Question, rule: "band(share(), pct)"}
+parts: [{id: p, label: P}]
+nodes:
+  - id: a
+    title: Alpha
+    part: p
+    children: [{id: a1, question: Is alpha done?}, {id: a2, question: Is alpha reviewed?}]
+  - id: b
+    title: Beta
+    part: p
+    children: [{id: b1, question: Is beta done?}]
+overall:
+  rule: band(sum_scores(counted), total)
+"""
+
+
+def write(tmp_path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def ext(body: str, extends: str = "toy@1") -> str:
+    return f'id: toy\nversion: "2"\nextends: {extends}\ntitle: Toy two\nstatus: draft\n{body}'
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(BandstandError) as e:
+        load_framework(path)
+    return [fmt(d) for d in e.value.diagnostics]
+
+
+def test_an_extension_changes_wording_thresholds_and_adds_nodes(tmp_path):
+    write(tmp_path, "toy-1.yaml", BASE)
+    path = write(tmp_path, "toy-2.yaml", ext("""\
+bands:
+  - id: pct
+    scale: r
+    unit: percent
+    rounding: {places: 0}
+    bands:
+      - {level: low, min: 0, max: 69}
+      - {level: high, min: 70, max: 100}
+changes:
+  - update: a1
+    set: {question: Is alpha done well enough?}
+  - add: {id: a3, question: Is alpha recorded?}
+    under: a
+    after: a1
+  - remove: a2
+"""))
+    fw = load_framework(path)
+    assert [c.id for c in fw.nodes["a"].children] == ["a1", "a3"]
+    assert fw.nodes["a1"].question == "Is alpha done well enough?"
+    assert [b.max for b in fw.bands["pct"].bands] == [69, 100]
+    assert fw.title == "Toy two" and fw.examples == []
+    assert Path(fw.nodes["a3"].pos.file).name == "toy-2.yaml"
+    assert Path(fw.nodes["b1"].pos.file).name == "toy-1.yaml"
+
+
+def test_removing_a_node_others_refer_to_is_an_error_located_at_the_reference(tmp_path):
+    write(tmp_path, "toy-1.yaml", BASE.replace("overall:\n", 'limits:\n  - {id: cap, applies_to: overall, when: '
+                                                            'rating("b") == low, at_most: low}\noverall:\n'))
+    path = write(tmp_path, "toy-2.yaml", ext("changes:\n  - remove: b\n"))
+    (line,) = problems(path)
+    assert line.startswith(str(tmp_path / "toy-1.yaml") + ":")
+    assert "unknown node 'b': it was removed by the change at" in line and "toy-2.yaml:7" in line
+    assert line.endswith("[check.unknown-node]")
+
+
+def test_renaming_a_node_others_refer_to_is_an_error(tmp_path):
+    write(tmp_path, "toy-1.yaml", BASE.replace("overall:\n", 'limits:\n  - {id: cap, applies_to: overall, when: '
+                                                            'rating("b") == low, at_most: low}\noverall:\n'))
+    path = write(tmp_path, "toy-2.yaml", ext("changes:\n  - rename: b\n    to: beta\n"))
+    (line,) = problems(path)
+    assert "it was renamed to 'beta' by the change at" in line
+
+
+@pytest.mark.parametrize("change, message", [
+    ("  - remove: z9\n", "toy-2.yaml:7:13: error: no node 'z9' in the framework being extended [extend.unknown-node]"),
+    ("  - update: a11\n    set: {title: X}\n",
+     "toy-2.yaml:7:13: error: no node 'a11' in the framework being extended (did you mean 'a1'?) [extend.unknown-node]"),
+    ("  - add: {id: a1}\n    under: a\n",
+     "toy-2.yaml:7:15: error: cannot add 'a1': id a1 exists already [extend.duplicate-id]"),
+    ("  - rename: a1\n    to: b1\n",
+     "toy-2.yaml:8:9: error: cannot rename 'a1' to 'b1': a node 'b1' exists already [extend.duplicate-id]"),
+    ("  - remove_limit: nope\n", "toy-2.yaml:7:19: error: no limit 'nope' in the framework being extended "
+                                 "[extend.unknown]"),
+])
+def test_bad_changes_are_located(tmp_path, change, message):
+    write(tmp_path, "toy-1.yaml", BASE)
+    path = write(tmp_path, "toy-2.yaml", ext("changes:\n" + change))
+    assert problems(path) == [str(tmp_path / message.split(":", 1)[0]) + ":" + message.split(":", 1)[1]]
+
+
+def test_an_unknown_change_says_which_are_known(tmp_path):
+    write(tmp_path, "toy-1.yaml", BASE)
+    path = write(tmp_path, "toy-2.yaml", ext("changes:\n  - remvoe: a1\n"))
+    (line,) = problems(path)
+    assert "expected a mapping with one of: remove, rename, replace, update, add, remove_limit, remove_band" in line
+    assert "did you mean" in line
+
+
+@pytest.mark.parametrize("extends, expected", [
+    ("toy@9", "no framework 'toy@9' found"),
+    ("../../etc/passwd", "'../../etc/passwd' leaves the framework's folder"),
+    ("/etc/passwd", "'/etc/passwd' leaves the framework's folder"),
+    ("missing.yaml", "no file 'missing.yaml' next to toy-2.yaml"),
+])
+def test_a_base_that_cannot_be_found_is_located_at_extends(tmp_path, extends, expected):
+    write(tmp_path, "toy-1.yaml", BASE)
+    path = write(tmp_path, "toy-2.yaml", ext("", extends=extends))
+    (line,) = problems(path)
+    assert line.startswith(f"{path}:3:10: error: {expected}")
+    assert line.endswith("[extend.base]")
+
+
+def test_a_framework_that_extends_itself(tmp_path):
+    path = write(tmp_path, "toy-2.yaml", ext("", extends="toy-2.yaml"))
+    assert problems(path) == [f"{path}:3:10: error: toy-2.yaml extends itself [extend.cycle]"]
+
+
+def test_a_cycle_of_extensions(tmp_path):
+    write(tmp_path, "a.yaml", 'id: toy\nversion: a\nextends: b.yaml\n')
+    write(tmp_path, "b.yaml", 'id: toy\nversion: b\nextends: a.yaml\n')
+    (line,) = problems(tmp_path / "a.yaml")
+    assert "is part of a cycle (a.yaml -> b.yaml -> a.yaml)" in line and "[extend.cycle]" in line
+
+
+def test_a_catalogue_folder_can_hold_versions_that_extend_bundled_ones(tmp_path):
+    write(tmp_path, "mine.yaml", 'id: hmip-youth\nversion: 2018-mine\nextends: hmip-youth@2018\n'
+                                 'title: Mine\nstatus: draft\n')
+    cat = Catalogue([tmp_path])
+    fw = cat.resolve("hmip-youth@2018-mine")
+    assert "4.1" in fw.nodes and fw.title == "Mine"
+    assert cat.resolve("hmip-youth").version == "2018"  # a draft is not the latest published
+
+
+def test_bedfordshire_under_the_first_published_version(cat):
+    """The 2018 result without resettlement: the same 12 standards, so the same 14/36."""
+    from bandstand.compare import adapt
+
+    ev, notes = adapt(load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"), cat.resolve("hmip-youth@2018-original"))
+    r = evaluate(cat.resolve("hmip-youth@2018-original"), ev)
+    assert (r.overall.level.id, r.overall.value) == ("requires_improvement", 14)
+    assert notes == ["evidence for 4.1 left out: not in hmip-youth@2018-original"]
+
+
+def test_the_bundled_folder_has_no_framework_that_fails_to_load(cat):
+    for entry in cat.entries():
+        assert cat.load_path(entry.path).diagnostics == [], entry.ref
+
+
+def test_a_copy_of_the_bundled_pair_loads_from_another_folder(tmp_path):
+    for name in ("hmip-youth-2018.yaml", "hmip-youth-2018-original.yaml"):
+        shutil.copy(bundled_dir() / name, tmp_path / name)
+    fw = load_framework(tmp_path / "hmip-youth-2018.yaml")
+    assert Path(fw.nodes["2.1"].pos.file).parent == tmp_path
