@@ -23,7 +23,7 @@ from . import __version__
 from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
-from .engine.evidence import bind, load_evidence
+from .engine.evidence import bind, load_evidence, load_evidence_many
 from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic
 from .limits import Limits, option_name
 from .render import render
@@ -174,6 +174,8 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
         ev = load_evidence(path, limits=state.limits)
         return _check_evidence(state, ev, framework_ref, path)
     doc = loader.load_file(path, state.limits)
+    if isinstance(doc.data, dict) and "from" in doc.data and "to" in doc.data:
+        return _check_crosswalk(state, path)
     if _is_framework(doc.data):
         fw = state.catalogue.load_path(path, display=path)
         return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
@@ -181,6 +183,15 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
 
     ev = _from_document(doc, Path(path).parent, state.limits)
     return _check_evidence(state, ev, framework_ref, path)
+
+
+def _check_crosswalk(state: State, path: str):
+    from .crosswalk import load_crosswalk
+
+    cw = load_crosswalk(path, state.limits)
+    source, target = state.catalogue.resolve(cw.from_ref), state.catalogue.resolve(cw.to_ref)
+    cw.check(source, target)
+    return [], f"crosswalk from {source.ref} to {target.ref}"
 
 
 def _check_evidence(state: State, ev, framework_ref, path):
@@ -318,12 +329,12 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
     loaded, errors = [], []
     for f in files:
         try:
-            loaded.append(load_evidence(f, limits=state.limits, display=str(f)))
+            loaded.extend(load_evidence_many(f, limits=state.limits, display=str(f)))
         except BandstandError as e:
             errors.extend(e.diagnostics)
     if errors:
         raise BandstandError(errors)
-    if len(loaded) == 1 and not any(Path(x).is_dir() for x in evidence):
+    if len(loaded) == 1 and len(files) == 1 and not Path(evidence[0]).is_dir():
         c = comparing.compare(a, b, loaded[0], cw)
         text = {"text": lambda: comparing.comparison_text(c, changes_only),
                 "markdown": lambda: comparing.comparison_markdown(c, changes_only),

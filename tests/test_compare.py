@@ -132,3 +132,48 @@ def test_a_crosswalk_naming_unknown_nodes_is_refused(cat, tmp_path):
     assert d.code == "crosswalk.unknown-node" and "'2.2.9' is not a node of hmip-youth@2018" in d.message
     assert (d.file, d.line) == (str(path), text.splitlines().index(
         '  likelihood_of_reoffending.assessment: ["2.1.1", "2.2.1"]') + 1)
+
+
+INSPECTIONS_CSV = """\
+inspection,case,part,1.1,1.2,1.3,1.4,3.4,2.1.1,2.1.2,2.1.3,2.2.1,2.2.2,2.2.3,2.3.1,2.3.2,2.3.3,2.4.1,2.4.2,2.4.3,3.1.1,3.1.2,3.1.3,3.2.1,3.2.2,3.2.3,3.3.1,3.3.2,3.3.3
+Alpha,c1,court,good,good,good,good,good,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,,,,,,,,,
+Alpha,o1,out_of_court,,,,,,,,,,,,,,,,,,,yes,yes,yes,yes,yes,yes,yes,yes,yes
+Beta,c1,court,Requires improvement,good,good,good,good,no,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,,,,,,,,,
+Beta,o1,out_of_court,,,,,,,,,,,,,,,,,,,yes,no,yes,yes,yes,yes,yes,yes,yes
+"""
+
+
+def test_a_csv_with_an_inspection_column_holds_several_inspections(tmp_path):
+    from bandstand import evaluate
+    from bandstand.engine.evidence import load_evidence_many
+
+    path = tmp_path / "audits.csv"
+    path.write_text(INSPECTIONS_CSV)
+    inspections = load_evidence_many(path)
+    assert [ev.subject for ev in inspections] == ["Alpha", "Beta"]
+    fw = Catalogue().resolve("hmip-youth@2018")
+    alpha, beta = (evaluate(fw, ev) for ev in inspections)
+    assert (alpha.overall.value, alpha.overall.level.id) == (31, "outstanding")  # 7 x 3 + 5 x 2
+    assert beta.nodes["1.1"].level.id == "requires_improvement"
+    assert beta.nodes["2.1"].level.id == "inadequate" and beta.nodes["3.1"].level.id == "inadequate"
+
+
+def test_a_judgement_that_differs_between_rows_of_one_inspection(tmp_path):
+    from bandstand import BandstandError
+    from bandstand.engine.evidence import load_evidence_many
+
+    path = tmp_path / "audits.csv"
+    path.write_text(INSPECTIONS_CSV.replace("Alpha,o1,out_of_court,,", "Alpha,o1,out_of_court,outstanding,"))
+    with pytest.raises(BandstandError) as e:
+        load_evidence_many(path)
+    (d,) = e.value.diagnostics
+    assert (d.code, d.line, d.column) == ("csv.judgement", 3, 23)
+    assert "'1.1' is given as 'good' and 'outstanding'" in d.message
+
+
+def test_validate_checks_a_crosswalk_against_both_frameworks(capsys):
+    path = bundled_dir() / "crosswalks" / "hmip-youth-2018-to-cci-2011.yaml"
+    with pytest.raises(SystemExit) as e:
+        main(["validate", str(path)])
+    assert e.value.code == 0
+    assert "ok (crosswalk from hmip-youth@2018 to hmip-youth-cci@2011)" in capsys.readouterr().out

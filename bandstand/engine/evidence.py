@@ -98,6 +98,16 @@ class Evidence:
         return self.section_pos.get(section, Position(self.file, 1, 1))
 
 
+def load_evidence_many(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> list[Evidence]:
+    """The inspections in an evidence file: one, or several in a CSV with an ``inspection`` column."""
+    name = display or str(path)
+    if str(path).lower().endswith((".csv", ".tsv")):
+        text = loader.read_text(path, limits, name)
+        if has_inspection_column(text):
+            return read_inspections_csv(text, name, limits)
+    return [load_evidence(path, limits=limits, display=display)]
+
+
 def load_evidence(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> Evidence:
     """Read an evidence file: YAML, JSON, or a CSV of cases."""
     name = display or str(path)
@@ -282,12 +292,15 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    out = Collector()
     if not text.strip():
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    rows = csv_rows(text, delimiter, file)
+    return _cases_from_rows(csv_rows(text, delimiter, file), file, limits)
+
+
+def _cases_from_rows(rows: list[list[Cell]], file: str | None, limits: Limits) -> list[Case]:
+    out = Collector()
     header, body = rows[0], rows[1:]
     columns = [c.text.strip() for c in header]
     lowered = [c.lower() for c in columns]
@@ -338,6 +351,71 @@ def _safe(cell: str) -> str:
     """A cell as text for a message: short, one line."""
     cell = " ".join(cell.split())
     return cell if len(cell) <= 30 else cell[:27] + "..."
+
+
+_INSPECTION_COLUMNS = ("inspection", "subject")
+
+
+def has_inspection_column(text: str) -> bool:
+    """Whether a CSV's header names an inspection column (several inspections in one file)."""
+    first = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    return any(c.strip().strip('"').lower() in _INSPECTION_COLUMNS for c in first.split(delimiter))
+
+
+def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Evidence]:
+    """Several inspections from one CSV: an ``inspection`` column names each row's inspection.
+
+    The other columns are as in :func:`read_cases_csv`: ``case``, ``part``,
+    then node ids. A column whose cells are not all yes / no / blank holds
+    the judgement of a judged node, repeated on the inspection's rows (it
+    must be the same on each).
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first_line = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    rows = csv_rows(text, delimiter, file)
+    header = rows[0]
+    names = [c.text.strip() for c in header]
+    col = next(i for i, n in enumerate(names) if n.lower() in _INSPECTION_COLUMNS)
+    judged = [i for i in range(len(names)) if i != col and names[i].lower() not in _ID_COLUMNS + _PART_COLUMNS
+              and any(c.text.strip() and not parse_answer(c.text)[0] for r in rows[1:] if i < len(r) for c in [r[i]])]
+    out = Collector()
+    groups: dict[str, list[list[Cell]]] = {}
+    for r in rows[1:]:
+        if col < len(r):
+            groups.setdefault(r[col].text.strip(), []).append(r)
+    inspections: list[Evidence] = []
+    keep = [i for i in range(len(names)) if i != col and i not in judged]
+
+    for subject, group in groups.items():
+        ev = Evidence(file, subject=subject)
+        ev.section_pos = {"cases": Position(file, group[0][0].line, 1)}
+        for i in judged:
+            values = {}
+            for r in group:
+                if i < len(r) and r[i].text.strip():
+                    values.setdefault(r[i].text.strip().casefold(), r[i])
+            if len(values) > 1:
+                cells = list(values.values())
+                out.error("csv.judgement", f"inspection '{subject}': '{names[i]}' is given as "
+                          f"{' and '.join(repr(c.text.strip()) for c in cells[:2])} on different rows; a judgement "
+                          "must be the same on every row of its inspection",
+                          Position(file, cells[1].line, cells[1].column))
+            elif values:
+                cell = next(iter(values.values()))
+                ev.judgements[names[i]] = Judgement(names[i], cell.text.strip(), None,
+                                                    Position(file, cell.line, cell.column))
+        # the case rows, re-read without the inspection and judgement columns (positions kept)
+        try:
+            ev.cases = _cases_from_rows([[header[i] for i in keep if i < len(header)]]
+                                        + [[r[i] for i in keep if i < len(r)] for r in group], file, limits)
+        except BandstandError as e:
+            out.extend(e.diagnostics)
+        inspections.append(ev)
+    out.raise_if_errors()
+    return inspections
 
 
 # -- binding evidence to a framework ---------------------------------------------------------
