@@ -146,6 +146,17 @@ class CompiledFramework:
             programs[lim.applies_to].limits.append((lim, compiler.expr(lim.when.expr, site)))
         self.order: tuple[Program, ...] = tuple(programs[i] for i in _order(framework, programs))
         self.programs = programs
+        self._plan = None
+        self._planned = False
+
+    def plan(self):
+        """The ratings-only plan (:mod:`bandstand.engine.fast`), or None when a rule's shape has none."""
+        if not self._planned:
+            from .fast import make_plan
+
+            self._plan = make_plan(self)  # building twice from two threads gives equal plans
+            self._planned = True
+        return self._plan
 
 
 def _order(fw: Framework, programs: dict[str, Program]) -> list[str]:
