@@ -205,27 +205,150 @@ def _check_evidence(state: State, ev, framework_ref, path):
 
 @cli.command()
 @click.argument("framework")
-@click.argument("evidence")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="Output format.")
+@click.argument("evidence", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "markdown"]), default=None,
+              help="Output format: text (default), json, markdown; for several inspections also jsonl "
+                   "(one JSON object per line); text and markdown then give a summary table.")
 @click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
 @click.option("--prompts", is_flag=True, help="Text format: also show prompts and other unrated nodes.")
 @click.option("--on", "on", callback=lambda ctx, p, v: _date(v, "--on"), metavar="DATE",
               help="With a framework id alone: use the version in force on DATE (YYYY-MM-DD). "
                    "Without it, the evidence's date decides; failing that, the latest published version.")
+@click.option("--ratings-only", is_flag=True, help="Several inspections: ratings without reasons or margins (faster).")
 @click.pass_obj
-def evaluate(state: State, framework, evidence, fmt, output, prompts, on):
-    """Evaluate EVIDENCE (YAML, JSON or CSV) against FRAMEWORK and show the ratings, why, and margins."""
-    ev = load_evidence(evidence, limits=state.limits)
+def evaluate(state: State, framework, evidence, fmt, output, prompts, on, ratings_only):
+    """Evaluate EVIDENCE against FRAMEWORK and show the ratings, why, and margins.
+
+    EVIDENCE is a YAML, JSON or CSV file; several files, a folder, or a CSV
+    with an `inspection` column give one result per inspection, streamed.
+    """
+    files = _evidence_files(evidence)
+    single = len(files) == 1 and not Path(evidence[0]).is_dir()
+    if single:
+        inspections = load_evidence_many(files[0], limits=state.limits)
+        if len(inspections) == 1:
+            if fmt == "jsonl":
+                fmt = "json"
+            return _evaluate_one(state, framework, inspections[0], str(files[0]), fmt or "text", output, prompts, on)
+    return _evaluate_many(state, framework, files, fmt or "text", output, on, ratings_only)
+
+
+def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     fw = _pick(state, framework, on, ev)
     if ev.framework and ev.framework not in (fw.ref, fw.id):
-        click.echo(f"{evidence}: warning: the evidence names {ev.framework}; evaluating with {fw.ref} as asked",
+        click.echo(f"{name}: warning: the evidence names {ev.framework}; evaluating with {fw.ref} as asked",
                    err=True)
     result = evaluate_evidence(fw, ev)
     _warn(result.warnings)
     options = {"show_prompts": prompts} if fmt == "text" else {}
     _out(render(result, fmt, **options), output)
     return EXIT_OK
+
+
+def _evaluate_many(state, framework, files, fmt, output, on, ratings_only):
+    """One result per inspection, written as it is made: memory stays flat however many there are."""
+    from .render import summary_header, summary_row
+
+    sink = _Sink(output)
+    failed = total = 0
+    announced: set[str] = set()
+    show_progress = sys.stderr.isatty() and len(files) > 1
+    bar = click.progressbar(length=len(files), label="evaluating", file=sys.stderr) if show_progress else None
+    try:
+        if fmt in ("text", "markdown"):
+            sink.write(summary_header(fmt))
+        elif fmt == "json":
+            sink.write("[")
+        for f in files:
+            try:
+                inspections = load_evidence_many(f, limits=state.limits)
+            except BandstandError as e:
+                failed += 1
+                _warn(e.diagnostics)
+                inspections = []
+            for ev in inspections:
+                try:
+                    fw = _pick_quietly(state, framework, on, ev, announced)
+                    result = evaluate_evidence(fw, ev, explain=not ratings_only)
+                except BandstandError as e:
+                    failed += 1
+                    _warn(e.diagnostics)
+                    continue
+                if fmt == "jsonl":
+                    sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                elif fmt == "json":
+                    sink.write(("," if total else "") + "\n" + json.dumps(result.to_json(), ensure_ascii=False))
+                else:
+                    sink.write(summary_row(result, fmt))
+                total += 1
+            if bar is not None:
+                bar.update(1)
+        if fmt == "json":
+            sink.write("\n]\n")
+        sink.close()
+    finally:
+        if bar is not None:
+            bar.render_finish()
+        sink.discard()
+    click.echo(f"bandstand: {total} inspection{'s' if total != 1 else ''} evaluated"
+               + (f"; {failed} could not be (see above)" if failed else ""), err=True)
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def _pick_quietly(state, framework, on, ev, announced: set[str]):
+    parsed = parse_ref(framework)
+    if parsed is None or parsed[1] is not None or on is not None:
+        return state.catalogue.resolve(framework, on=on)
+    named = parse_ref(ev.framework) if ev.framework else None
+    if named is not None and named[0] == parsed[0] and named[1] is not None:
+        fw = state.catalogue.resolve(ev.framework)
+    elif ev.date:
+        fw = state.catalogue.resolve(framework, on=ev.date)
+    else:
+        fw = state.catalogue.resolve(framework)
+    if fw.ref not in announced:
+        announced.add(fw.ref)
+        click.echo(f"bandstand: using {fw.ref} (named by the evidence, or in force on its date)", err=True)
+    return fw
+
+
+class _Sink:
+    """Output written as it comes: to standard output, or to a temporary file renamed into place at the end."""
+
+    def __init__(self, output: str | None):
+        self.output = output
+        self.tmp = None
+        self.fh = None
+        if output is not None and output != "-":
+            target = Path(output)
+            if target.is_dir():
+                raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
+            directory = target.parent if str(target.parent) else Path(".")
+            if not directory.is_dir():
+                raise InputError(f"cannot write {output}: the folder {directory} does not exist", output,
+                                 "input.output")
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def write(self, text: str) -> None:
+        if self.fh is None:
+            click.echo(text, nl=False)
+        else:
+            self.fh.write(text)
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            os.replace(self.tmp, self.output)
+            self.fh = self.tmp = None
+
+    def discard(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            Path(self.tmp).unlink(missing_ok=True)
+            self.fh = self.tmp = None
 
 
 @cli.command()
@@ -343,6 +466,36 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         imp = comparing.impact(a, b, loaded, cw)
         text = {"text": lambda: comparing.impact_text(imp), "markdown": lambda: comparing.impact_markdown(imp),
                 "json": lambda: json.dumps(comparing.impact_json(imp), indent=2, ensure_ascii=False) + "\n"}[fmt]()
+    _out(text, output)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("framework")
+@click.argument("evidence")
+@click.option("--resamples", type=click.IntRange(min=1, max=10_000_000), default=1000, show_default=True,
+              help="How many bootstrap resamples of the cases.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The random seed (the same seed, the same output).")
+@click.option("--confidence", type=click.FloatRange(min=0.5, max=0.999), default=0.95, show_default=True,
+              help="The confidence of the exact intervals.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
+@click.pass_obj
+def stability(state: State, framework, evidence, resamples, seed, confidence, fmt, output):
+    """How sure are the ratings of case-level EVIDENCE?
+
+    For each key question, the exact binomial interval of its percentage and
+    the chance of each band; for every node and the overall rating, the share
+    of bootstrap resamples of the cases (within each part) giving each level.
+    """
+    from . import stability as st
+
+    ev = load_evidence(evidence, limits=state.limits)
+    fw = _pick(state, framework, None, ev)
+    result = st.stability(fw, ev, resamples=resamples, seed=seed, confidence=confidence)
+    text = {"text": lambda: st.to_text(result), "markdown": lambda: st.to_markdown(result),
+            "json": lambda: json.dumps(st.to_json(result), indent=2, ensure_ascii=False) + "\n"}[fmt]()
     _out(text, output)
     return EXIT_OK
 

@@ -261,6 +261,25 @@ def to_markdown(result: Result) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def summary_header(fmt: str) -> str:
+    """The head of a summary table of many inspections."""
+    if fmt == "markdown":
+        return "| Inspection | Overall rating | Score | Not rated |\n|---|---|---|---|\n"
+    return f"{'INSPECTION':40}  {'OVERALL':22} {'SCORE':>7}  NOT RATED\n"
+
+
+def summary_row(result: Result, fmt: str) -> str:
+    """One inspection's line in a summary table."""
+    o = result.overall
+    rating = _label(o) if o is not None else "-"
+    score = f"{fmt_number(o.value)}/{fmt_number(o.maximum)}" if o is not None and o.value is not None else "-"
+    unrated = ", ".join(k for k, r in result.nodes.items() if r.rated and r.level is None) or "-"
+    subject = result.subject or result.evidence_file or "(no subject)"
+    if fmt == "markdown":
+        return f"| {md(subject)} | {md(rating)} | {md(score)} | {md(unrated)} |\n"
+    return f"{_one_line(subject)[:40]:40}  {rating:22} {score:>7}  {unrated}\n"
+
+
 RENDERERS = {"text": to_text, "json": to_json, "markdown": to_markdown}
 
 

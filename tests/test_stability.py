@@ -1,0 +1,103 @@
+"""bandstand stability: exact binomial intervals and bootstrap resamples, checked independently."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from math import comb
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bandstand import BandstandError, Catalogue, load_evidence
+from bandstand.cli import main
+from bandstand.stability import band_chances, clopper_pearson, stability
+from helpers import EXAMPLES
+
+
+def tail_at_least(k: int, n: int, p: Fraction) -> Fraction:
+    """P(X >= k) for X ~ Binomial(n, p), in exact rational arithmetic (an independent calculation)."""
+    return sum(comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k, n + 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_clopper_pearson_solves_its_defining_equations(kn):
+    k, n = kn
+    lo, hi = clopper_pearson(k, n)
+    # lower end: P(X >= k | lo) = 2.5%; upper end: P(X <= k | hi) = 2.5%
+    if k > 0:
+        assert abs(float(tail_at_least(k, n, Fraction(lo))) - 0.025) < 1e-9
+    else:
+        assert lo == 0.0
+    if k < n:
+        assert abs(float(1 - tail_at_least(k + 1, n, Fraction(hi))) - 0.025) < 1e-9
+    else:
+        assert hi == 1.0
+
+
+@pytest.mark.parametrize("k, n, lo, hi", [
+    (1, 6, 0.004211, 0.641235),   # textbook values of the exact interval
+    (3, 6, 0.118117, 0.881883),
+    (11, 17, 0.383284, 0.857903),
+    (0, 10, 0.0, 0.308497),
+])
+def test_clopper_pearson_known_values(k, n, lo, hi):
+    a, b = clopper_pearson(k, n)
+    assert (round(a, 6), round(b, 6)) == (lo, hi)
+
+
+def test_band_chances_are_binomial_sums(hmip):
+    table = hmip.bands["key_question"]
+    chances = band_chances(table, 11, 17)
+    p = Fraction(11, 17)
+    good = sum(comb(17, k) * p ** k * (1 - p) ** (17 - k) for k in range(18)
+               if 65 <= (200 * k + 17) // 34 <= 79)
+    assert abs(chances["good"] - float(good)) < 1e-12
+    assert abs(sum(chances.values()) - 1) < 1e-12
+
+
+@pytest.fixture(scope="module")
+def beds():
+    return load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")
+
+
+def test_the_same_seed_gives_the_same_output(hmip, beds, capsys):
+    outputs = []
+    for _ in range(2):
+        with pytest.raises(SystemExit) as e:
+            main(["stability", "hmip-youth@2018", str(EXAMPLES / "bedfordshire-2021-cases.yaml"),
+                  "--resamples", "300", "--seed", "5", "--format", "json"])
+        assert e.value.code == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    other = stability(hmip, beds, resamples=300, seed=6)
+    assert json.loads(outputs[0])["levels"]["overall"]["resamples"] != {
+        str(k): v for k, v in other.levels["overall"].items()}
+
+
+def test_resamples_are_drawn_within_parts(hmip, beds):
+    st_ = stability(hmip, beds, resamples=500, seed=1)
+    assert sum(st_.levels["overall"].values()) == 500
+    # judged standards do not depend on the cases
+    assert st_.levels["1.2"] == {"good": 500}
+    # 2.1.1 was 1 of 6: a resample of six court cases is mostly still Inadequate
+    share = st_.levels["2.1.1"]["inadequate"] / 500
+    assert 0.85 < share < 0.99
+    kq = next(k for k in st_.key_questions if k.node_id == "3.1.1")
+    assert (kq.yes, kq.of) == (11, 17)
+
+
+def test_stability_agrees_with_the_interpreter_when_the_plan_is_not_used(hmip, beds, monkeypatch):
+    from bandstand.engine.compile import CompiledFramework
+
+    fast = stability(hmip, beds, resamples=60, seed=3)
+    monkeypatch.setattr(CompiledFramework, "plan", lambda self: None)
+    slow = stability(hmip, beds, resamples=60, seed=3)
+    assert fast.levels == slow.levels
+
+
+def test_published_figures_alone_are_refused(hmip):
+    with pytest.raises(BandstandError, match="stability needs case-level evidence"):
+        stability(hmip, load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"))
