@@ -258,10 +258,12 @@ def test_missing_framework_file(capsys, tmp_path):
     assert line.endswith("[input.missing]")
 
 
-def test_directory_as_evidence(capsys, tmp_path):
+def test_a_folder_without_evidence(capsys, tmp_path):
+    """A folder is a batch of evidence files; an empty one is unusable input."""
     code, out, err = run(capsys, "evaluate", "hmip-youth@2018", tmp_path)
     assert code == 2 and out == ""
-    assert lines(err) == [f"{tmp_path}: error: {tmp_path} is a directory; expected a file [input.directory]"]
+    assert lines(err) == [f"{tmp_path}: error: {tmp_path} holds no evidence files (.yaml, .yml, .json, .csv) "
+                          "[input.empty]"]
 
 
 def test_missing_evidence(capsys, tmp_path):
