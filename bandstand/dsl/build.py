@@ -106,7 +106,7 @@ class Builder:
                                f"thresholds out of order: min {_fmt(lo)} is above the upper bound {_fmt(upper)}",
                                self.pos(bp + ("min",)))
                 continue
-            bands.append(Band(level, lo, hi, below, b.get("label"), self.pos(bp)))
+            bands.append(Band(level, _whole(lo), _whole(hi), _whole(below), b.get("label"), self.pos(bp)))
         domain = None
         if "domain" in data:
             dmin = self.number(data["domain"]["min"], path + ("domain", "min"))
@@ -300,6 +300,11 @@ class Builder:
                            self.pos(np + ("rated",)))
         index[node_id] = node
         return node
+
+
+def _whole(x: Fraction | None) -> Fraction | int | None:
+    """A whole-number bound as an int: the comparisons made on every evaluation are then plain."""
+    return int(x) if x is not None and x.denominator == 1 else x
 
 
 def _fmt(x: Fraction) -> str:

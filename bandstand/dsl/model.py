@@ -78,10 +78,12 @@ class Rounding:
     """The rounding applied to a number before it is banded.
 
     >>> r = Rounding(0, "half_up")
-    >>> [r.apply(Fraction(x)) for x in ("64.5", "49.4", "11/17")]
-    [Fraction(65, 1), Fraction(49, 1), Fraction(65, 1)]
+    >>> [r.apply(Fraction(x)) for x in ("64.5", "49.4", "1100/17")]
+    [65, 49, 65]
     >>> Rounding(0, "half_even").apply(Fraction("64.5"))
-    Fraction(64, 1)
+    64
+    >>> Rounding(1, "half_up").apply(Fraction("64.25"))
+    Fraction(643, 10)
     """
 
     places: int | None  # None: no rounding
@@ -91,25 +93,22 @@ class Rounding:
     def step(self) -> Fraction | None:
         return None if self.places is None else Fraction(1, 10 ** self.places)
 
-    def apply(self, x: Fraction) -> Fraction:
+    def apply(self, x: Fraction | int) -> Fraction | int:
+        """``x`` rounded, exactly; whole numbers come back as ``int``."""
         if self.places is None:
             return x
         scale = 10 ** self.places
-        y = x * scale
-        floor = y.numerator // y.denominator
-        frac = y - floor
+        num, den = x.numerator * scale, x.denominator  # x * scale, as integers
+        floor, rem = divmod(num, den)  # x * scale = floor + rem / den, 0 <= rem < den
         if self.mode == "down":
             n = floor
         elif self.mode == "up":
-            n = floor if frac == 0 else floor + 1
+            n = floor if rem == 0 else floor + 1
         elif self.mode == "half_up":
-            n = floor + 1 if frac >= Fraction(1, 2) else floor
+            n = floor + 1 if 2 * rem >= den else floor
         else:  # half_even
-            if frac > Fraction(1, 2) or (frac == Fraction(1, 2) and floor % 2 == 1):
-                n = floor + 1
-            else:
-                n = floor
-        return Fraction(n, scale)
+            n = floor + 1 if 2 * rem > den or (2 * rem == den and floor % 2 == 1) else floor
+        return n if scale == 1 else Fraction(n, scale)
 
     def describe(self) -> str:
         if self.places is None:

@@ -239,18 +239,36 @@ def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Nod
 
 
 def _margin_cases(prog: Program, ctx: Context, m: Measure, current: Level, unit: str) -> Margin:
+    """The fewest more (or fewer) sufficient cases that change the rating, by bisection:
+    a rating rises with the share of sufficient cases (the checks warn of tables where it would not)."""
     margin = Margin()
-    for k in range(1, m.of - m.yes + 1):
-        lv = _rerun(prog, ctx, Measure(m.yes + k, m.of, None))
-        if isinstance(lv, Level) and lv.index > current.index:
-            margin.up = MarginStep(lv, more_yes=k, unit=unit)
-            break
-    for k in range(1, m.yes + 1):
-        lv = _rerun(prog, ctx, Measure(m.yes - k, m.of, None))
-        if isinstance(lv, Level) and lv.index < current.index:
-            margin.down = MarginStep(lv, fewer_yes=k, unit=unit)
-            break
+
+    def level_with(yes: int):
+        lv = _rerun(prog, ctx, Measure(yes, m.of, None))
+        return lv if isinstance(lv, Level) else None
+
+    top = level_with(m.of)
+    if top is not None and top.index > current.index:
+        k = _first_true(lambda k: (lv := level_with(m.yes + k)) is not None and lv.index > current.index,
+                        1, m.of - m.yes)
+        margin.up = MarginStep(level_with(m.yes + k), more_yes=k, unit=unit)
+    bottom = level_with(0)
+    if bottom is not None and bottom.index < current.index:
+        k = _first_true(lambda k: (lv := level_with(m.yes - k)) is not None and lv.index < current.index,
+                        1, m.yes)
+        margin.down = MarginStep(level_with(m.yes - k), fewer_yes=k, unit=unit)
     return margin
+
+
+def _first_true(ok, lo: int, hi: int) -> int:
+    """The smallest k in [lo, hi] with ok(k), given ok(hi)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _bounds(band: Band, step: Fraction | None) -> tuple[Fraction | None, Fraction | None]:

@@ -1,0 +1,1 @@
+"""bandstand benchmarks: `python -m benchmarks` runs them (see run.py)."""

@@ -1,0 +1,546 @@
+"""bandstand's benchmarks, each a ratio against a yardstick measured in the same run.
+
+    python benchmarks/run.py            # the full run: writes benchmarks/RESULTS.md and growth.svg
+    python benchmarks/run.py --quick    # small sizes, a few repetitions: checks agreement, no file written
+
+Workloads (see the issue that asked for them, and RESULTS.md for figures):
+
+1. command-line cold start, against importing the dependencies alone;
+2. one inspection, ratings only and fully explained, against hand-written Python;
+3. other rule engines on the same rules, each checked to agree on random inspections;
+4. batch and impact: many random inspections under two versions, and peak memory;
+5. stability: bootstrap resamples of Bedfordshire's cases;
+6. growth: frameworks of 1,000 to 100,000 nodes, evidence of 1,000 to 1,000,000 cases.
+
+Times are medians of repeated runs; a ratio is bandstand's median over the
+yardstick's. No timing is asserted anywhere: the test suite runs the quick
+mode only to check that every yardstick agrees with bandstand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import handwritten  # noqa: E402
+from bandstand import Catalogue, bind, compile_framework, evaluate, load_evidence, load_framework  # noqa: E402
+from bandstand.engine.evidence import Case, Evidence, Figure, Judgement  # noqa: E402
+from bandstand.errors import Position  # noqa: E402
+
+LEVELS = handwritten.LEVELS
+EXAMPLE = ROOT / "frameworks" / "examples" / "hmip-youth-2018"
+
+
+# -- random inspections ----------------------------------------------------------------------------
+
+
+def random_inspection(rng: random.Random) -> tuple[dict, dict]:
+    """Key-question percentages and judgements of a random inspection (4.1 sometimes absent)."""
+    figures = {k: rng.randint(0, 100) for k in handwritten.KEY_QUESTIONS}
+    judgements = {j: rng.choice(LEVELS) for j in handwritten.JUDGED}
+    if rng.random() < 0.8:
+        judgements["4.1"] = rng.choice(LEVELS)
+    return figures, judgements
+
+
+def as_evidence(figures: dict, judgements: dict, subject: str = "random") -> Evidence:
+    here = Position(None, 1, 1)
+    ev = Evidence(None, subject=subject)
+    ev.figures = {k: Figure(k, None, None, _fraction(v), here) for k, v in figures.items()}
+    ev.judgements = {k: Judgement(k, v, None, here) for k, v in judgements.items()}
+    return ev
+
+
+def _fraction(v):
+    from fractions import Fraction
+    return Fraction(v)
+
+
+# -- timing ---------------------------------------------------------------------------------------
+
+
+def median_time(fn, repeats: int, number: int) -> float:
+    """Median seconds per call of ``fn`` over ``repeats`` runs of ``number`` calls."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
+
+
+def median_batch(fn, inputs: list, repeats: int) -> float:
+    """Median seconds per input of ``fn`` applied to every input, over ``repeats`` runs."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        for x in inputs:
+            fn(x)
+        times.append((time.perf_counter() - start) / len(inputs))
+    return statistics.median(times)
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+# -- the workloads --------------------------------------------------------------------------------
+
+
+def cold_start(quick: bool) -> list[dict]:
+    """1. `bandstand evaluate ... --format json` as a whole process, against importing its dependencies."""
+    exe = Path(sys.executable).parent / "bandstand"
+    evidence = EXAMPLE / "bedfordshire-2021-published.yaml"
+    ours = [str(exe), "evaluate", "hmip-youth@2018", str(evidence), "--format", "json"]
+    imports = [sys.executable, "-c", "import yaml, jsonschema, lark, click"]
+    runs = 3 if quick else 15
+
+    def timed(cmd):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    timed(ours)  # the first run fills bandstand's cache of checked frameworks, as any use would
+    a, b = timed(ours), timed(imports)
+    return [{"workload": "1. cold start: `bandstand evaluate hmip-youth@2018 bedfordshire --format json`",
+             "bandstand": a, "yardstick": b, "yardstick_name": "python -c 'import yaml, jsonschema, lark, click'",
+             "target": 1.5}]
+
+
+def one_inspection(quick: bool, agree_n: int) -> list[dict]:
+    """2. One inspection: ratings only and fully explained, against the hand-written function."""
+    fw = Catalogue().resolve("hmip-youth@2018")
+    compiled = compile_framework(fw)
+    plan = compiled.plan()
+    rng = random.Random(2018)
+    # agreement on random inspections: every standard, 4.1 and the overall rating
+    for _ in range(agree_n):
+        figures, judgements = random_inspection(rng)
+        hand = handwritten.rate(figures, judgements)
+        ours = plan.rate(figures, judgements)
+        for node_id, v in hand.items():
+            assert ours[node_id] == LEVELS[v], (node_id, figures, judgements)
+        if rng.random() < 0.02:  # the full interpreter agrees too (checked on a sample: it is slower)
+            r = evaluate(compiled, as_evidence(figures, judgements))
+            assert r.overall.level.id == LEVELS[hand["overall"]]
+    # Bedfordshire, from published figures and from its 23 cases
+    published = load_evidence(EXAMPLE / "bedfordshire-2021-published.yaml")
+    figures = {k: int(v.percent) for k, v in published.figures.items()}
+    judgements = {k: v.rating for k, v in published.judgements.items()}
+    cases_ev = load_evidence(EXAMPLE / "bedfordshire-2021-cases.yaml")
+    cases = [(c.part, c.answers) for c in cases_ev.cases]
+    case_judgements = {k: v.rating for k, v in cases_ev.judgements.items()}
+    assert plan.rate_cases(cases, case_judgements).as_dict() == plan.rate(figures, judgements).as_dict()
+    bound_published = bind(published, fw)
+    bound_cases = bind(cases_ev, fw)
+    reps, n = (3, 200) if quick else (9, 20000)
+    m = n // 20
+    hand_fig = median_time(lambda: handwritten.rate(figures, judgements), reps, n)
+    hand_cases = median_time(lambda: handwritten.rate_cases(cases, case_judgements), reps, n // 4)
+    rows = [
+        {"workload": "2a. one inspection from published figures, ratings only (`Plan.rate`)",
+         "bandstand": median_time(lambda: plan.rate(figures, judgements), reps, n), "yardstick": hand_fig,
+         "yardstick_name": "hand-written function", "target": 3},
+        {"workload": "2b. one inspection from 23 cases, ratings only (`Plan.rate_cases`)",
+         "bandstand": median_time(lambda: plan.rate_cases(cases, case_judgements), reps, n // 4),
+         "yardstick": hand_cases, "yardstick_name": "hand-written function", "target": 3},
+        {"workload": "2c. one inspection from published figures, full explained result tree (evidence checked once)",
+         "bandstand": median_time(lambda: evaluate(compiled, bound_published), reps, m), "yardstick": hand_fig,
+         "yardstick_name": "hand-written function", "target": 15},
+        {"workload": "2d. one inspection from 23 cases, full explained result tree (evidence checked once)",
+         "bandstand": median_time(lambda: evaluate(compiled, bound_cases), reps, m), "yardstick": hand_cases,
+         "yardstick_name": "hand-written function", "target": 15},
+        {"workload": "2e. the same, checking the evidence too (`bind` + `evaluate`)",
+         "bandstand": median_time(lambda: evaluate(compiled, bind(cases_ev, fw)), reps, m),
+         "yardstick": hand_cases, "yardstick_name": "hand-written function", "target": None},
+    ]
+    return rows
+
+
+def other_engines(quick: bool, agree_n: int) -> list[dict]:
+    """3. The same rules in other engines: agreement, then time per inspection."""
+    import engines
+
+    fw = Catalogue().resolve("hmip-youth@2018")
+    plan = compile_framework(fw).plan()
+    rng = random.Random(3)
+    inspections = [random_inspection(rng) for _ in range(agree_n)]
+    level = {name: i for i, name in enumerate(LEVELS)}
+    flat = [engines.flat_inputs(f, j, level) for f, j in inspections]
+    expected = [LEVELS.index(plan.rate(f, j).overall) for f, j in inspections]
+    rows = []
+    sample = inspections[: 200 if quick else 2000]
+    ours = median_batch(lambda fj: plan.rate(*fj), sample, 3 if quick else 7)
+    for name, (rate, lines) in engines.available().items():
+        # cel-python takes tens of milliseconds an inspection: the quick mode checks fewer with it
+        checks = min(agree_n, 30) if quick and name.startswith("cel") else agree_n
+        for inputs, want in zip(flat[:checks], expected):
+            got = rate(inputs)
+            assert got == want, (name, inputs, got, want)
+        timed = flat[: max(10, len(sample) // (50 if name.startswith("cel") else 1))]
+        t = median_batch(rate, timed, 3 if quick else 5)
+        rows.append({"workload": f"3. {name}", "bandstand": ours, "yardstick": t, "yardstick_name": name,
+                     "target": 1.0, "lines": lines, "agreed": checks})
+    return rows
+
+
+def batch_impact(quick: bool) -> list[dict]:
+    """4. Many random inspections under two versions (Good from 65% and from 70%), streamed."""
+    base = Catalogue().resolve("hmip-youth@2018")
+    with tempfile.TemporaryDirectory() as tmp:
+        moved = Path(tmp) / "good70.yaml"
+        moved.write_text(GOOD70, encoding="utf-8")
+        variant = Catalogue([tmp]).resolve("hmip-youth@2018-good70")
+        a, b = compile_framework(base).plan(), compile_framework(variant).plan()
+
+    def band70(p):
+        return 3 if p >= 80 else 2 if p >= 70 else 1 if p >= 50 else 0
+
+    def hand_rate(figures, judgements, band):
+        saved = handwritten.band
+        handwritten.band = band
+        try:
+            return handwritten.rate(figures, judgements)["overall"]
+        finally:
+            handwritten.band = saved
+
+    def run(n, engine):
+        rng = random.Random(4)
+        changed = 0
+        for _ in range(n):
+            figures, judgements = random_inspection(rng)
+            if engine == "bandstand":
+                x, y = a.rate(figures, judgements).overall, b.rate(figures, judgements).overall
+            else:
+                x, y = hand_rate(figures, judgements, handwritten.band), hand_rate(figures, judgements, band70)
+            changed += x != y
+        return changed
+
+    n = 2000 if quick else 100_000
+    assert run(min(n, 5000), "bandstand") == run(min(n, 5000), "hand")
+    t_ours = median_time(lambda: run(n, "bandstand"), 1 if quick else 3, 1) / n
+    t_hand = median_time(lambda: run(n, "hand"), 1 if quick else 3, 1) / n
+    rows = [{"workload": f"4. impact: {n:,} random inspections under two versions, ratings compared",
+             "bandstand": t_ours, "yardstick": t_hand, "yardstick_name": "hand-written loop", "target": 3}]
+    # peak memory: streaming means the same peak at 10,000 and at 1,000,000 inspections
+    peaks = {}
+    for size in ((1000, 10_000) if quick else (10_000, 1_000_000)):
+        tracemalloc.start()
+        run(size, "bandstand")
+        peaks[size] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    small, large = sorted(peaks)
+    rows.append({"workload": f"4. peak memory, {large:,} inspections over {small:,}", "bandstand": peaks[large],
+                 "yardstick": peaks[small], "yardstick_name": f"{small:,} inspections", "target": 1.1,
+                 "unit": "bytes"})
+    return rows
+
+
+GOOD70 = """\
+id: hmip-youth
+version: 2018-good70
+extends: hmip-youth@2018
+title: Good from 70%
+status: draft
+bands:
+  - id: key_question
+    scale: rating
+    unit: percent
+    rounding: {places: 0, mode: half_up}
+    bands:
+      - {level: inadequate, min: 0, max: 49}
+      - {level: requires_improvement, min: 50, max: 69}
+      - {level: good, min: 70, max: 79}
+      - {level: outstanding, min: 80, max: 100}
+"""
+
+
+def stability_workload(quick: bool) -> list[dict]:
+    """5. Bootstrap resamples of Bedfordshire's 23 cases, against the same resampling driving the hand-written function."""
+    from bandstand.stability import _resampled
+
+    fw = Catalogue().resolve("hmip-youth@2018")
+    compiled = compile_framework(fw)
+    ev = load_evidence(EXAMPLE / "bedfordshire-2021-cases.yaml")
+    bound = bind(ev, fw)
+    n = 500 if quick else 10_000
+    judgements = {k: v.rating for k, v in ev.judgements.items()}
+    by_part = {}
+    for c in ev.cases:
+        by_part.setdefault(c.part, []).append((c.part, c.answers))
+
+    def hand(resamples, seed):
+        rng = random.Random(seed)
+        parts = sorted(by_part)
+        out = []
+        for _ in range(resamples):
+            sample = []
+            for p in parts:
+                sample.extend(rng.choices(by_part[p], k=len(by_part[p])))
+            out.append(handwritten.rate_cases(sample, judgements)["overall"])
+        return out
+
+    def ours(resamples, seed):
+        return [r["overall"] for r in _resampled(compiled, bound, resamples, seed)]
+
+    a, b = ours(min(n, 300), 9), hand(min(n, 300), 9)
+    assert [LEVELS.index(x) for x in a] == b  # same seed, same draws: the same overall ratings
+    t_ours = median_time(lambda: ours(n, 1), 1 if quick else 3, 1)
+    t_hand = median_time(lambda: hand(n, 1), 1 if quick else 3, 1)
+    return [{"workload": f"5. stability: {n:,} resamples of Bedfordshire's 23 cases", "bandstand": t_ours,
+             "yardstick": t_hand, "yardstick_name": "the same resampling, hand-written rating", "target": 3}]
+
+
+# -- 6. growth ----------------------------------------------------------------------------------------
+
+
+def synthetic_framework(nodes: int) -> str:
+    """A framework of about ``nodes`` nodes: domains of 10 standards of 5 key questions of 4 prompts."""
+    per_standard = 1 + 5 * (1 + 4)
+    standards = max(1, nodes // per_standard)
+    domains = max(1, standards // 10)
+    lines = ["id: synthetic", f'version: "{nodes}"', "title: Synthetic", "status: draft",
+             "scales:", "  - id: r", "    levels:"]
+    for i, name in enumerate(LEVELS):
+        lines.append(f"      - {{id: {name}, label: {name}, score: {i}}}")
+    total = standards * 3
+    q = total // 4
+    lines += ["bands:", "  - id: pct", "    scale: r", "    unit: percent", "    rounding: {places: 0}", "    bands:",
+              "      - {level: inadequate, min: 0, max: 49}", "      - {level: requires_improvement, min: 50, max: 64}",
+              "      - {level: good, min: 65, max: 79}", "      - {level: outstanding, min: 80, max: 100}",
+              "  - id: total", "    scale: r", "    bands:",
+              f"      - {{level: inadequate, min: 0, max: {q}}}",
+              f"      - {{level: requires_improvement, min: {q + 1}, max: {2 * q}}}",
+              f"      - {{level: good, min: {2 * q + 1}, max: {3 * q}}}",
+              f"      - {{level: outstanding, min: {3 * q + 1}, max: {total}}}",
+              "tiers:", "  - {id: domain, label: Domain, rated: false}",
+              "  - {id: standard, label: Standard, rule: lowest(children), counts_toward_overall: true}",
+              "  - {id: question, label: Question, rule: 'band(share(), pct)'}",
+              "  - {id: prompt, label: Prompt, rated: false}",
+              "parts: [{id: p, label: Part}]", "nodes:"]
+    s = 0
+    for d in range(domains):
+        lines += [f"  - id: d{d}", f"    title: Domain {d}", "    part: p", "    children:"]
+        for _ in range(standards // domains):
+            lines += [f"      - id: s{s}", f"        title: Standard {s}", "        children:"]
+            for k in range(5):
+                lines += [f"          - id: s{s}.{k}", f"            question: Question {k} of standard {s}?",
+                          "            children:"]
+                lines += [f"              - {{id: s{s}.{k}.{x}, question: Prompt {x}?}}" for x in range(4)]
+            s += 1
+    lines += ["overall:", "  rule: band(sum_scores(counted), total)"]
+    return "\n".join(lines) + "\n"
+
+
+def growth(quick: bool) -> tuple[list[dict], dict]:
+    """6. Load and check time over framework size; evaluate time and memory over evidence size."""
+    from bandstand.limits import Limits
+
+    sizes = (1000, 3000, 10_000) if quick else (1000, 10_000, 100_000)
+    load = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"synthetic-{n}.yaml"
+            path.write_text(synthetic_framework(n), encoding="utf-8")
+            limits = Limits(max_nodes=10 * n, max_file_bytes=1 << 30, max_yaml_nodes=1 << 30)
+            fw = load_framework(path, limits=limits)  # once for any one-off cost
+            count = sum(1 for _ in fw.walk())
+            t = median_time(lambda: load_framework(path, limits=limits), 1 if quick or n >= 100_000 else 3, 1)
+            load.append((count, t))
+    fw = Catalogue().resolve("hmip-youth@2018")
+    compiled = compile_framework(fw)
+    judgements = {j: Judgement(j, "good", None, Position(None, 1, 1)) for j in handwritten.JUDGED}
+    case_sizes = (1000, 10_000, 30_000) if quick else (1000, 10_000, 100_000, 1_000_000)
+    cases = []
+    for n in case_sizes:
+        rng = random.Random(n)
+        here = Position(None, 1, 1)
+        ev = Evidence(None, subject=f"{n} cases")
+        ev.judgements = judgements
+        ev.cases = []
+        for i in range(n):
+            if i % 2:
+                answers = {k: rng.random() < 0.7 for k in handwritten.KEY_QUESTIONS if k.startswith("3.")}
+                ev.cases.append(Case(f"c{i}", "out_of_court", answers, here))
+            else:
+                answers = {k: rng.random() < 0.7 for k in handwritten.KEY_QUESTIONS if k.startswith("2.")}
+                ev.cases.append(Case(f"c{i}", "court", answers, here))
+        limits = Limits(max_cases=10 * n)
+        gc.collect()
+        tracemalloc.start()
+        start = time.perf_counter()
+        r = evaluate(compiled, bind(ev, fw))
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert r.overall.level is not None and limits.max_cases
+        cases.append((n, elapsed, peak))
+        del ev
+    load_exp = fit_exponent([x for x, _ in load], [t for _, t in load])
+    case_exp = fit_exponent([n for n, _, _ in cases], [t for _, t, _ in cases])
+    mem_exp = fit_exponent([n for n, _, _ in cases], [m for _, _, m in cases])
+    rows = [
+        {"workload": f"6. load and check frameworks of {load[0][0]:,} to {load[-1][0]:,} nodes: growth exponent",
+         "value": load_exp, "target": 1.1, "detail": ", ".join(f"{n:,} nodes {us(t)}" for n, t in load)},
+        {"workload": f"6. check and evaluate evidence of {cases[0][0]:,} to {cases[-1][0]:,} cases: time exponent",
+         "value": case_exp, "target": 1.1, "detail": ", ".join(f"{n:,} cases {us(t)}" for n, t, _ in cases)},
+        {"workload": "6. the same: memory exponent", "value": mem_exp, "target": 1.1,
+         "detail": ", ".join(f"{n:,} cases {m / 1e6:,.1f} MB" for n, _, m in cases)},
+    ]
+    return rows, {"load": load, "cases": cases}
+
+
+def fit_exponent(xs, ys) -> float:
+    """The slope of log y against log x (least squares): 1 is linear growth."""
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(y) for y in ys]
+    mx, my = statistics.fmean(lx), statistics.fmean(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def growth_svg(data: dict) -> str:
+    """A log-log plot of the growth workload, as SVG (no plotting library needed)."""
+    width, height, pad = 720, 320, 50
+    series = [
+        ("load and check time (s) / framework nodes", [(n, t) for n, t in data["load"]], "#1d70b8"),
+        ("evaluate time (s) / cases", [(n, t) for n, t, _ in data["cases"]], "#d4351c"),
+        ("evaluate peak memory (MB) / cases", [(n, m / 1e6) for n, _, m in data["cases"]], "#00703c"),
+    ]
+    xs = [x for _, pts, _ in series for x, _ in pts]
+    ys = [y for _, pts, _ in series for _, y in pts]
+    x0, x1 = math.log10(min(xs)), math.log10(max(xs))
+    y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+
+    def px(x):
+        return pad + (math.log10(x) - x0) / ((x1 - x0) or 1) * (width - 2 * pad)
+
+    def py(y):
+        return height - pad - (math.log10(y) - y0) / ((y1 - y0) or 1) * (height - 2 * pad)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           'font-size="11">', f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="black"/>',
+           f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="black"/>']
+    for e in range(int(y0), int(y1) + 1):
+        y = py(10 ** e)
+        out.append(f'<text x="{pad - 6}" y="{y + 4:.1f}" text-anchor="end">1e{e}</text>')
+        out.append(f'<line x1="{pad}" y1="{y:.1f}" x2="{width - pad}" y2="{y:.1f}" stroke="#ddd"/>')
+    for e in range(math.floor(x0), math.ceil(x1) + 1):
+        if x0 <= e <= x1:
+            x = px(10 ** e)
+            out.append(f'<text x="{x:.1f}" y="{height - pad + 16}" text-anchor="middle">1e{e}</text>')
+    for i, (label, pts, colour) in enumerate(series):
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in pts:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
+        out.append(f'<text x="{pad + 10}" y="{pad + 14 * i}" fill="{colour}">{label}</text>')
+    out.append(f'<text x="{width / 2}" y="{height - 12}" text-anchor="middle">size (log scale)</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# -- the report -----------------------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    import importlib.metadata as md
+
+    versions = []
+    for pkg in ("bandstand", "lark", "pyyaml", "jsonschema", "click", "zen-engine", "rule-engine", "cel-python",
+                "panzi-json-logic"):
+        try:
+            versions.append(f"{pkg} {md.version(pkg)}")
+        except md.PackageNotFoundError:
+            versions.append(f"{pkg} (not installed)")
+    return [f"- date: {date.today().isoformat()}",
+            f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+            f"- Python {platform.python_version()} ({platform.python_implementation()})",
+            "- versions: " + ", ".join(versions)]
+
+
+def report(rows: list[dict], notes: list[str]) -> str:
+    lines = ["# bandstand benchmarks", "", "Measured by `python benchmarks/run.py` (see its docstring). Each time is "
+             "the median of repeated runs; each ratio is bandstand's time over the yardstick's, measured in the "
+             "same run. Lower is better.", ""] + machine() + ["", "| workload | bandstand | yardstick | ratio | target | met |",
+                                                               "|---|---|---|---|---|---|"]
+    for r in rows:
+        if "value" in r:
+            met = "yes" if r["value"] <= r["target"] else "no"
+            lines.append(f"| {r['workload']} ({r['detail']}) | | | {r['value']:.2f} | <= {r['target']} | {met} |")
+            continue
+        unit = r.get("unit")
+        fmt = (lambda v: f"{v / 1e6:,.2f} MB") if unit == "bytes" else us
+        ratio = r["bandstand"] / r["yardstick"]
+        target = r.get("target")
+        met = "" if target is None else ("yes" if ratio <= target else "no")
+        extra = f"; {r['lines']} lines of rules; agreed on {r['agreed']:,} inspections" if "lines" in r else ""
+        lines.append(f"| {r['workload']} | {fmt(r['bandstand'])} | {fmt(r['yardstick'])} ({r['yardstick_name']}{extra}) | "
+                     f"{ratio:.2f} | {'' if target is None else f'<= {target}'} | {met} |")
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    lines += ["", "![growth](growth.svg)", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions; write nothing")
+    parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="where to write the results (full run)")
+    parser.add_argument("--only", nargs="*", type=int, help="run only these workloads (1-6)")
+    args = parser.parse_args(argv)
+    only = set(args.only or range(1, 7))
+    agree_n = 300 if args.quick else 10_000
+    rows: list[dict] = []
+    growth_data = None
+    steps = [(1, lambda: cold_start(args.quick)), (2, lambda: one_inspection(args.quick, agree_n)),
+             (3, lambda: other_engines(args.quick, agree_n)), (4, lambda: batch_impact(args.quick)),
+             (5, lambda: stability_workload(args.quick))]
+    for number, step in steps:
+        if number in only:
+            print(f"workload {number}...", file=sys.stderr, flush=True)
+            rows += step()
+    if 6 in only:
+        print("workload 6...", file=sys.stderr, flush=True)
+        more, growth_data = growth(args.quick)
+        rows += more
+    for r in rows:
+        if "value" in r:
+            print(f"{r['workload']}: {r['value']:.2f} ({r['detail']})")
+        else:
+            print(f"{r['workload']}: {r['bandstand']:.3g} vs {r['yardstick']:.3g} "
+                  f"({r['yardstick_name']}) ratio {r['bandstand'] / r['yardstick']:.2f}")
+    if not args.quick:
+        Path(args.out).write_text(report(rows, NOTES), encoding="utf-8")
+        if growth_data:
+            (Path(args.out).parent / "growth.svg").write_text(growth_svg(growth_data), encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+NOTES: list[str] = []
+
+if __name__ == "__main__":
+    sys.exit(main())
