@@ -777,7 +777,9 @@ def _example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
         for j in ev.judgements.values():
             node = fw.nodes.get(j.node_id)
             where = _node_link(node, path, base) if node is not None and node.id != OVERALL else escape(j.node_id)
-            out.append(f"| {where} | {escape(j.rating if j.rating is not None else 'not rated')} | "
+            level = node.scale.find(j.rating) if node is not None and j.rating is not None else None
+            shown = level.label if level is not None else (j.rating if j.rating is not None else "not rated")
+            out.append(f"| {where} | {escape(shown)} | "
                        f"{escape(j.note)} |")
         out.append("")
     if ev.figures:
@@ -815,7 +817,7 @@ def _example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
     if o is not None:
         score = (f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})"
                  if o.value is not None and o.maximum is not None else "")
-        out += [f"**Overall rating: {escape(_result_label(o))}**{escape(score)}. "
+        out += [f"**Overall rating: {escape(_result_label(o))}**{' ' + escape(score) if score else ''}. "
                 f"Why: {escape(o.reason)}.", ""]
         m = margin_text(o)
         if m:
