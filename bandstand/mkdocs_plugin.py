@@ -70,8 +70,7 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
 
                 add_pages(plan, reference_pages())
         except BandstandError as e:
-            raise PluginError("bandstand: a worked example cannot be evaluated:\n"
-                              + "\n".join(format_diagnostic(d) for d in e.diagnostics)) from None
+            raise PluginError(f"bandstand: a worked example cannot be evaluated:{_lines(e)}") from None
         except PublishError as e:
             raise PluginError(f"bandstand: {e}") from None
         for warning in plan.warnings:
@@ -121,9 +120,14 @@ def load_frameworks(specs: list[str], base: Path) -> list[Framework]:
                 raise PluginError(f"bandstand: '{spec}' is neither a framework file, a folder nor a known "
                                   f"framework (known: {known})")
         except BandstandError as e:
-            raise PluginError(f"bandstand: cannot publish {spec}:\n"
-                              + "\n".join(format_diagnostic(d) for d in e.diagnostics)) from None
+            raise PluginError(f"bandstand: cannot publish {spec}:{_lines(e)}") from None
     return out
+
+
+def _lines(error: BandstandError) -> str:
+    """Diagnostics after a colon: on the same line when there is one, else one per line."""
+    lines = [format_diagnostic(d) for d in error.diagnostics]
+    return f" {lines[0]}" if len(lines) == 1 else "\n" + "\n".join(lines)
 
 
 def _display(path: Path, base: Path) -> str:
@@ -142,7 +146,7 @@ def _expand_nav(nav: list, plan: Plan) -> list:
         for item in items:
             if isinstance(item, str) and item == index:
                 out.append({"Frameworks": list(plan.nav)})
-            elif isinstance(item, dict):
+            elif isinstance(item, dict) and len(item) == 1:
                 (title, value), = item.items()
                 if value == index:
                     out.append({title: list(plan.nav)})

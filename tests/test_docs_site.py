@@ -135,8 +135,9 @@ def test_a_framework_that_fails_to_load_fails_the_build(tmp_path):
     copy_framework(tmp_path / "fw", lambda text: text.replace("max: 64", "max: 66"))
     done = build_site(site_config(tmp_path, ["fw/youth-2018.yaml"]), tmp_path / "site")
     assert done.returncode != 0
-    assert ("fw/youth-2018.yaml:84:9: error: band table 'key_question': bands 'requires_improvement' and 'good' "
-            "overlap on 65% to 66% [check.band-overlap]") in done.stderr.splitlines()
+    assert ("ERROR   -  bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018.yaml:84:9: error: band table "
+            "'key_question': bands 'requires_improvement' and 'good' overlap on 65% to 66% [check.band-overlap]"
+            ) in done.stderr.splitlines()
 
 
 def test_an_unknown_framework_fails_the_build_in_one_line(tmp_path):
