@@ -140,6 +140,18 @@ def make_page(path: str, title: str, lines: list[str], *, nav_title: str | None 
     return Page(path, title, front + "\n".join(lines).rstrip() + "\n")
 
 
+def _url(url) -> str | None:
+    """A web address made safe as a Markdown link's destination; None for anything but http(s).
+
+    >>> _url("https://example.org/a b(1)"), _url("javascript:alert(1)")
+    ('https://example.org/a%20b%281%29', None)
+    """
+    if not isinstance(url, str) or not re.match(r"^https?://[^\s]", url.strip(), re.I):
+        return None
+    # characters that could end the destination or start a title are percent-encoded
+    return re.sub(r'[\s()<>"\'\\`]', lambda m: f"%{ord(m.group()):02X}", url.strip()).replace("&", "&amp;")
+
+
 def _link(text: str, source: str, target: str, anchor: str | None = None) -> str:
     """A Markdown link from page ``source`` to page ``target``; ``text`` is already escaped."""
     rel = posixpath.relpath(target, posixpath.dirname(source))
@@ -165,7 +177,7 @@ class Plan:
     ``nav`` has the shape of a ``nav:`` entry's value in ``mkdocs.yml``: a
     list of page paths and ``{title: [...]}`` sections (titles made safe by
     :func:`safe_title`). ``warnings`` are one line each; ``sources`` are the
-    files the pages were made from.
+    files and folders the pages were made from.
     """
 
     pages: dict[str, Page] = field(default_factory=dict)
@@ -393,8 +405,10 @@ def _banded_numbers(table: BandTable, fw: Framework) -> str:
                     and isinstance(e.args[1], ast.Name) and e.args[1].text == table.id):
                 text = describe(e.args[0], site, fw)
                 span = interval_of(e.args[0], site, fw)
-                if span.lo != float("-inf") and span.hi != float("inf") and "(" not in text:
-                    text += f" ({fmt_number(span.lo)}-{fmt_number(span.hi)})"
+                if span.lo != float("-inf") and span.hi != float("inf"):
+                    bounds = f"({fmt_number(span.lo)}-{fmt_number(span.hi)})"
+                    if bounds not in text:  # sum_scores describes its own range
+                        text += " " + bounds
                 if text not in seen:
                     seen.append(text)
     return "; or ".join(seen)
@@ -531,16 +545,16 @@ def _as_list_item(node: Node) -> bool:
 
 def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
     out = []
-    if node.title and (node.question or node.statement):
-        if node.question:
-            out += [f"**{escape(node.question)}**", ""]
-    if node.statement:
+    # the heading shows the title, or else the question, or else the statement: the rest go here
+    if node.title and node.question:
+        out += [f"**{escape(node.question)}**", ""]
+    if node.statement and (node.title or node.question):
         out += [f"> {escape(node.statement)}", ""]
     for sentence in _how_rated(node, fw, page, base):
         out += [sentence, ""]
     if node.part is not None and (node.parent is None or node.parent.part is not node.part):
         desc = f": {escape(node.part.description)}" if node.part.description else ""
-        out += [f"Cases are inspected under the part *{escape(node.part.label)}*{desc}", ""]
+        out += [f"Cases are inspected under the part *{escape(node.part.label)}*{desc}.", ""]
     if node.description:
         out += [paragraphs(node.description), ""]
     if node.guidance:
@@ -572,10 +586,8 @@ def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], chan
     src = fw.source or {}
     if src:
         title = escape(src.get("title") or src.get("document") or "source")
-        # only web addresses become links; anything else is shown as text
         url = src.get("url")
-        text = f"[{title}]({html.escape(url, quote=True).replace(' ', '%20').replace(')', '%29')})" \
-            if isinstance(url, str) and re.match(r"^https?://", url) else title
+        text = f"[{title}]({_url(url)})" if _url(url) else title
         if src.get("title") and src.get("document"):
             text += f". {escape(src['document'])}"
         if src.get("published"):
@@ -989,20 +1001,23 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
                                          + (f" (and {len(w.failures) - 1} more)" if len(w.failures) > 1 else ""))
             previous = versions[i - 1] if i > 0 else None
             pages = framework_pages(fw, prefix=prefix, examples=worked, previous=previous)
+            base = version_dir(fw, prefix)
             version_nav: list = []
             example_nav: list = []
             for page in pages:
                 plan.add(page)
-                (example_nav if "/examples/" in page.path else version_nav).append(page.path)
+                (example_nav if page.path.startswith(f"{base}/examples/") else version_nav).append(page.path)
             if example_nav:
-                changes = [p for p in version_nav if p.endswith("/changes/index.md")]
+                changes = [p for p in version_nav if p == f"{base}/changes/index.md"]
                 version_nav = [p for p in version_nav if p not in changes]
                 version_nav.append({"Worked examples": example_nav})
                 version_nav += changes
             id_nav.append({safe_title(fw.version): version_nav})
             if fw.path is not None:
                 plan.sources.append(Path(fw.path))
-                plan.sources.extend(Path(fw.path).parent / w.example.evidence for w in worked)
+                # the folders of the evidence files: they hold the CSV files that evidence names too
+                folders = (Path(fw.path).parent / w.example.evidence for w in worked)
+                plan.sources.extend(dict.fromkeys(f.parent for f in folders))
         plan.nav.append({safe_title(versions[-1].title): id_nav})
     return plan
 
