@@ -51,8 +51,7 @@ class BandstandConfig(Config):
 class BandstandPlugin(BasePlugin[BandstandConfig]):
     """Publishes framework definitions (and, optionally, the reference) as virtual pages."""
 
-    def __init__(self):
-        self.plan: Plan | None = None
+    plan: Plan | None = None  # the last build's pages, for `mkdocs serve` to watch their sources
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # node anchors are written as {#2.1.1} after headings
@@ -63,6 +62,11 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         frameworks = load_frameworks(self.config.frameworks, base)
+        if not frameworks:
+            log.warning("bandstand: no frameworks to publish; name them under 'frameworks:' in mkdocs.yml")
+        for fw in frameworks:
+            for d in fw.diagnostics:  # warnings found at load, as `bandstand validate` shows them
+                log.warning(format_diagnostic(d))
         try:
             plan = plan_site(frameworks, prefix=self.config.prefix)
             if self.config.reference:

@@ -201,7 +201,7 @@ def functions_page(path: str = "reference/functions.md") -> Page:
         for fn in overloads:
             cases = " Reads the cases or published figures." if fn.needs_cases else ""
             out += [f"{code(_signature(fn))} gives {_returns(fn)}.", "",
-                    prose(fn.summary) + escape(cases), "", f"Example: {code(fn.example)}", ""]
+                    prose(fn.summary) + cases, "", f"Example: {code(fn.example)}", ""]
     out += ["## Names of node sets {#node-sets}", "", "| Name | Stands for |", "|---|---|"]
     out += [f"| {code(n)} | {prose(d)} |" for n, d in NODE_SETS.items()] + [""]
     out += ["Any other bare name is a band table's id (`key_question`) or a rating's id (`good`, or "

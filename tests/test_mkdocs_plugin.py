@@ -68,3 +68,12 @@ def test_the_plugin_is_registered():
     (entry,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "bandstand"]
     assert entry.value == "bandstand.mkdocs_plugin:BandstandPlugin"
     assert (ROOT / "mkdocs.yml").read_text(encoding="utf-8").count("- bandstand:") == 1
+
+
+def test_no_frameworks_is_a_warning(tmp_path):
+    from helpers import build_site, site_config
+
+    done = build_site(site_config(tmp_path, []), tmp_path / "site")
+    assert done.returncode != 0  # --strict
+    assert ("WARNING -  bandstand: no frameworks to publish; name them under 'frameworks:' in mkdocs.yml"
+            in done.stderr.splitlines())
