@@ -206,3 +206,14 @@ def test_hostile_titles_in_the_nav_and_tab_are_inert(hostile_site, page):
     parser = _Scripts()
     parser.feed((hostile_site / BASE / page).read_text(encoding="utf-8"))
     assert parser.titles and all("<" not in t and ">" not in t for t in parser.titles)
+
+
+def test_the_browser_install_says_why_it_cannot(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest.shutil, "which", lambda name: None)
+    assert conftest._install_chromium() == "apt-get is not available to install chromium and chromium-driver"
+    monkeypatch.setattr(conftest.shutil, "which", lambda name: "/usr/bin/apt-get")
+    monkeypatch.setattr(conftest.os, "geteuid", lambda: 1000)
+    assert conftest._install_chromium() == ("not running as root, so apt-get cannot install chromium and "
+                                            "chromium-driver")
