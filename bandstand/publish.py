@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .catalogue import _version_key as version_key
+from .catalogue import _version_key as version_key  # versions in the catalogue's order
 from .describe import describe, describe_limit, describe_rule, plural, table_name
 from .dsl import ast
 from .dsl.checks import Site, interval_of
@@ -56,8 +56,9 @@ from .limits import DEFAULT_LIMITS, Limits
 from .render import figures_text, margin_text
 from .testing import check_expectations
 
-__all__ = ["Page", "Plan", "PublishError", "WorkedExample", "VersionChanges", "escape", "code", "safe_title",
-           "plan_site", "framework_pages", "work_examples", "compare_versions", "version_dir"]
+__all__ = ["Page", "Plan", "PublishError", "WorkedExample", "VersionChanges", "escape", "paragraphs", "code",
+           "safe_title", "make_page", "plan_site", "add_pages", "framework_pages", "work_examples",
+           "compare_versions", "version_dir"]
 
 
 class PublishError(Exception):
@@ -708,7 +709,7 @@ def _how_reached(fw: Framework, page: str, base: str) -> list[str]:
                 sentences.append(f"Not rated: {_nodes_list(unrated, page, base)}.")
         if tier.counts_toward_overall:
             apart = [n for n in nodes if n.rated and not n.counts_toward_overall]
-            sentences.append(f"Each counts toward the overall rating"
+            sentences.append("Each counts toward the overall rating"
                              + (f", except {_nodes_list(apart, page, base)}, rated separately." if apart else "."))
         out.append(f"| {name} | {' '.join(sentences)} | {rule} |")
     if fw.overall is not None and fw.overall.rule is not None:
@@ -752,7 +753,7 @@ def _result_label(r: NodeResult) -> str:
 def _examples_index(fw: Framework, base: str, examples: list[WorkedExample]) -> Page:
     path = posixpath.join(base, "examples", "index.md")
     title = f"Worked examples: {fw.title}"
-    out = [f"# Worked examples {{#top}}", "",
+    out = ["# Worked examples {#top}", "",
            f"Evidence kept with {_link(escape(fw.title), path, posixpath.join(base, 'index.md'))}, "
            "evaluated when this site was built, and checked against the results the framework file says "
            "they must give (as `bandstand test` does).", ""]
@@ -935,11 +936,18 @@ def _index_page(frameworks: list[Framework], prefix: str) -> Page:
         out.append(f"| {_link(escape(fw.title), path, target)} | {_link(escape(fw.version), path, target)} | "
                    f"{escape(fw.status)} | {escape(span)} | {escape(fw.publisher)} |")
     out += ["", "## Citing a framework {#citing}", "",
-            f"Every version has its own address, `{prefix}/<id>/<version>/`, and every node an anchor named by "
-            f"its id: `{prefix}/hmip-youth/2018/#2.1.1` is key question 2.1.1 of the 2018 youth framework "
-            "(the overview's contents link it to the page that holds it, "
-            f"`{prefix}/hmip-youth/2018/2/#2.1.1`). These addresses stay the same from one build to the next.",
-            ""]
+            f"Every version has its own address, {code(prefix + '/<id>/<version>/')}, each top-level node a page "
+            f"below it, and every node an anchor named by its id."]
+    # a rated question makes the best example (2.1.1 for HMIP's youth framework); else any node below the top
+    nodes = [n for n in frameworks[0].walk() if n.parent is not None] if frameworks else []
+    example = next((n for n in nodes if n.rated and n.question), nodes[0] if nodes else None)
+    if example is not None:
+        fw = frameworks[0]
+        at = f"{version_dir(fw, prefix)}/"
+        out[-1] += (f" For example, {code(at + '#' + example.id)} is {escape(example.id)} of {escape(fw.ref)}: "
+                    f"the overview's contents link it to the page that holds it, "
+                    f"{code(at + _page_of(example).id + '/#' + example.id)}.")
+    out += ["These addresses stay the same from one build to the next.", ""]
     return make_page(path, "Published frameworks", out)
 
 

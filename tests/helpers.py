@@ -79,7 +79,7 @@ HOSTILE = "<script>alert(1)</script>"
 def hostile_edit(text: str) -> str:
     """Framework text a browser would run if it were not escaped, in the places a reader sees it."""
     return (text.replace("title: Inspection of youth offending services (2018 standards)", f"title: '{HOSTILE}'")
-            .replace("title: Assessment", f"title: 'Assessment <img src=x onerror=alert(2)>'")
+            .replace("title: Assessment", "title: 'Assessment <img src=x onerror=alert(2)>'")
             .replace("question: Does assessment sufficiently analyse how to keep the child safe?",
                      "question: \"Keep the child safe? </title><script>alert(3)</script>\"")
             .replace('label: "Reasonable majority: 65-79%"', "label: '[65-79%](javascript:alert(4))'")
