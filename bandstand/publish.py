@@ -564,6 +564,8 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
     if items:
         kinds = {c.tier.id for c in items if c.tier is not None}
         name = plural(items[0].tier).capitalize() if len(kinds) == 1 and items[0].tier else "Below"
+        if node.is_judged:
+            name += ", which inspectors take into account in their judgement (not rated on their own)"
         out += [f"{escape(name)}:", ""]
         for c in items:
             out.append(f'- <a id="{c.id}"></a>**{escape(c.id)}** {escape(_heading(c))}')

@@ -149,7 +149,8 @@ def test_standard_2_1_page(plan):
 def test_judged_and_unrated_nodes_say_so(plan):
     text = text_of(plan.pages[f"{BASE}/1/index.md"].markdown)
     assert "Standard · Judged by inspectors · Counts toward the overall rating" in text
-    assert "Key questions: 1.1.1 Is there an effective local vision" in text
+    assert ("Key questions, which inspectors take into account in their judgement (not rated on their own): "
+            "1.1.1 Is there an effective local vision") in text
     text4 = text_of(plan.pages[f"{BASE}/4/index.md"].markdown)
     assert ("Judged by inspectors; not rated without a judgement (no relevant resettlement cases were inspected; "
             "HMIP does not apply a rating to resettlement work then) · Rated separately: does not count toward "
