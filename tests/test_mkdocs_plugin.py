@@ -1,0 +1,79 @@
+"""The MkDocs plugin's own work: naming frameworks in mkdocs.yml, and placing their pages in the nav."""
+
+from __future__ import annotations
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from bandstand.mkdocs_plugin import _expand_nav, load_frameworks
+from bandstand.publish import Plan
+from helpers import ROOT, copy_framework
+
+
+def refs(frameworks) -> list[str]:
+    return [fw.ref for fw in frameworks]
+
+
+def test_frameworks_by_id_version_file_and_folder(tmp_path):
+    copy_framework(tmp_path / "methodology", lambda t: t.replace('version: "2018"', 'version: "2019"'))
+    assert refs(load_frameworks(["hmip-youth@2018"], tmp_path)) == ["hmip-youth@2018"]
+    assert refs(load_frameworks(["hmip-youth"], tmp_path)) == ["hmip-youth@2018"]
+    assert refs(load_frameworks(["methodology/youth-2018.yaml"], tmp_path)) == ["hmip-youth@2019"]
+    assert refs(load_frameworks(["methodology"], tmp_path)) == ["hmip-youth@2019"]
+
+
+def test_unusable_names_fail_in_one_line(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for spec, message in [
+        ("hmip-adult", "bandstand: 'hmip-adult' is neither a framework file, a folder nor a known framework "
+                       "(known: hmip-youth@2018)"),
+        ("hmip-youth@2099", "bandstand: cannot publish hmip-youth@2099: bandstand: error: framework 'hmip-youth' "
+                            "has no version '2099'; versions: 2018 [input.framework]"),
+        ("empty", "bandstand: the folder empty holds no framework files"),
+    ]:
+        with pytest.raises(PluginError) as e:
+            load_frameworks([spec], tmp_path)
+        assert str(e.value) == message
+
+
+def test_a_broken_file_fails_with_its_located_diagnostics(tmp_path):
+    copy_framework(tmp_path / "fw", lambda t: t.replace("rule: lowest(children)", "rule: lowest(children"))
+    with pytest.raises(PluginError) as e:
+        load_frameworks(["fw/youth-2018.yaml"], tmp_path)
+    assert str(e.value) == ("bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018.yaml:113:26: error: "
+                            "expected ')' or ',' but the expression ended [syntax.expression]")
+    copy_framework(tmp_path / "two", lambda t: t.replace("rule: lowest(children)", "rule: lowest(children")
+                   .replace("at_most: good", "at_most: gold"))
+    with pytest.raises(PluginError) as e:
+        load_frameworks(["two/youth-2018.yaml"], tmp_path)
+    lines = str(e.value).splitlines()
+    assert lines[0] == "bandstand: cannot publish two/youth-2018.yaml:"
+    assert len(lines) == 3 and all(line.startswith("two/youth-2018.yaml:") for line in lines[1:])
+
+
+def test_the_frameworks_entry_of_the_nav_becomes_their_section():
+    plan = Plan(nav=["frameworks/index.md", {"A framework": ["frameworks/a/index.md"]}])
+    nav = [{"Home": "index.md"}, {"Read": ["guide.md", "frameworks/index.md"]}, {"Published": "frameworks/index.md"}]
+    assert _expand_nav(nav, plan) == [
+        {"Home": "index.md"},
+        {"Read": ["guide.md", {"Frameworks": plan.nav}]},
+        {"Published": plan.nav},
+    ]
+    assert nav[1] == {"Read": ["guide.md", "frameworks/index.md"]}  # the configured nav is left as it was
+
+
+def test_the_plugin_is_registered():
+    from importlib.metadata import entry_points
+
+    (entry,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "bandstand"]
+    assert entry.value == "bandstand.mkdocs_plugin:BandstandPlugin"
+    assert (ROOT / "mkdocs.yml").read_text(encoding="utf-8").count("- bandstand:") == 1
+
+
+def test_no_frameworks_is_a_warning(tmp_path):
+    from helpers import build_site, site_config
+
+    done = build_site(site_config(tmp_path, []), tmp_path / "site")
+    assert done.returncode != 0  # --strict
+    assert ("WARNING -  bandstand: no frameworks to publish; name them under 'frameworks:' in mkdocs.yml"
+            in done.stderr.splitlines())

@@ -1,0 +1,338 @@
+"""The pages of the published site, without MkDocs: plain English of rules, escaping, the page plan."""
+
+from __future__ import annotations
+
+import doctest
+import html
+import re
+
+import markdown
+import pytest
+
+import bandstand.describe
+import bandstand.publish
+import bandstand.reference
+from bandstand import load_framework_text
+from bandstand.describe import describe, describe_limit, describe_rule
+from bandstand.dsl.checks import Site
+from bandstand.dsl.loader import load_file
+from bandstand.dsl.parser import parse_expression
+from bandstand.publish import (PublishError, WorkedExample, compare_versions, escape, framework_pages, plan_site,
+                               safe_title, work_examples)
+from bandstand.reference import reference_pages
+from helpers import ROOT
+
+BASE = "frameworks/hmip-youth/2018"
+FRAMEWORK_TEXT = (ROOT / "frameworks" / "hmip-youth-2018.yaml").read_text(encoding="utf-8")
+
+
+def text_of(page_markdown: str) -> str:
+    """What a reader sees: the Markdown rendered as MkDocs renders it, tags stripped, entities decoded."""
+    body = page_markdown.split("---\n", 2)[2]
+    rendered = markdown.markdown(body, extensions=["tables", "attr_list", "toc"])
+    inline = re.sub(r"</?(?:a|code|strong|em)\b[^>]*>", "", rendered)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
+
+
+@pytest.fixture(scope="module")
+def plan(hmip):
+    return plan_site([hmip])
+
+
+# -- plain English ----------------------------------------------------------------------------
+
+DESCRIBE_CASES = load_file(ROOT / "tests" / "cases" / "describe.yaml").data
+
+
+@pytest.mark.parametrize("case", DESCRIBE_CASES, ids=[c["rule"] for c in DESCRIBE_CASES])
+def test_describe(hmip, case):
+    owner = hmip.nodes[case["owner"]]
+    site = Site(owner.rule, owner, "rule", case["owner"])
+    assert describe(parse_expression(case["rule"]), site, hmip) == case["text"]
+
+
+def test_describe_rule_and_limit(hmip):
+    assert describe_rule(hmip.nodes["2.1"], hmip) == "the lowest rating of its key questions"
+    assert describe_rule(hmip.nodes["1.1"], hmip) == ""  # judged: no rule
+    assert describe_limit(hmip.limits[0], hmip) == "If 4.1 is rated Inadequate, the overall rating is at most Good."
+
+
+def test_a_limit_on_a_node_with_a_floor():
+    text = FRAMEWORK_TEXT.replace("    applies_to: overall\n    when: rating(\"4.1\") == inadequate\n    at_most: good",
+                                  "    applies_to: \"2.1\"\n    when: rating(\"1.1\") >= good\n"
+                                  "    at_least: requires_improvement")
+    fw = load_framework_text(text, "f.yaml")
+    assert describe_limit(fw.limits[0], fw) == ("If 1.1 is rated at least Good, the rating of 2.1 is at least "
+                                                "Requires improvement.")
+
+
+@pytest.mark.parametrize("module", [bandstand.describe, bandstand.publish, bandstand.reference])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+# -- escaping ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "<script>alert(1)</script>", "a | b", "*bold* _it_ `code` [link](http://x) ![i](x)", "# heading",
+    "1. not a list", "- not a list", "+ not a list", "> not a quote", "{: #id}", "==mark== ~~del~~ ^sup^",
+    ":smile: @user $x$", "&lt;b&gt; & &amp;", "\\<b\\>", "=HYPERLINK(1)",
+])
+def test_escaped_text_reads_as_written(text):
+    rendered = markdown.markdown(f"| x |\n|---|\n| {escape(text)} |\n\n{escape(text)}",
+                                 extensions=["tables", "attr_list", "toc"])
+    assert "<script" not in rendered and "<a " not in rendered and "<img" not in rendered
+    paragraph = re.search(r"<p>(.*)</p>", rendered, re.S).group(1)
+    assert html.unescape(paragraph) == text
+    cell = re.search(r"<td>(.*)</td>", rendered, re.S).group(1)
+    assert html.unescape(cell) == text
+
+
+def test_safe_title_has_no_markup():
+    title = safe_title("</title><script>alert(1)</script> & co")
+    assert "<" not in title and ">" not in title
+    assert html.unescape(title) == "\u2039/title\u203a\u2039script\u203aalert(1)\u2039/script\u203a & co"
+
+
+# -- the page plan ----------------------------------------------------------------------------------
+
+
+def test_plan_pages_and_nav(plan):
+    assert sorted(plan.pages) == sorted([
+        "frameworks/index.md", "frameworks/hmip-youth/index.md", f"{BASE}/index.md",
+        *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/examples/index.md",
+        *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md" for k in ("published", "cases", "csv")),
+    ])
+    assert plan.warnings == []
+    title = "Inspection of youth offending services (2018 standards)"
+    assert plan.nav == ["frameworks/index.md", {title: ["frameworks/hmip-youth/index.md", {"2018": [
+        f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"),
+        {"Worked examples": [f"{BASE}/examples/index.md",
+                             *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md"
+                               for k in ("published", "cases", "csv"))]}]}]}]
+    assert ROOT / "frameworks" / "hmip-youth-2018.yaml" in [p.resolve() for p in plan.sources]
+
+
+def test_every_node_has_an_anchor_on_its_domain_page_and_on_the_overview(plan, hmip):
+    overview = plan.pages[f"{BASE}/index.md"].markdown
+    for node in hmip.walk():
+        domain = node
+        while domain.parent is not None:
+            domain = domain.parent
+        page = plan.pages[f"{BASE}/{domain.id}/index.md"].markdown
+        assert f"{{#{node.id}}}" in page or f'<a id="{node.id}"></a>' in page, node.id
+        assert f'<a id="{node.id}"></a>' in overview, node.id
+        assert f"({domain.id}/index.md#{node.id})" in overview, node.id
+
+
+def test_standard_2_1_page(plan):
+    page = plan.pages[f"{BASE}/2/index.md"].markdown
+    assert page.startswith('---\ntitle: "2 Court disposals"\n---\n')
+    assert "## 2&#46;1 Assessment {#2.1}" in page or "## 2.1 Assessment {#2.1}" in page
+    text = text_of(page)
+    assert ("Standard · Rated by rule: the lowest rating of its key questions (lowest(children)) · "
+            "Counts toward the overall rating") in text
+    for question in ("Does assessment sufficiently analyse how to support the child's desistance?",
+                     "Does assessment sufficiently analyse how to keep the child safe?",
+                     "Does assessment sufficiently analyse how to keep other people safe?"):
+        assert question in text
+    assert ("Key question · Rated by rule: the share of inspected cases judged sufficient, rounded to whole "
+            "numbers (halves rounded up), banded by the key question bands (band(share(), key_question))") in text
+    assert "2.1.1.a Is there sufficient analysis of offending behaviour" in text
+    # the band table the key questions use is on the same page
+    assert ("Rating Range Published as Outstanding 80-100% Large majority: 80%+ Good 65-79% Reasonable majority: "
+            "65-79% Requires improvement 50-64% Too few: 50-64% Inadequate 0-49% Minority: <50%") in text
+
+
+def test_judged_and_unrated_nodes_say_so(plan):
+    text = text_of(plan.pages[f"{BASE}/1/index.md"].markdown)
+    assert "Standard · Judged by inspectors · Counts toward the overall rating" in text
+    assert ("Key questions, which inspectors take into account in their judgement (not rated on their own): "
+            "1.1.1 Is there an effective local vision") in text
+    text4 = text_of(plan.pages[f"{BASE}/4/index.md"].markdown)
+    assert ("Judged by inspectors; not rated without a judgement (no relevant resettlement cases were inspected; "
+            "HMIP does not apply a rating to resettlement work then) · Rated separately: does not count toward "
+            "the overall rating") in text4
+    assert 'Limiting rule: If 4.1 is rated Inadequate, the overall rating is at most Good. rating("4.1") == inadequate' \
+        in text4
+
+
+def test_overview(plan):
+    text = text_of(plan.pages[f"{BASE}/index.md"].markdown)
+    for fragment in (
+        "Framework: hmip-youth version 2018 (hmip-youth@2018)", "Status: published", "In force: from 2018-06",
+        "Publisher: HM Inspectorate of Probation",
+        "Source: An inspection of youth offending services in Bedfordshire.",
+        "Rating Score Outstanding 3 Good 2 Requires improvement 1 Inadequate 0",
+        "Key questions The share of inspected cases judged sufficient, rounded to whole numbers (halves rounded up), "
+        "banded by the key question bands. Not rated under a judged standard (1.1, 1.2, 1.3, 1.4, 3.4, 4.1): "
+        "inspectors take them into account. band(share(), key_question)",
+        "Standards The lowest rating of its key questions. Judged by inspectors instead: 1.1, 1.2, 1.3, 1.4, 3.4, "
+        "4.1. Each counts toward the overall rating, except 4.1, rated separately. lowest(children)",
+        "Domains Not rated.",
+        "Overall YOT rating The sum of the scores of the 12 standards that count toward the overall rating (0-36), "
+        "banded by the overall rating bands. band(sum_scores(counted), overall)",
+        "Rating Range Outstanding 31-36 Good 19-30 Requires improvement 7-18 Inadequate 0-6",
+        "What is banded: the sum of the scores of the 12 standards that count toward the overall rating (0-36).",
+        "If 4.1 is rated Inadequate, the overall rating is at most Good.",
+        'Rule: when rating("4.1") == inadequate, overall is at most good.',
+        "Bedfordshire YOS, 2021, from the published key-question percentages and judgements Bedfordshire YOS "
+        "Requires improvement (14 of 36) meets its 37 expectations",
+    ):
+        assert fragment in text, fragment
+
+
+def test_worked_example_page(plan):
+    text = text_of(plan.pages[f"{BASE}/examples/bedfordshire-2021-published/index.md"].markdown)
+    assert "This result gives all 37 of the ratings and scores the framework file expects" in text
+    assert "Subject: Bedfordshire YOS" in text
+    assert "1.1 Requires improvement" in text  # a judgement, by its label
+    assert "2.1.1 17%" in text  # a published figure
+    assert "Overall rating: Requires improvement (score 14 of 36). Why: the scores of its 12 counted" in text
+    assert ("2.1.1 Does assessment sufficiently analyse how to support the child's desistance? Inadequate 17% "
+            "17% sufficient (published figure); in the Inadequate band (0-49%)") in text
+    cases = text_of(plan.pages[f"{BASE}/examples/bedfordshire-2021-cases/index.md"].markdown)
+    assert "Court disposals: 6 cases." in cases and "Out-of-court disposals: 17 cases." in cases
+    assert "C01 referral order yes yes yes" in cases
+
+
+def test_an_example_that_fails_its_expectations_is_published_with_a_warning(hmip):
+    worked = work_examples(hmip)
+    worked[0].failures = ["overall: expected good, got requires_improvement"]
+    plan = plan_site([hmip], examples={hmip.ref: worked})
+    assert plan.warnings == ["hmip-youth@2018: example 'bedfordshire-2021-published' does not give the result "
+                             "it expects: overall: expected good, got requires_improvement"]
+    text = text_of(plan.pages[f"{BASE}/examples/bedfordshire-2021-published/index.md"].markdown)
+    assert "This result does not give what the framework file expects (1 of 37 expectations not met)" in text
+
+
+def test_framework_text_is_escaped_on_every_page(tmp_path):
+    hostile = "<script>alert(1)</script>"
+    text = (FRAMEWORK_TEXT.replace("title: Inspection of youth offending services (2018 standards)",
+                                   f"title: '{hostile}'")
+            .replace("title: Assessment", f"title: '{hostile} | [x](javascript:alert(1))'")
+            .replace("label: Good\n", f"label: '{hostile}'\n")
+            .replace('"Reasonable majority: 65-79%"', f"'{hostile}'"))
+    fw = load_framework_text(text, "hostile.yaml")
+    pages = framework_pages(fw, examples=[])
+    for page in pages:
+        rendered = markdown.markdown(page.markdown.split("---\n", 2)[2], extensions=["tables", "attr_list"])
+        assert "<script" not in rendered and "javascript:" not in rendered.replace("javascript&#58;", ""), page.path
+        assert "<" not in page.markdown.split("\n")[1], page.path  # the front-matter title
+    overview = text_of(pages[0].markdown)
+    assert hostile in overview
+    assert f"{hostile} | [x](javascript:alert(1))" in text_of(pages[2].markdown)
+
+
+# -- errors a user can see are one line ------------------------------------------------------------
+
+
+def test_the_same_version_twice_is_refused(hmip):
+    with pytest.raises(PublishError, match=r"^hmip-youth@2018 is published twice: from .* and .*$"):
+        plan_site([hmip, load_framework_text(FRAMEWORK_TEXT, "copy.yaml")], examples={hmip.ref: []})
+
+
+def test_a_domain_named_like_a_page_is_refused():
+    fw = load_framework_text(FRAMEWORK_TEXT.replace('  - id: "4"\n', '  - id: "examples"\n'), "f.yaml")
+    with pytest.raises(PublishError) as e:
+        framework_pages(fw, examples=[])
+    assert "\n" not in str(e.value)
+    assert "top-level node 'examples' cannot have a page of its own" in str(e.value)
+
+
+def test_a_node_id_that_clashes_with_an_anchor_is_refused():
+    fw = load_framework_text(FRAMEWORK_TEXT.replace('id: "1.4"', 'id: "limits"').replace('id: "1.4.', 'id: "limits.'),
+                             "f.yaml")
+    with pytest.raises(PublishError, match=r"the anchor '#limits' would be used twice"):
+        framework_pages(fw, examples=[])
+
+
+# -- versions -------------------------------------------------------------------------------------------
+
+
+def next_version() -> str:
+    """A 2019 version: a new key question under 2.1, 3.4 removed, 'Good' moved to 70-79%."""
+    text = FRAMEWORK_TEXT.replace('version: "2018"', 'version: "2019"')
+    text = text.replace("{level: requires_improvement, min: 50, max: 64,", "{level: requires_improvement, min: 50, max: 69,")
+    text = text.replace("{level: good, min: 65, max: 79,", "{level: good, min: 70, max: 79,")
+    text = text.replace('          - id: "2.1.3"\n',
+                        '          - id: "2.1.4"\n            question: Is the assessment timely?\n'
+                        '          - id: "2.1.3"\n')
+    start = text.index('      - id: "3.4"')
+    end = text.index('  - id: "4"\n')
+    text = text[:start] + text[end:]
+    text = re.sub(r'\n *"3\.4": requires_improvement', "", text)
+    return text
+
+
+def test_compare_versions(hmip):
+    later = load_framework_text(next_version(), "later.yaml")
+    changes = compare_versions(hmip, later)
+    assert changes.added == ["2.1.4"]
+    assert changes.removed == ["3.4", "3.4.1", "3.4.2", "3.4.3"]
+    assert changes.bands == {"key_question": ["Requires improvement: 50-64% -> 50-69%", "Good: 65-79% -> 70-79%"]}
+    assert compare_versions(hmip, hmip).empty
+
+
+def test_a_later_version_gets_a_changes_page(hmip):
+    later = load_framework_text(next_version(), "later.yaml")
+    plan = plan_site([later, hmip], examples={hmip.ref: [], later.ref: []})
+    assert "frameworks/hmip-youth/2019/changes/index.md" in plan.pages
+    assert "frameworks/hmip-youth/2018/changes/index.md" not in plan.pages
+    text = text_of(plan.pages["frameworks/hmip-youth/2019/changes/index.md"].markdown)
+    assert "compared with version 2018: 1 node added, 4 nodes removed, 1 band table changed." in text
+    assert "Nodes added 2.1.4 Is the assessment timely?" in text
+    assert "Good: 65-79% -> 70-79%" in text
+    overview = plan.pages["frameworks/hmip-youth/2019/index.md"].markdown
+    assert "(../2018/index.md)" in overview and "(changes/index.md)" in overview
+    removed = plan.pages["frameworks/hmip-youth/2019/changes/index.md"].markdown
+    assert "(../../2018/3/index.md#3.4)" in removed  # removed nodes link to the version that had them
+    assert list(plan.nav[1].values())[0][1:] == [
+        {"2018": plan.nav[1][list(plan.nav[1])[0]][1]["2018"]},
+        {"2019": ["frameworks/hmip-youth/2019/index.md", *(f"frameworks/hmip-youth/2019/{d}/index.md" for d in "1234"),
+                  "frameworks/hmip-youth/2019/changes/index.md"]}]
+
+
+def test_worked_examples_are_evaluated_with_the_engine(hmip):
+    worked = work_examples(hmip)
+    assert [w.example.id for w in worked] == [e.id for e in hmip.examples]
+    assert all(isinstance(w, WorkedExample) and not w.failures for w in worked)
+    assert worked[0].result.overall.level.id == "requires_improvement"
+
+
+# -- reference pages -----------------------------------------------------------------------------------
+
+
+def schema_fields(schema: dict) -> set[str]:
+    names, stack = set(), [schema]
+    while stack:
+        s = stack.pop()
+        if isinstance(s, dict):
+            names.update(s.get("properties", {}))
+            stack.extend(s.values())
+        elif isinstance(s, list):
+            stack.extend(s)
+    return names
+
+
+def test_reference_pages_cover_every_field_function_and_command():
+    from bandstand.cli import cli
+    from bandstand.dsl.functions import FUNCTIONS
+    from bandstand.dsl.schema import load_schema
+
+    pages = {p.path: p.markdown for p in reference_pages()}
+    for name in ("framework", "evidence"):
+        page = pages[f"reference/{name}.md"]
+        for field in schema_fields(load_schema(name)):
+            assert f"<code>{escape(field)}</code>" in page, (name, field)
+    functions = pages["reference/functions.md"]
+    for name, overloads in FUNCTIONS.items():
+        assert f"{{#{name}}}" in functions
+        for fn in overloads:
+            assert f"<code>{escape(fn.example)}</code>" in functions
+    assert "?start: expr" in functions  # the grammar, as shipped
+    commands = pages["reference/cli.md"]
+    for name in cli.commands:
+        assert f"Usage: bandstand {name} [OPTIONS]" in commands
