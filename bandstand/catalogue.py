@@ -139,16 +139,28 @@ class Catalogue:
         return entry, complete
 
     def find(self, ref: str, extending: Path | None = None) -> Path | None:
-        """The file of ``id@version`` (the resolver ``extends`` uses)."""
+        """The file of ``id@version`` (the resolver ``extends`` uses).
+
+        A version in the extending file's own folder comes first, so a copied
+        pair of files extends its own copy, not the catalogue's.
+        """
+        from .dsl.extend import find_in_folder
+
         parsed = parse_ref(ref)
         if parsed is None:
             return None
         fid, version = parsed
-        for e in self.entries():
-            if e.id == fid and (version is None or e.version == version):
-                if extending is None or e.path.resolve() != extending.resolve():
-                    return e.path
-        return None
+        if extending is not None:
+            folder = extending.resolve().parent
+            if folder not in {d.resolve() for d in self.dirs}:
+                local = find_in_folder(ref, folder)
+                if local is not None:
+                    return local
+        matches = [e for e in self.entries() if e.id == fid and (version is None or e.version == version)
+                   and (extending is None or e.path.resolve() != extending.resolve())]
+        if extending is not None:
+            matches.sort(key=lambda e: e.path.resolve().parent != extending.resolve().parent)
+        return matches[0].path if matches else None
 
     def load_path(self, path: str | Path, display: str | None = None) -> Framework:
         p = Path(path).resolve()

@@ -433,7 +433,8 @@ _SECTIONS = (
 )
 
 
-def _sections(d: FrameworkDiff):
+def sections(d: FrameworkDiff):
+    """The changes grouped for reading: (section title, changes) for each section with any."""
     for title, prefixes in _SECTIONS:
         items = [c for c in d.changes if c.kind.startswith(prefixes)]
         if items:
@@ -448,7 +449,7 @@ def to_text(d: FrameworkDiff) -> str:
         lines.append("no changes to the rules, bands, scales or wording")
         return "\n".join(lines) + "\n"
     explained: set[str] = set()
-    for title, items in _sections(d):
+    for title, items in sections(d):
         lines.append("")
         lines.append(f"{title}:")
         for c in items:
@@ -475,7 +476,7 @@ def to_markdown(d: FrameworkDiff) -> str:
         out.append("No changes to the rules, bands, scales or wording.")
         return "\n".join(out) + "\n"
     explained: set[str] = set()
-    for title, items in _sections(d):
+    for title, items in sections(d):
         out.append(f"## {title}")
         out.append("")
         for c in items:

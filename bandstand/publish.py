@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .catalogue import _version_key as version_key  # versions in the catalogue's order
+from .diff import FrameworkDiff, diff, sections as diff_sections
 from .describe import describe, describe_limit, describe_rule, plural, table_name
 from .dsl import ast
 from .dsl.checks import Site, interval_of
@@ -56,7 +57,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .render import figures_text, margin_text
 from .testing import check_expectations
 
-__all__ = ["Page", "Plan", "PublishError", "WorkedExample", "VersionChanges", "escape", "paragraphs", "code",
+__all__ = ["Page", "Plan", "PublishError", "WorkedExample", "escape", "paragraphs", "code",
            "safe_title", "make_page", "plan_site", "add_pages", "framework_pages", "work_examples",
            "compare_versions", "version_dir"]
 
@@ -277,68 +278,15 @@ def work_examples(fw: Framework, limits: Limits = DEFAULT_LIMITS) -> list[Worked
 # -- what changed between versions -------------------------------------------------------------
 
 
-@dataclass
-class VersionChanges:
-    """What changed from one version of a framework to the next.
-
-    ``bands`` maps a band table id to lines such as ``Good: 65-79% -> 70-79%``.
-    """
-
-    previous: Framework
-    current: Framework
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    bands: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.bands)
-
-
-def _bands_by_level(table: BandTable) -> dict[str, Band]:
-    return {b.level.id: b for b in table.bands}
-
-
-def compare_versions(previous: Framework, current: Framework) -> VersionChanges:
-    """What changed from ``previous`` to ``current``: the extension point for a full diff.
-
-    This compares the two models simply: node ids added and removed, and
-    band tables whose thresholds (or rounding) differ. A fuller comparison
-    (reworded questions, changed rules, moved nodes) replaces this function;
-    the pages show whatever :class:`VersionChanges` it returns.
+def compare_versions(previous: Framework, current: Framework) -> FrameworkDiff:
+    """What changed from ``previous`` to ``current``: :func:`bandstand.diff.diff`, as ``bandstand diff`` shows it.
 
     >>> from bandstand.catalogue import Catalogue
     >>> fw = Catalogue().resolve("hmip-youth@2018")
-    >>> compare_versions(fw, fw).empty
+    >>> compare_versions(fw, fw).identical
     True
     """
-    changes = VersionChanges(previous, current)
-    before = [n for n in previous.nodes if n != OVERALL]
-    after = [n for n in current.nodes if n != OVERALL]
-    changes.added = [n for n in after if n not in previous.nodes]
-    changes.removed = [n for n in before if n not in current.nodes]
-    for table_id in sorted(set(previous.bands) | set(current.bands)):
-        old, new = previous.bands.get(table_id), current.bands.get(table_id)
-        if old is None:
-            changes.bands[table_id] = ["band table added"]
-            continue
-        if new is None:
-            changes.bands[table_id] = ["band table removed"]
-            continue
-        lines = []
-        old_bands, new_bands = _bands_by_level(old), _bands_by_level(new)
-        for level_id in list(dict.fromkeys([*new_bands, *old_bands])):
-            a, b = old_bands.get(level_id), new_bands.get(level_id)
-            label = (b or a).level.label
-            was = a.describe(old.unit) if a is not None else "no band"
-            now = b.describe(new.unit) if b is not None else "no band"
-            if was != now:
-                lines.append(f"{label}: {was} -> {now}")
-        if old.rounding != new.rounding:
-            lines.append(f"rounding: {old.rounding.describe()} -> {new.rounding.describe()}")
-        if lines:
-            changes.bands[table_id] = lines
-    return changes
+    return diff(previous, current)
 
 
 # -- pieces shared by the pages ---------------------------------------------------------------
@@ -573,7 +521,7 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
     return out
 
 
-def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], changes: VersionChanges | None,
+def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], changes: FrameworkDiff | None,
                    previous: Framework | None, prefix: str) -> Page:
     path = posixpath.join(base, "index.md")
     anchors = _Anchors(path)
@@ -642,7 +590,7 @@ def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], chan
         out += [f"## Worked examples {{#{anchors('examples')}}}", ""]
         out += _examples_table(examples, path, base)
     if changes is not None:
-        out += [f"## Changes from version {escape(changes.previous.version)} {{#{anchors('changes')}}}", "",
+        out += [f"## Changes from version {escape(changes.old.version)} {{#{anchors('changes')}}}", "",
                 _link("What changed", path, posixpath.join(base, "changes", "index.md")) + ": "
                 + escape(_changes_summary(changes)) + ".", ""]
     return make_page(path, fw.title, out)
@@ -859,42 +807,62 @@ def _example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
     return make_page(path, title, out)
 
 
-def _changes_summary(changes: VersionChanges) -> str:
-    if changes.empty:
-        return "no nodes added or removed and no band thresholds changed"
-    bits = []
-    if changes.added:
-        bits.append(f"{len(changes.added)} node{'s' if len(changes.added) != 1 else ''} added")
-    if changes.removed:
-        bits.append(f"{len(changes.removed)} node{'s' if len(changes.removed) != 1 else ''} removed")
-    if changes.bands:
-        bits.append(f"{len(changes.bands)} band table{'s' if len(changes.bands) != 1 else ''} changed")
-    return ", ".join(bits)
+def _changes_summary(changes: FrameworkDiff) -> str:
+    if changes.identical:
+        return "no changes to the rules, bands, scales or wording"
+    counts: dict[str, int] = {}
+    for title, items in diff_sections(changes):
+        counts[title.lower()] = len(items)
+    return ", ".join(f"{n} change{'s' if n != 1 else ''} to {what}" for what, n in counts.items())
 
 
-def _changes_page(changes: VersionChanges, base: str, prefix: str) -> Page:
-    fw, prev = changes.current, changes.previous
+def _words(words: list[tuple[str, str]]) -> str:
+    """Changed words marked: struck through when removed, bold when added."""
+    return " ".join(escape(t) if op == "equal" else (f"~~{escape(t)}~~" if op == "delete" else f"**{escape(t)}**")
+                    for op, t in words)
+
+
+def _changes_page(changes: FrameworkDiff, base: str, prefix: str) -> Page:
+    fw, prev = changes.new, changes.old
     path = posixpath.join(base, "changes", "index.md")
     prev_base = version_dir(prev, prefix)
     title = f"Changes from version {prev.version} to {fw.version}"
     out = [f"# {escape(title)} {{#top}}", "",
            f"{_link(escape(fw.title), path, posixpath.join(base, 'index.md'))} compared with "
            f"{_link('version ' + escape(prev.version), path, posixpath.join(prev_base, 'index.md'))}: "
-           f"{escape(_changes_summary(changes))}.", ""]
-    if changes.added:
-        out += ["## Nodes added {#added}", ""]
-        out += [f"- {_node_link(fw.nodes[n], path, base, f'{n} {_heading(fw.nodes[n])}'.strip())}"
-                for n in changes.added] + [""]
-    if changes.removed:
-        out += ["## Nodes removed {#removed}", ""]
-        out += [f"- {_node_link(prev.nodes[n], path, prev_base, f'{n} {_heading(prev.nodes[n])}'.strip())}"
-                for n in changes.removed] + [""]
-    if changes.bands:
-        out += ["## Band thresholds changed {#bands}", ""]
-        for table_id, lines in changes.bands.items():
-            table = fw.bands.get(table_id) or prev.bands[table_id]
-            out += [f"{escape(table.label or table.id)}:", ""] + [f"- {escape(line)}" for line in lines] + [""]
+           f"{escape(_changes_summary(changes))}. The command line shows the same: bandstand diff "
+           f"{escape(prev.ref)} {escape(fw.ref)}.", ""]
+    if changes.identity:
+        out += ["## The versions {#versions}", ""] + [f"- {escape(c.text)}" for c in changes.identity] + [""]
+    explained: set[str] = set()
+    for section, items in diff_sections(changes):
+        out += [f"## {escape(section)} {{#{_slug(section)}}}", ""]
+        for c in items:
+            line = f"- {escape(c.text)}"
+            if c.kind == "node-removed" and c.subject in prev.nodes:
+                line = f"- removed {_node_link(prev.nodes[c.subject], path, prev_base, _label(prev.nodes[c.subject]))}"
+            elif c.kind == "node-added" and c.subject in fw.nodes:
+                node = fw.nodes[c.subject]
+                where = f" under {escape(node.parent.id)}" if node.parent else ""
+                line = f"- added {_node_link(node, path, base, _label(node))}{where}"
+            elif c.kind.startswith("node-") and c.subject in fw.nodes:
+                line = f"- {_node_link(fw.nodes[c.subject], path, base, c.subject)}: {escape(c.text)}"
+            if c.words:
+                line += f": {_words(c.words)}"
+            if c.note and c.note not in explained:
+                explained.add(c.note)
+                line += f" *Why: {escape(c.note)}*"
+            out.append(line)
+        out.append("")
     return make_page(path, title, out)
+
+
+def _label(node: Node) -> str:
+    return f"{node.id} {_heading(node)}".strip()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list[WorkedExample] | None = None,

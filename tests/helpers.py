@@ -67,6 +67,9 @@ def copy_framework(folder, edit=lambda text: text) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(bundled_dir() / "examples", folder / "examples")
+    # hmip-youth@2018 extends the version first published: copy that too, so the copy extends its own base
+    base = (bundled_dir() / "hmip-youth-2018-original.yaml").read_text(encoding="utf-8")
+    (folder / "youth-2018-original.yaml").write_text(edit(base), encoding="utf-8")
     path = folder / "youth-2018.yaml"
     text = (bundled_dir() / "hmip-youth-2018.yaml").read_text(encoding="utf-8")
     path.write_text(edit(text), encoding="utf-8")

@@ -135,8 +135,9 @@ def test_a_framework_that_fails_to_load_fails_the_build(tmp_path):
     copy_framework(tmp_path / "fw", lambda text: text.replace("max: 64", "max: 66"))
     done = build_site(site_config(tmp_path, ["fw/youth-2018.yaml"]), tmp_path / "site")
     assert done.returncode != 0
-    assert ("ERROR   -  bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018.yaml:84:9: error: band table "
-            "'key_question': bands 'requires_improvement' and 'good' overlap on 65% to 66% [check.band-overlap]"
+    # the band table is inherited: the error points into the file that defines it, the base version
+    assert ("ERROR   -  bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018-original.yaml:87:9: error: band "
+            "table 'key_question': bands 'requires_improvement' and 'good' overlap on 65% to 66% [check.band-overlap]"
             ) in done.stderr.splitlines()
 
 
@@ -144,8 +145,10 @@ def test_an_unknown_framework_fails_the_build_in_one_line(tmp_path):
     done = build_site(site_config(tmp_path, ["hmip-adult@2021"]), tmp_path / "site")
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if "hmip-adult" in line]
-    assert lines == ["ERROR   -  bandstand: 'hmip-adult@2021' is neither a framework file, a folder nor a known "
-                     "framework (known: hmip-youth@2018)"]
+    (line,) = lines
+    assert line.startswith("ERROR   -  bandstand: 'hmip-adult@2021' is neither a framework file, a folder nor a known "
+                           "framework (known: ")
+    assert "hmip-youth@2018" in line
 
 
 # -- framework text is text, never markup --------------------------------------------------------------

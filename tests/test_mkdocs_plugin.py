@@ -17,18 +17,21 @@ def refs(frameworks) -> list[str]:
 def test_frameworks_by_id_version_file_and_folder(tmp_path):
     copy_framework(tmp_path / "methodology", lambda t: t.replace('version: "2018"', 'version: "2019"'))
     assert refs(load_frameworks(["hmip-youth@2018"], tmp_path)) == ["hmip-youth@2018"]
-    assert refs(load_frameworks(["hmip-youth"], tmp_path)) == ["hmip-youth@2018"]
+    # an id alone publishes every version of it
+    assert refs(load_frameworks(["hmip-youth"], tmp_path)) == ["hmip-youth@2018-original", "hmip-youth@2018"]
     assert refs(load_frameworks(["methodology/youth-2018.yaml"], tmp_path)) == ["hmip-youth@2019"]
-    assert refs(load_frameworks(["methodology"], tmp_path)) == ["hmip-youth@2019"]
+    # a folder publishes every framework file in it: the copied 2018 version and the version it extends
+    assert refs(load_frameworks(["methodology"], tmp_path)) == ["hmip-youth@2018-original", "hmip-youth@2019"]
 
 
 def test_unusable_names_fail_in_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     for spec, message in [
         ("hmip-adult", "bandstand: 'hmip-adult' is neither a framework file, a folder nor a known framework "
-                       "(known: hmip-youth@2018)"),
+                       "(known: hmip-youth@2018-original, hmip-youth@2018, hmip-youth-cci@2011, hmip-youth-fji@2012, "
+                       "hmip-youth-fji@2014, hmip-youth-fji@2016-court)"),
         ("hmip-youth@2099", "bandstand: cannot publish hmip-youth@2099: bandstand: error: framework 'hmip-youth' "
-                            "has no version '2099'; versions: 2018 [input.framework]"),
+                            "has no version '2099'; versions: 2018-original, 2018 [input.framework]"),
         ("empty", "bandstand: the folder empty holds no framework files"),
     ]:
         with pytest.raises(PluginError) as e:
@@ -40,15 +43,19 @@ def test_a_broken_file_fails_with_its_located_diagnostics(tmp_path):
     copy_framework(tmp_path / "fw", lambda t: t.replace("rule: lowest(children)", "rule: lowest(children"))
     with pytest.raises(PluginError) as e:
         load_frameworks(["fw/youth-2018.yaml"], tmp_path)
-    assert str(e.value) == ("bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018.yaml:113:26: error: "
-                            "expected ')' or ',' but the expression ended [syntax.expression]")
+    # the tiers' rules are inherited: the error points into the version they are written in
+    assert str(e.value) == ("bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018-original.yaml:116:26: "
+                            "error: expected ')' or ',' but the expression ended [syntax.expression]")
     copy_framework(tmp_path / "two", lambda t: t.replace("rule: lowest(children)", "rule: lowest(children")
                    .replace("at_most: good", "at_most: gold"))
     with pytest.raises(PluginError) as e:
         load_frameworks(["two/youth-2018.yaml"], tmp_path)
     lines = str(e.value).splitlines()
     assert lines[0] == "bandstand: cannot publish two/youth-2018.yaml:"
-    assert len(lines) == 3 and all(line.startswith("two/youth-2018.yaml:") for line in lines[1:])
+    assert lines[1:] == [
+        "two/youth-2018-original.yaml:116:26: error: expected ')' or ',' but the expression ended [syntax.expression]",
+        "two/youth-2018.yaml:113:14: error: level 'gold' is not on scale 'rating' (did you mean 'good'?) "
+        "[check.unknown-level]"]
 
 
 def test_the_frameworks_entry_of_the_nav_becomes_their_section():

@@ -23,7 +23,17 @@ from bandstand.reference import reference_pages
 from helpers import ROOT
 
 BASE = "frameworks/hmip-youth/2018"
-FRAMEWORK_TEXT = (ROOT / "frameworks" / "hmip-youth-2018.yaml").read_text(encoding="utf-8")
+# hmip-youth@2018 in one file (the bundled version extends the version first published), for editing
+FRAMEWORK_TEXT = (ROOT / "tests" / "data" / "hmip-youth-2018-standalone.yaml").read_text(encoding="utf-8")
+
+
+def test_the_standalone_copy_says_what_the_bundled_version_says(hmip):
+    from bandstand.diff import diff
+
+    copy = load_framework_text(FRAMEWORK_TEXT, "standalone.yaml")
+    d = diff(copy, hmip)
+    assert d.identical, [c.text for c in d.changes]
+    assert {c.subject for c in d.identity} <= {"effective_from"}  # the copy predates the version split
 
 
 def text_of(page_markdown: str) -> str:
@@ -162,7 +172,7 @@ def test_judged_and_unrated_nodes_say_so(plan):
 def test_overview(plan):
     text = text_of(plan.pages[f"{BASE}/index.md"].markdown)
     for fragment in (
-        "Framework: hmip-youth version 2018 (hmip-youth@2018)", "Status: published", "In force: from 2018-06",
+        "Framework: hmip-youth version 2018 (hmip-youth@2018)", "Status: published", "In force: from 2021-07",
         "Publisher: HM Inspectorate of Probation",
         "Source: An inspection of youth offending services in Bedfordshire.",
         "Rating Score Outstanding 3 Good 2 Requires improvement 1 Inadequate 0",
@@ -270,10 +280,11 @@ def next_version() -> str:
 def test_compare_versions(hmip):
     later = load_framework_text(next_version(), "later.yaml")
     changes = compare_versions(hmip, later)
-    assert changes.added == ["2.1.4"]
-    assert changes.removed == ["3.4", "3.4.1", "3.4.2", "3.4.3"]
-    assert changes.bands == {"key_question": ["Requires improvement: 50-64% -> 50-69%", "Good: 65-79% -> 70-79%"]}
-    assert compare_versions(hmip, hmip).empty
+    assert [(c.kind, c.subject) for c in changes.changes] == [
+        ("threshold", "key_question"), ("node-removed", "3.4"), ("node-added", "2.1.4"), ("counted", "overall")]
+    removed = next(c for c in changes.changes if c.kind == "node-removed")
+    assert removed.before == ["3.4", "3.4.1", "3.4.2", "3.4.3"]
+    assert compare_versions(hmip, hmip).identical
 
 
 def test_a_later_version_gets_a_changes_page(hmip):
@@ -282,9 +293,11 @@ def test_a_later_version_gets_a_changes_page(hmip):
     assert "frameworks/hmip-youth/2019/changes/index.md" in plan.pages
     assert "frameworks/hmip-youth/2018/changes/index.md" not in plan.pages
     text = text_of(plan.pages["frameworks/hmip-youth/2019/changes/index.md"].markdown)
-    assert "compared with version 2018: 1 node added, 4 nodes removed, 1 band table changed." in text
-    assert "Nodes added 2.1.4 Is the assessment timely?" in text
-    assert "Good: 65-79% -> 70-79%" in text
+    assert ("compared with version 2018: 1 change to band tables, 2 changes to nodes, 1 change to overall rating."
+            in text)
+    assert "added 2.1.4 Is the assessment timely? under 2.1" in text
+    assert "Good from 65% -> 70% (Requires improvement: 50-64% -> 50-69%; Good: 65-79% -> 70-79%)" in text
+    assert "no longer counted: 3.4" in text
     overview = plan.pages["frameworks/hmip-youth/2019/index.md"].markdown
     assert "(../2018/index.md)" in overview and "(changes/index.md)" in overview
     removed = plan.pages["frameworks/hmip-youth/2019/changes/index.md"].markdown

@@ -38,12 +38,20 @@ def load_framework(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, checks=
 
 
 def load_framework_text(text: str, file: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
-                        checks=CHECKS) -> Framework:
-    """The same as :func:`load_framework`, from text (which cannot extend another file)."""
+                        checks=CHECKS, resolver: Resolver | None = None) -> Framework:
+    """The same as :func:`load_framework`, from text.
+
+    Text that ``extends`` another version finds its base with ``resolver``
+    (by default the catalogue's), or beside ``file`` when that names a file.
+    """
     doc = _checked(loader.load_text(text, file, limits))
     if "extends" in doc.data:
-        raise BandstandError([Diagnostic.at("extend.base", "a framework that extends another must be loaded from "
-                                            "its file, so that the base can be found", doc.pos(("extends",)))])
+        if resolver is None:
+            from ..catalogue import Catalogue
+
+            resolver = Catalogue(limits=limits).find
+        here = Path(file) if file else Path("<text>")
+        doc = _extend(doc, here, limits=limits, display=file, resolver=resolver, chain=Chain())
     return framework_from_document(doc, limits=limits, checks=checks)
 
 
@@ -62,9 +70,14 @@ def resolve_document(path: Path, *, limits: Limits = DEFAULT_LIMITS, display: st
     """A framework file's data, with any ``extends`` applied (recursively)."""
     chain = chain or Chain()
     doc = _checked(loader.load_file(path, limits, display))
-    ref = doc.data.get("extends")
-    if ref is None:
+    if doc.data.get("extends") is None:
         return doc
+    return _extend(doc, path, limits=limits, display=display, resolver=resolver, chain=chain)
+
+
+def _extend(doc: loader.Document, path: Path, *, limits: Limits, display: str | None, resolver: Resolver | None,
+            chain: Chain) -> DocumentLike:
+    ref = doc.data["extends"]
     where = doc.pos(("extends",))
     chain.enter(path, where)
     found = base_path(ref, path, resolver)

@@ -321,13 +321,14 @@ def base_path(ref: str, extending: Path, resolver: Resolver | None) -> Path | st
         found = resolver(ref, extending)
         if found is not None:
             return found
-    found = _find_in_folder(ref, folder)
+    found = find_in_folder(ref, folder)
     if found is not None:
         return found
     return f"no framework '{ref}' found (looked in the catalogue and in {folder})"
 
 
-def _find_in_folder(ref: str, folder: Path) -> Path | None:
+def find_in_folder(ref: str, folder: Path) -> Path | None:
+    """A framework file in ``folder`` whose id (and version) are those of ``ref``."""
     from .loader import load_file
 
     fid, _, version = ref.partition("@")
