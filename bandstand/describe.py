@@ -107,8 +107,8 @@ class _Describer:
             return table_name(value)
         return self._nodes(e)
 
-    def _nodes(self, arg: ast.Expr) -> str:
-        nodes = resolve_nodes(arg, self.site, self.fw)
+    def _nodes(self, arg: ast.Expr, rated_only: bool = True) -> str:
+        nodes = resolve_nodes(arg, self.site, self.fw, rated_only=rated_only)
         word = arg.text if isinstance(arg, ast.Name) else None
         if not nodes:
             return "its rated children (none)" if word == "children" else "no nodes"
@@ -128,7 +128,9 @@ class _Describer:
         return f"the share of inspected cases judged sufficient{of}"
 
     def _fn_pooled_share(self, nodes: ast.Expr) -> str:
-        return f"the share of all answers to {self._nodes(nodes)} that were sufficient, pooled across cases"
+        # every child's answers are pooled, rated or not
+        return (f"the share of all answers to {self._nodes(nodes, rated_only=False)} that were sufficient, "
+                "pooled across cases")
 
     def _fn_yes(self) -> str:
         return "the number of inspected cases judged sufficient"

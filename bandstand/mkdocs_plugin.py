@@ -46,6 +46,7 @@ class BandstandConfig(Config):
     frameworks = c.ListOfItems(c.Type(str), default=[])
     prefix = c.Type(str, default="frameworks")
     reference = c.Type(bool, default=False)
+    crosswalks = c.Type(bool, default=True)  # publish the catalogue's crosswalks between published frameworks
 
 
 class BandstandPlugin(BasePlugin[BandstandConfig]):
@@ -68,7 +69,8 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             for d in fw.diagnostics:  # warnings found at load, as `bandstand validate` shows them
                 log.warning(format_diagnostic(d))
         try:
-            plan = plan_site(frameworks, prefix=self.config.prefix)
+            plan = plan_site(frameworks, prefix=self.config.prefix,
+                             crosswalks=load_crosswalks(base) if self.config.crosswalks else ())
             if self.config.reference:
                 from .reference import reference_pages
 
@@ -94,6 +96,16 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def load_crosswalks(base: Path) -> list:
+    """The catalogue's crosswalks (``crosswalks/`` beside the bundled frameworks and on BANDSTAND_PATH)."""
+    from .crosswalk import load_crosswalk
+
+    try:
+        return [load_crosswalk(p) for p in Catalogue().crosswalk_files()]
+    except BandstandError as e:
+        raise PluginError(f"bandstand: a crosswalk cannot be read:{_lines(e)}") from None
 
 
 def load_frameworks(specs: list[str], base: Path) -> list[Framework]:

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .catalogue import _version_key as version_key  # versions in the catalogue's order
+from .catalogue import date_key
 from .diff import FrameworkDiff, diff, sections as diff_sections
 from .describe import describe, describe_limit, describe_rule, plural, table_name
 from .dsl import ast
@@ -332,7 +333,7 @@ def _band_table(table: BandTable, fw: Framework, anchors: _Anchors, level: int) 
         p = table.provenance
         if p.status == "inferred":
             src = f" from {', '.join(p.inferred_from)}" if p.inferred_from else ""
-            notes.append(f"These thresholds are inferred{escape(src)}, not published.")
+            notes.append(f"These thresholds are inferred{' ' + escape(src) if src else ''}, not published.")
         elif p.source:
             notes.append(f"Source: {escape(p.source)}.")
         if p.note:
@@ -844,9 +845,12 @@ def _changes_page(changes: FrameworkDiff, base: str, prefix: str) -> Page:
             elif c.kind == "node-added" and c.subject in fw.nodes:
                 node = fw.nodes[c.subject]
                 where = f" under {escape(node.parent.id)}" if node.parent else ""
-                line = f"- added {_node_link(node, path, base, _label(node))}{where}"
+                below = len(c.after or ()) - 1
+                count = " " + escape(f"(with {below} node{'s' if below != 1 else ''} below it)") if below > 0 else ""
+                line = f"- added {_node_link(node, path, base, _label(node))}{where}{count}"
             elif c.kind.startswith("node-") and c.subject in fw.nodes:
-                line = f"- {_node_link(fw.nodes[c.subject], path, base, c.subject)}: {escape(c.text)}"
+                text = c.text[len(c.subject) + 2:] if c.text.startswith(f"{c.subject}: ") else c.text
+                line = f"- {_node_link(fw.nodes[c.subject], path, base, c.subject)}: {escape(text)}"
             if c.words:
                 line += f": {_words(c.words)}"
             if c.note and c.note not in explained:
@@ -880,6 +884,7 @@ def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list
     base = version_dir(fw, prefix)
     worked = work_examples(fw) if examples is None else examples
     changes = compare_versions(previous, fw) if previous is not None else None
+    inferred = [t for t in fw.bands.values() if t.inferred]
     pages = [_overview_page(fw, base, worked, changes, previous, prefix)]
     pages += [_domain_page(root, fw, base) for root in fw.roots]
     if worked:
@@ -887,7 +892,21 @@ def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list
         pages += [_example_page(w, fw, base) for w in worked]
     if changes is not None:
         pages.append(_changes_page(changes, base, prefix))
+    if inferred:  # every page of the version says so, not only the band tables
+        names = ", ".join(f"'{t.label or t.id}'" for t in inferred)
+        warning = ["", '!!! warning "Thresholds inferred, not published"', "",
+                   f"    The thresholds of {escape(names)} are inferred from published results, not published by "
+                   f"{escape(fw.publisher or 'the publisher')}: ratings that use them are the best reading of the "
+                   "published results, not the publisher's rule.", ""]
+        pages = [_after_heading(p, warning) for p in pages]
     return pages
+
+
+def _after_heading(page: Page, lines: list[str]) -> Page:
+    """The page with ``lines`` inserted after its first heading."""
+    text = page.markdown.split("\n")
+    i = next(k for k, line in enumerate(text) if line.startswith("# "))
+    return Page(page.path, page.title, "\n".join(text[: i + 1] + lines + text[i + 1:]))
 
 
 # -- the whole site ------------------------------------------------------------------------------
@@ -937,8 +956,8 @@ def _id_page(fid: str, versions: list[Framework], prefix: str) -> Page:
 
 
 def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
-              examples: dict[str, list[WorkedExample]] | None = None) -> Plan:
-    """The pages publishing ``frameworks``, and their nav section.
+              examples: dict[str, list[WorkedExample]] | None = None, crosswalks: Iterable = ()) -> Plan:
+    """The pages publishing ``frameworks`` (and the ``crosswalks`` between them), and their nav section.
 
     ``examples`` maps ``id@version`` to worked examples already evaluated;
     any framework not in it has its examples evaluated here. Raises
@@ -952,7 +971,11 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
             other = by_ref[fw.ref]
             raise PublishError(f"{fw.ref} is published twice: from {other.file or '?'} and {fw.file or '?'}")
         by_ref[fw.ref] = fw
-    ordered = sorted(by_ref.values(), key=lambda f: (f.id, version_key(f.version)))
+    # versions in the order they came into force (the catalogue's order)
+    ordered = sorted(by_ref.values(), key=lambda f: (f.id, date_key(f.effective_from) or "", version_key(f.version)))
+    if "crosswalks" in {fw.id for fw in ordered}:
+        raise PublishError(f"a framework with the id 'crosswalks' would share the address {prefix}/crosswalks/ "
+                           "with the crosswalk pages; choose another id")
     plan = Plan()
     plan.add(_index_page(ordered, prefix))
     plan.nav.append(posixpath.join(prefix, "index.md"))
@@ -997,7 +1020,73 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
                 folders = (Path(fw.path).parent / w.example.evidence for w in worked)
                 plan.sources.extend(dict.fromkeys(f.parent for f in folders))
         plan.nav.append({safe_title(versions[-1].title): id_nav})
+    published = [cw for cw in crosswalks if _joins(cw, ordered)]
+    if published:
+        section = []
+        for cw in published:
+            page = _crosswalk_page(cw, ordered, prefix)
+            plan.add(page)
+            section.append(page.path)
+        plan.nav.append({"Crosswalks": section})
     return plan
+
+
+def _joins(cw, frameworks: list[Framework]) -> tuple[Framework, Framework] | None:
+    """The published versions a crosswalk joins (the latest of each side), or None."""
+    sources = [fw for fw in frameworks if _matches_ref(cw.from_ref, fw)]
+    targets = [fw for fw in frameworks if _matches_ref(cw.to_ref, fw)]
+    return (sources[-1], targets[-1]) if sources and targets else None
+
+
+def _matches_ref(ref: str, fw: Framework) -> bool:
+    fid, _, version = ref.partition("@")
+    return fw.id == fid and (not version or fw.version == version)
+
+
+def _crosswalk_page(cw, frameworks: list[Framework], prefix: str) -> Page:
+    """A crosswalk as tables: which parts and nodes feed which, how levels correspond, its caveats."""
+    source, target = _joins(cw, frameworks)
+    cw.check(source, target)
+    path = posixpath.join(prefix, "crosswalks", _version_slug(cw.id), "index.md")
+    src_base, dst_base = version_dir(source, prefix), version_dir(target, prefix)
+    out = [f"# {escape(cw.title)} {{#top}}", ""]
+    if cw.description:
+        out += [escape(cw.description), ""]
+    out += [f"Evidence for {_link(escape(source.title), path, posixpath.join(src_base, 'index.md'))} "
+            f"({escape(source.ref)}) read under {_link(escape(target.title), path, posixpath.join(dst_base, 'index.md'))} "
+            f"({escape(target.ref)}). The command line shows the same evidence under both: bandstand compare "
+            f"{escape(source.ref)} {escape(target.ref)} EVIDENCE.", ""]
+    if cw.note:
+        out += ["!!! note \"Caveats\"", "", f"    {escape(cw.note)}", ""]
+    if cw.parts:
+        out += ["## Parts {#parts}", "", f"| Cases of {escape(source.ref)} | are read as cases of {escape(target.ref)} |",
+                "|---|---|"]
+        out += [f"| {escape(source.parts[a].label)} | {escape(target.parts[b].label)} |" for a, b in cw.parts.items()]
+        out.append("")
+    if cw.answers:
+        out += ["## Answers {#answers}", "", f"| {escape(target.ref)} | takes the answers of | counted |", "|---|---|---|"]
+        for m in cw.answers:
+            to = target.nodes[m.to_node]
+            feeds = "<br>".join(_node_link(source.nodes[f], path, src_base, _label(source.nodes[f])) for f in m.from_nodes)
+            how = {"each": "every answer", "all": "yes when all are", "any": "yes when any is"}[m.combine]
+            out.append(f"| {_node_link(to, path, dst_base, _label(to))} | {feeds} | {how} |")
+        out.append("")
+    if cw.judgements:
+        out += ["## Judgements {#judgements}", "", f"| {escape(target.ref)} | takes the judgement of |", "|---|---|"]
+        out += [f"| {_node_link(target.nodes[t], path, dst_base, _label(target.nodes[t]))} | "
+                f"{_node_link(source.nodes[f], path, src_base, _label(source.nodes[f]))} |"
+                for t, (f, _) in cw.judgements.items()]
+        out.append("")
+    if cw.levels:
+        out += ["## Levels {#levels}", "", "How ratings correspond where they are compared: an assumption of the "
+                "crosswalk, not an equivalence the publishers state.", "",
+                f"| {escape(source.ref)} | {escape(target.ref)} |", "|---|---|"]
+        for a, b in cw.levels:
+            la = next((s.find(a) for s in source.scales.values() if s.find(a)), None)
+            lb = next((s.find(b) for s in target.scales.values() if s.find(b)), None)
+            out.append(f"| {escape(la.label if la else a)} | {escape(lb.label if lb else b)} |")
+        out.append("")
+    return make_page(path, cw.title, out, nav_title=cw.title)
 
 
 def add_pages(plan: Plan, pages: Iterable[Page]) -> Plan:

@@ -12,7 +12,7 @@ import pytest
 import bandstand.describe
 import bandstand.publish
 import bandstand.reference
-from bandstand import load_framework_text
+from bandstand import Catalogue, load_framework_text
 from bandstand.describe import describe, describe_limit, describe_rule
 from bandstand.dsl.checks import Site
 from bandstand.dsl.loader import load_file
@@ -264,7 +264,7 @@ def test_a_node_id_that_clashes_with_an_anchor_is_refused():
 
 def next_version() -> str:
     """A 2019 version: a new key question under 2.1, 3.4 removed, 'Good' moved to 70-79%."""
-    text = FRAMEWORK_TEXT.replace('version: "2018"', 'version: "2019"')
+    text = FRAMEWORK_TEXT.replace('version: "2018"', 'version: "2019"').replace("  from: 2018-06\n", "  from: 2022-01\n")
     text = text.replace("{level: requires_improvement, min: 50, max: 64,", "{level: requires_improvement, min: 50, max: 69,")
     text = text.replace("{level: good, min: 65, max: 79,", "{level: good, min: 70, max: 79,")
     text = text.replace('          - id: "2.1.3"\n',
@@ -349,3 +349,57 @@ def test_reference_pages_cover_every_field_function_and_command():
     commands = pages["reference/cli.md"]
     for name in cli.commands:
         assert f"Usage: bandstand {name} [OPTIONS]" in commands
+
+
+# -- all the bundled frameworks, crosswalks and inferred thresholds ----------------------------------------
+
+
+def bundled_plan():
+    from bandstand.crosswalk import load_crosswalk
+
+    cat = Catalogue()
+    frameworks = [cat.load_path(e.path) for e in cat.entries()]
+    crosswalks = [load_crosswalk(p) for p in cat.crosswalk_files()]
+    return plan_site(frameworks, crosswalks=crosswalks)
+
+
+def test_versions_are_ordered_by_when_they_came_into_force():
+    plan = bundled_plan()
+    assert "frameworks/hmip-youth/2018/changes/index.md" in plan.pages  # 2018 follows 2018-original
+    assert "frameworks/hmip-youth/2018-original/changes/index.md" not in plan.pages
+    text = text_of(plan.pages["frameworks/hmip-youth/2018/changes/index.md"].markdown)
+    assert "added 4 Resettlement (with 4 nodes below it)" in text
+    assert "limit 'resettlement-inadequate' added" in text
+    assert "Why: Standard 4.1, resettlement policy and provision, added in 2021" in text
+
+
+def test_every_page_of_a_framework_with_inferred_thresholds_says_so():
+    plan = bundled_plan()
+    cci = [p for path, p in plan.pages.items() if path.startswith("frameworks/hmip-youth-cci/2011/")]
+    assert len(cci) >= 5
+    for page in cci:
+        assert '!!! warning "Thresholds inferred, not published"' in page.markdown, page.path
+    others = [p for path, p in plan.pages.items() if path.startswith("frameworks/hmip-youth/")]
+    assert not any("Thresholds inferred" in p.markdown for p in others)
+
+
+def test_crosswalks_between_published_frameworks_are_published():
+    plan = bundled_plan()
+    page = plan.pages["frameworks/crosswalks/hmip-youth-2018-to-cci-2011/index.md"]
+    text = text_of(page.markdown)
+    assert "2018 youth standards read as the 2011 Core Case Inspection" in text
+    assert "The CCI's thresholds are inferred, not published." in text
+    assert "(../../hmip-youth/2018/2/index.md#2.1.2)" in page.markdown  # the 2018 key questions are linked
+    assert {"Crosswalks": ["frameworks/crosswalks/hmip-youth-2018-to-cci-2011/index.md"]} in plan.nav
+    # a crosswalk whose frameworks are not both published is left out
+    alone = plan_site([Catalogue().resolve("hmip-youth@2018")], examples={"hmip-youth@2018": []},
+                      crosswalks=[__import__("bandstand.crosswalk", fromlist=["x"]).load_crosswalk(
+                          ROOT / "frameworks" / "crosswalks" / "hmip-youth-2018-to-cci-2011.yaml")])
+    assert not any("crosswalks" in path for path in alone.pages)
+
+
+def test_pooled_scores_are_described_as_pooling_every_childs_answers():
+    plan = bundled_plan()
+    text = text_of(plan.pages["frameworks/hmip-youth-cci/2011/index.md"].markdown)
+    assert "(none)" not in text
+    assert "The share of all answers to its stages that were sufficient, pooled across cases" in text
