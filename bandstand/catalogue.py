@@ -123,7 +123,31 @@ class Catalogue:
         return self._entries
 
     def _quick(self, path: Path) -> tuple[Entry | None, bool]:
-        """A file's identity from its top-level fields; whether they are all there (not inherited)."""
+        """A file's identity from its top-level fields; whether they are all there (not inherited).
+
+        Kept in the cache by the file's bytes: listing the catalogue reads
+        every file, but parses only the new and the changed.
+        """
+        from . import cache
+
+        key = None
+        try:
+            if path.stat().st_size <= self.limits.max_file_bytes:
+                key = cache.key("catalogue-entry", path.read_bytes(), repr(self.limits))
+        except OSError:
+            pass
+        hit = cache.get("catalogue", key) if key else None
+        if isinstance(hit, tuple) and len(hit) == 2:
+            fields, complete = hit
+            return (None if fields is None else Entry(*fields[:4], path, *fields[4:])), complete
+        entry, complete = self._read_identity(path)
+        if key:
+            fields = None if entry is None else (entry.id, entry.version, entry.title, entry.status,
+                                                 entry.effective_from, entry.effective_to, entry.extends)
+            cache.put("catalogue", key, (fields, complete))
+        return entry, complete
+
+    def _read_identity(self, path: Path) -> tuple[Entry | None, bool]:
         try:
             doc = load_file(path, self.limits)
         except BandstandError:

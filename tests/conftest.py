@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
-
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
-from bandstand import Catalogue
-from bandstand.dsl.loader import load_file
-from helpers import DATA, ROOT, build_site, copy_framework, hostile_edit, site_config
+import pytest
+
+# bandstand's cache of checked files: a fresh folder for each run of the suite (inherited by the command-line
+# tests' processes), so the suite starts cold, exercises both the misses and the hits, and leaves no trace
+_CACHE = tempfile.mkdtemp(prefix="bandstand-test-cache-")
+os.environ["BANDSTAND_CACHE_DIR"] = _CACHE
+os.environ.pop("BANDSTAND_NO_CACHE", None)
+atexit.register(shutil.rmtree, _CACHE, True)
+
+from bandstand import Catalogue  # noqa: E402
+from bandstand.dsl.loader import load_file  # noqa: E402
+from helpers import DATA, ROOT, build_site, copy_framework, hostile_edit, site_config  # noqa: E402
 
 
 @pytest.fixture(scope="session")

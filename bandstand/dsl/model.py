@@ -355,6 +355,12 @@ class Framework:
         """``id@version``."""
         return f"{self.id}@{self.version}"
 
+    def __getstate__(self) -> dict:
+        """What a pickle keeps: the model, not its compiled form (closures), which is rebuilt on use."""
+        state = dict(self.__dict__)
+        state.pop("_compiled", None)
+        return state
+
     @property
     def default_scale(self) -> Scale:
         return next(iter(self.scales.values()))

@@ -22,11 +22,13 @@ import re
 from fractions import Fraction
 from importlib import resources
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING
 
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from . import ast
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
 
 
 class ExpressionError(Exception):
@@ -41,8 +43,20 @@ class ExpressionError(Exception):
 
 @functools.cache
 def _parser() -> Lark:
+    """The LALR parser, built on first use (a run that loads every framework from the cache never imports lark).
+
+    Lark keeps its grammar analysis in bandstand's cache folder, keyed by the
+    grammar, the options and Lark's version, so a new process reads the tables
+    instead of computing them.
+    """
+    from lark import Lark
+
+    from .. import cache
+
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    folder = cache.folder()
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                cache=str(folder / "grammar.lark.pickle") if folder else False)
 
 
 _TERMINALS = {
@@ -128,8 +142,11 @@ def parse_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expr:
                               0, "limit.expression-length")
     if not text.strip():
         raise ExpressionError("the expression is empty", 0)
+    parser = _parser()
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
     try:
-        tree = _parser().parse(text)
+        tree = parser.parse(text)
     except UnexpectedCharacters as e:
         ch = text[e.pos_in_stream]
         if ch in "\"'":
@@ -174,6 +191,8 @@ def _check_depth(expr: ast.Expr, limits: Limits) -> None:
 
 
 def _span(item) -> ast.Span:
+    from lark import Token
+
     if isinstance(item, Token):
         return (item.start_pos, item.end_pos)
     meta = item.meta
@@ -195,6 +214,8 @@ def _unquote(raw: str) -> str:
 
 def _to_ast(tree, text: str) -> ast.Expr:
     """Post-order conversion with an explicit stack (no recursion)."""
+    from lark import Token, Tree
+
     results: dict[int, ast.Expr] = {}
     stack: list[tuple[object, bool]] = [(tree, False)]
     while stack:

@@ -22,11 +22,14 @@ import json
 from importlib import resources
 from typing import Any, Iterable
 
-import jsonschema
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
 from .loader import Document
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 SCHEMAS = ("framework", "evidence", "crosswalk")
 
@@ -42,6 +45,8 @@ def load_schema(name: str) -> dict:
 
 @functools.cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # only when a file is not in the cache as already valid
+
     schema = load_schema(name)
     # the schemas are checked against the meta-schema by the tests, not on every run
     return jsonschema.Draft202012Validator(schema)
@@ -53,10 +58,19 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
     Plain scalars read as numbers or booleans where the schema wants text
     are replaced, in ``doc.data``, by their source text.
     """
+    from .. import cache
+
+    cached_as = cache.key("schema", name, doc.text) if doc.text and cache.folder() else None
+    coerced = cache.get("schema", cached_as) if cached_as else None
+    if isinstance(coerced, list):  # this very text passed this schema before: redo its coercions
+        for path in coerced:
+            _set(doc.data, path, doc.text_of(path))
+        return []
     validator = _validator(name)
+    coerced = []
     for _ in range(20):  # each round fixes at least one coercion; nesting bounds the rounds
         errors = list(validator.iter_errors(doc.data))
-        if not _coerce_to_text(doc, errors):
+        if not _coerce_to_text(doc, errors, coerced):
             break
     diags = []
     seen = set()
@@ -66,7 +80,15 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
             if key not in seen:
                 seen.add(key)
                 diags.append(d)
+    if not diags and cached_as:
+        cache.put("schema", cached_as, coerced)
     return diags
+
+
+def _set(data: Any, path: tuple, value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
 
 
 def _wants_string(error: ValidationError) -> bool:
@@ -76,7 +98,7 @@ def _wants_string(error: ValidationError) -> bool:
     return False
 
 
-def _coerce_to_text(doc: Document, errors: Iterable[ValidationError]) -> bool:
+def _coerce_to_text(doc: Document, errors: Iterable[ValidationError], done: list | None = None) -> bool:
     changed = False
     stack = list(errors)
     while stack:
@@ -95,6 +117,8 @@ def _coerce_to_text(doc: Document, errors: Iterable[ValidationError]) -> bool:
         if value is not None and not isinstance(value, str):  # numbers and booleans only: null stays null
             parent[path[-1]] = text
             changed = True
+            if done is not None:
+                done.append(path)
     return changed
 
 
