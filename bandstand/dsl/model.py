@@ -7,6 +7,8 @@ AST; nothing here re-parses text.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -89,7 +91,7 @@ class Rounding:
     places: int | None  # None: no rounding
     mode: str = "half_up"
 
-    @property
+    @functools.cached_property
     def step(self) -> Fraction | None:
         return None if self.places is None else Fraction(1, 10 ** self.places)
 
@@ -97,9 +99,19 @@ class Rounding:
         """``x`` rounded, exactly; whole numbers come back as ``int``."""
         if self.places is None:
             return x
+        return self.ratio(x.numerator, x.denominator)
+
+    def ratio(self, num: int, den: int) -> Fraction | int:
+        """``num / den`` (``den > 0``) rounded, exactly, without building the fraction first.
+
+        >>> Rounding(0, "half_up").ratio(1100, 17)
+        65
+        """
+        if self.places is None:
+            return Fraction(num, den)
         scale = 10 ** self.places
-        num, den = x.numerator * scale, x.denominator  # x * scale, as integers
-        floor, rem = divmod(num, den)  # x * scale = floor + rem / den, 0 <= rem < den
+        num *= scale  # num / den * scale, as integers
+        floor, rem = divmod(num, den)  # = floor + rem / den, 0 <= rem < den
         if self.mode == "down":
             n = floor
         elif self.mode == "up":
@@ -143,6 +155,13 @@ class Band:
 
     def describe(self, unit: str = "") -> str:
         """'65-79%', '80% or more', 'below 50%'."""
+        known = self.__dict__.setdefault("_described", {})
+        text = known.get(unit)
+        if text is None:
+            text = known[unit] = self._describe(unit)
+        return text
+
+    def _describe(self, unit: str) -> str:
         u = "%" if unit == "percent" else ""
 
         def num(x: Fraction) -> str:
@@ -164,6 +183,8 @@ class Band:
 def _num(x: Fraction | int | float | None) -> str:
     if x is None:
         return "-"
+    if type(x) is int:
+        return str(x)
     x = Fraction(x)
     if x.denominator == 1:
         return str(x.numerator)
@@ -210,11 +231,30 @@ class BandTable:
     provenance: Provenance | None = None
     pos: Position | None = None
 
-    def lookup(self, x: Fraction) -> Band | None:
+    def lookup(self, x: Fraction | int) -> Band | None:
+        if type(x) is int:  # a whole number, as rounding to whole numbers gives: one dictionary lookup
+            whole = self.__dict__.get("_whole")
+            if whole is None:
+                whole = self.__dict__["_whole"] = self._whole_numbers()
+            if x in whole:
+                return whole[x]
         for band in self.bands:
             if band.contains(x):
                 return band
         return None
+
+    def _whole_numbers(self) -> dict[int, Band | None]:
+        """The band of every whole number between the table's finite bounds (at most a few thousand)."""
+        ends = [b for band in self.bands for b in (band.min, band.max, band.below) if b is not None]
+        if not ends:
+            return {}
+        lo, hi = math.floor(min(ends)), math.ceil(max(ends))
+        if hi - lo > 10_000:
+            return {}
+        out = {}
+        for x in range(lo, hi + 1):
+            out[x] = next((band for band in self.bands if band.contains(x)), None)
+        return out
 
     @property
     def inferred(self) -> bool:

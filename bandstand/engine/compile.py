@@ -119,6 +119,46 @@ class Program:
     fn: Fn
     limits: list[tuple[Limit, Fn]]
     own_share: bool  # its rule reads its own share of cases (margins in cases)
+    #: the band table of a rule that is exactly ``band(share(), table)``: its margins are found from the
+    #: table, without running the rule again
+    share_table: BandTable | None = None
+
+
+class Shown:
+    """What a node's result shows whatever the evidence: worked out once per framework."""
+
+    __slots__ = ("node", "id", "title", "tier", "rated", "how", "children", "reference", "unrated_reason")
+
+    def __init__(self, node: Node):
+        self.node = node
+        self.id = node.id
+        self.title = node.title or node.question
+        self.tier = node.tier.id if node.tier else None
+        self.rated = node.rated
+        self.how = "not rated" if not node.rated else "judgement" if node.is_judged else "rule"
+        self.children = tuple(c.id for c in node.children)
+        self.reference = node.reference
+        self.unrated_reason = None if node.rated else _unrated_reason(node)
+
+
+def _unrated_reason(node: Node) -> str:
+    if node.tier is not None and not node.tier.rated:
+        tier = node.tier
+        return f"{(tier.plural or tier.label.lower() + 's').capitalize()} are not rated"
+    a = node.parent
+    while a is not None and not a.is_judged:
+        a = a.parent
+    if a is not None:
+        return f"not rated: a question inspectors take into account in judging {a.id}"
+    return "not rated"
+
+
+def _share_table(fw: Framework, node: Node) -> BandTable | None:
+    e = node.rule.expr if node.rule is not None and not node.is_judged else None
+    if (isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[0], ast.Call)
+            and e.args[0].func == "share" and not e.args[0].args and isinstance(e.args[1], ast.Name)):
+        return fw.bands.get(e.args[1].text)
+    return None
 
 
 class CompiledFramework:
@@ -140,12 +180,13 @@ class CompiledFramework:
                 fn = compiler.expr(node.rule.expr, site)
                 own = any(isinstance(e, ast.Call) and e.func in ("share", "pooled_share", "yes", "applicable")
                           and (not e.args or e.func == "pooled_share") for e in ast.walk(node.rule.expr))
-            programs[node.id] = Program(node, fn, [], own)
+            programs[node.id] = Program(node, fn, [], own, _share_table(framework, node))
         for lim in framework.limits:
             site = Site(lim.when, framework.nodes[lim.applies_to], "limit", lim.id)
             programs[lim.applies_to].limits.append((lim, compiler.expr(lim.when.expr, site)))
         self.order: tuple[Program, ...] = tuple(programs[i] for i in _order(framework, programs))
         self.programs = programs
+        self.shown: tuple[Shown, ...] = tuple(Shown(n) for n in framework.nodes.values())
         self._plan = None
         self._planned = False
 
@@ -407,12 +448,12 @@ class _Compiler:
             v = x(ctx)
             if isinstance(v, NotRated):
                 return v
-            r = rounding.apply(Fraction(v))
+            r = rounding.apply(v)
             b = lookup(r)
             if b is None:
                 return NotRated(f"{r} falls in no band of '{table.id}'")
             if ctx.trace is not None:
-                ctx.trace.append(BandEvent(table, Fraction(v), r, b))
+                ctx.trace.append(BandEvent(table, v, r, b))
             return b.level
         return band
 

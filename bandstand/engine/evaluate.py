@@ -13,6 +13,7 @@ while deciding it (its trace), not from a second pass that re-derives it.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Iterable, Iterator
 
@@ -98,10 +99,9 @@ def _plural(nodes: list[Node] | tuple[Node, ...], fw: Framework) -> str:
     return "nodes"
 
 
-def _fmt(x: Fraction | None, unit: str = "") -> str:
+def _fmt(x: Fraction | int | None, unit: str = "") -> str:
     if x is None:
         return "-"
-    x = Fraction(x)
     text = str(x.numerator) if x.denominator == 1 else f"{float(x):.1f}"
     return text + ("%" if unit == "percent" else "")
 
@@ -111,36 +111,34 @@ def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[
     decided_by: list[str] = []
     fields: dict = {}
     for e in events:
-        if isinstance(e, JudgementEvent):
+        kind = type(e)
+        if kind is JudgementEvent:
             if e.level is not None:
                 clauses.append("judged by inspectors" + (f": {e.note}" if e.note else ""))
-        elif isinstance(e, ShareEvent):
+        elif kind is ShareEvent:
             fields["measure"] = e.measure
             fields["pooled"] = e.pooled
             m = e.measure
-            pct = _fmt(Fraction(round(e.value)) if m.percent is None else m.percent, "percent")
             if m.of is not None and m.percent is None:
                 unit = "answers" if e.pooled else "cases"
-                clauses.append(f"{m.yes} of {m.of} {unit} sufficient ({_fmt(e.value, 'percent')})"
-                               if e.value.denominator != 1 else
-                               f"{m.yes} of {m.of} {unit} sufficient ({pct})")
+                shown = _fmt(e.value, "percent") if e.value.denominator != 1 else _fmt(round(e.value), "percent")
+                clauses.append(f"{m.yes} of {m.of} {unit} sufficient ({shown})")
             else:
+                pct = _fmt(round(e.value) if m.percent is None else m.percent, "percent")
                 clauses.append(f"{pct} sufficient (published figure)")
-        elif isinstance(e, BandEvent):
-            fields.update(value=e.value, rounded=e.rounded, table=e.table, band=e.band)
+        elif kind is BandEvent:
+            fields["value"], fields["rounded"], fields["table"], fields["band"] = e.value, e.rounded, e.table, e.band
             t = e.table
-            rounded = ""
-            if e.rounded != e.value:
-                rounded = f"rounds to {_fmt(e.rounded, t.unit)}, "
+            rounded = f"rounds to {_fmt(e.rounded, t.unit)}, " if e.rounded != e.value else ""
             note = " (thresholds inferred, not published)" if t.inferred else ""
             clauses.append(f"{rounded}in the {e.band.level.label} band ({e.band.describe(t.unit)}){note}")
-        elif isinstance(e, PickEvent):
+        elif kind is PickEvent:
             decided_by.extend(n.id for n in e.chosen if n.id not in decided_by)
             which = "lowest" if e.func == "lowest" else "highest"
             chosen = ", ".join(n.id for n in e.chosen)
             clauses.append(f"the {which} rating of its {_plural(e.nodes, fw)}: {chosen} "
                            f"{'is' if len(e.chosen) == 1 else 'are'} {e.level.label}")
-        elif isinstance(e, SumEvent):
+        elif kind is SumEvent:
             fields["sum_value"] = e.total
             fields["maximum"] = e.maximum
             of = f" of {_fmt(e.maximum)}" if e.maximum is not None else ""
@@ -154,55 +152,52 @@ def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[
     return "; ".join(clauses), decided_by, fields
 
 
-def _unrated_reason(node: Node) -> str:
-    if node.tier is not None and not node.tier.rated:
-        tier = node.tier
-        return f"{(tier.plural or tier.label.lower() + 's').capitalize()} are not rated"
-    a = node.parent
-    while a is not None and not a.is_judged:
-        a = a.parent
-    if a is not None:
-        return f"not rated: a question inspectors take into account in judging {a.id}"
-    return "not rated"
-
-
 def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_refs, bound: Bound,
              explain: bool) -> dict[str, NodeResult]:
     fw = compiled.framework
+    measures, notes, ratings = bound.measures, bound.notes, ctx.ratings
+    limited: dict[str, list[AppliedLimit]] = {}
+    for a in applied:
+        limited.setdefault(a.node_id, []).append(a)
     out: dict[str, NodeResult] = {}
-    for node in fw.nodes.values():
-        r = NodeResult(node.id, node.title or node.question, node.tier.id if node.tier else None, node.rated,
-                       children=[c.id for c in node.children], reference=node.reference)
-        out[node.id] = r
-        if not node.rated:
-            r.how = "not rated"
-            r.reason = _unrated_reason(node) if explain else ""
-            r.measure = bound.measures.get(node.id)
+    for shown in compiled.shown:
+        node_id = shown.id
+        if not shown.rated:  # (the fields in order, as NodeResult lists them: no keyword matching per node)
+            out[node_id] = NodeResult(node_id, shown.title, shown.tier, False, None,
+                                      shown.unrated_reason if explain else "", "not rated", measures.get(node_id),
+                                      None, None, None, None, [], None, [], None, None, False, shown.reference,
+                                      list(shown.children))
             continue
-        value = ctx.ratings.get(node.id)
-        r.level = value if isinstance(value, Level) else None
-        r.how = "judgement" if node.is_judged else "rule"
-        if node.is_judged:
-            r.note = bound.notes.get(node.id)
+        r = out[node_id] = NodeResult(node_id, shown.title, shown.tier, True, None, "", shown.how, None, None, None,
+                                      None, None, [], None, [], None, None, False, shown.reference,
+                                      list(shown.children))
+        value = ratings.get(node_id)
+        is_level = isinstance(value, Level)
+        r.level = value if is_level else None
+        judged = shown.how == "judgement"
+        if judged:
+            r.note = notes.get(node_id)
         if not explain:
-            if isinstance(value, NotRated):
+            if not is_level and isinstance(value, NotRated):
                 r.reason = f"not rated: {value.reason}"
             continue
-        reason, decided_by, fields = _explain(node, value, traces.get(node.id, ()), fw)
+        reason, decided_by, fields = _explain(shown.node, value, traces.get(node_id, ()), fw)
         r.decided_by = decided_by
-        r.measure = fields.get("measure") or (bound.measures.get(node.id) if not node.is_judged else None)
-        r.value = fields.get("sum_value", fields.get("value"))
-        r.rounded, r.table, r.band = fields.get("rounded"), fields.get("table"), fields.get("band")
-        r.maximum = fields.get("maximum")
-        r.pooled = fields.get("pooled", False)
-        for a in applied:
-            if a.node_id == node.id:
-                r.limits.append(a.id)
-                what = a.description or a.condition
-                reason += f"; limited from {a.before.label} to {a.after.label} by '{a.id}' ({what})"
-        for ref in limit_refs.get(node.id, ()):
-            if ref not in r.decided_by:
-                r.decided_by.append(ref)
+        if fields:
+            r.measure = fields.get("measure") or (measures.get(node_id) if not judged else None)
+            r.value = fields.get("sum_value", fields.get("value"))
+            r.rounded, r.table, r.band = fields.get("rounded"), fields.get("table"), fields.get("band")
+            r.maximum = fields.get("maximum")
+            r.pooled = fields.get("pooled", False)
+        elif not judged:
+            r.measure = measures.get(node_id)
+        for a in limited.get(node_id, ()):
+            r.limits.append(a.id)
+            what = a.description or a.condition
+            reason += f"; limited from {a.before.label} to {a.after.label} by '{a.id}' ({what})"
+        for ref in limit_refs.get(node_id, ()):
+            if ref not in decided_by:
+                decided_by.append(ref)
         r.reason = reason
     if explain:
         for prog in compiled.order:
@@ -228,7 +223,10 @@ def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Nod
     m = res.measure
     if prog.own_share and m is not None:
         if m.of is not None and m.percent is None:
-            return _margin_cases(prog, ctx, m, current, "answers" if res.pooled else "cases")
+            unit = "answers" if res.pooled else "cases"
+            if prog.share_table is not None and res.table is prog.share_table:
+                return _margin_share(prog.share_table, m, current, unit)
+            return _margin_cases(prog, ctx, m, current, unit)
         if m.percent is not None and res.table is not None:
             return _margin_points(res.table, m.percent, current)
     if res.table is not None and res.value is not None:
@@ -260,6 +258,54 @@ def _margin_cases(prog: Program, ctx: Context, m: Measure, current: Level, unit:
     return margin
 
 
+def _margin_share(table: BandTable, m: Measure, current: Level, unit: str) -> Margin:
+    """The same as :func:`_margin_cases` for a rule that is exactly ``band(share(), table)``, from the table.
+
+    Rounding moves a percentage by less than one rounding step, so the
+    number of sufficient cases that reaches a band's edge lies within a step
+    of the edge: the search runs over those few counts, not over every count.
+    """
+    of, yes = m.of, m.yes
+    rounding, lookup = table.rounding, table.lookup
+    scale = 10 ** rounding.places if rounding.places is not None else None
+
+    def level_at(y: int) -> Level | None:
+        band = lookup(rounding.ratio(100 * y, of))
+        return band.level if band is not None else None
+
+    def near(edge: Fraction, lo: int, hi: int) -> tuple[int, int]:
+        """The counts whose share lies within a rounding step of ``edge`` (in whole numbers), kept within lo..hi."""
+        n, d = edge.numerator, edge.denominator
+        if scale is None:  # no rounding: the count at the edge itself
+            low = high = n * of, d * 100
+        else:  # (edge -/+ 1/scale) * of / 100
+            low, high = ((n * scale - d) * of, d * scale * 100), ((n * scale + d) * of, d * scale * 100)
+        return max(lo, low[0] // low[1]), min(hi, -(-high[0] // high[1]))
+
+    margin = Margin()
+    rises = [b.min for b in table.bands if b.level.index > current.index and b.min is not None]
+    if rises and yes < of:
+        a, b = near(min(rises), yes + 1, of)
+        up = lambda y: (lv := level_at(y)) is not None and lv.index > current.index  # noqa: E731
+        if a <= b and up(b) and (a == yes + 1 or not up(a - 1)):
+            y = _first_true(up, a, b)
+        else:  # a table whose levels do not rise with the share: look at every count
+            y = yes + _first_true(lambda k: up(yes + k), 1, of - yes) if up(of) else None
+        if y is not None:
+            margin.up = MarginStep(level_at(y), more_yes=y - yes, unit=unit)
+    falls = [b.upper for b in table.bands if b.level.index < current.index and b.upper is not None]
+    if falls and yes > 0:
+        a, b = near(max(falls), 0, yes - 1)
+        down = lambda k: (lv := level_at(yes - k)) is not None and lv.index < current.index  # noqa: E731
+        if a <= b and down(yes - a) and (b == yes - 1 or not down(yes - b - 1)):
+            k = _first_true(down, yes - b, yes - a)
+        else:
+            k = _first_true(down, 1, yes) if down(yes) else None
+        if k is not None:
+            margin.down = MarginStep(level_at(yes - k), fewer_yes=k, unit=unit)
+    return margin
+
+
 def _first_true(ok, lo: int, hi: int) -> int:
     """The smallest k in [lo, hi] with ok(k), given ok(hi)."""
     while lo < hi:
@@ -280,7 +326,7 @@ def _bounds(band: Band, step: Fraction | None) -> tuple[Fraction | None, Fractio
 
 def _margin_points(table: BandTable, value: Fraction, current: Level) -> Margin:
     """Points to the nearest band above and below (after the table's rounding)."""
-    step = table.rounding.step or (Fraction(1) if Fraction(value).denominator == 1 else None)
+    step = table.rounding.step or (1 if value.denominator == 1 else None)
     margin = Margin()
     ups = [(b.min, b) for b in table.bands if b.level.index > current.index and b.min is not None and b.min > value]
     if ups:

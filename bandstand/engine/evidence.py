@@ -12,6 +12,7 @@ and counts the case answers into one :class:`Measure` per node.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path, PurePath
@@ -429,14 +430,15 @@ class Measure:
     of: int | None
     percent: Fraction | None  # as published, when given
 
-    @property
+    @functools.cached_property
     def value(self) -> Fraction | None:
         """The percentage (exact), or None when nothing applied."""
         if self.percent is not None:
             return self.percent
         if not self.of:
             return None
-        return Fraction(100 * self.yes, self.of)
+        whole, rest = divmod(100 * self.yes, self.of)
+        return whole if not rest else Fraction(100 * self.yes, self.of)
 
 
 @dataclass
@@ -565,7 +567,10 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                 out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
                           f"{fmt_number(f.percent)}%", f.pos)
                 continue
-        measures[node_id] = Measure(f.yes, f.of, f.percent)
+        percent = f.percent
+        if percent is not None and percent.denominator == 1:
+            percent = int(percent)  # whole percentages compare as plain ints on every evaluation
+        measures[node_id] = Measure(f.yes, f.of, percent)
 
     # cases
     counts: dict[str, list[int]] = {}

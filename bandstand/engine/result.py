@@ -78,7 +78,7 @@ class AppliedLimit:
                 "condition": self.condition, "description": self.description}
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeResult:
     id: str
     title: str | None
