@@ -16,18 +16,42 @@ you can write.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+
+_off = 0  # blocks inside off()
+
+
+@contextlib.contextmanager
+def off() -> Iterator[None]:
+    """The cache turned off within a block: nothing read, nothing written (what the benchmarks time)."""
+    global _off
+    _off += 1
+    try:
+        yield
+    finally:
+        _off -= 1
+
+
+def folder() -> Path | None:
+    """The cache folder, or None when the cache is off or cannot be written."""
+    return None if _off else _folder()
+
+
+def reread_environment() -> None:
+    """Read ``BANDSTAND_CACHE_DIR`` and ``BANDSTAND_NO_CACHE`` again (they are read once per process)."""
+    _folder.cache_clear()
 
 
 @functools.cache
-def folder() -> Path | None:
-    """The cache folder, or None when the cache is off or cannot be written."""
+def _folder() -> Path | None:
     if os.environ.get("BANDSTAND_NO_CACHE"):
         return None
     base = os.environ.get("BANDSTAND_CACHE_DIR")

@@ -26,9 +26,9 @@ def fresh_cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("BANDSTAND_CACHE_DIR", str(folder))
     monkeypatch.delenv("BANDSTAND_NO_CACHE", raising=False)
-    cache.folder.cache_clear()
+    cache.reread_environment()
     yield folder
-    cache.folder.cache_clear()
+    cache.reread_environment()
 
 
 def entries(folder: Path, kind: str) -> list[Path]:
@@ -147,7 +147,7 @@ def test_an_unreadable_entry_is_recomputed(fresh_cache, monkeypatch, tmp_path):
 
 def test_no_cache_writes_nothing(fresh_cache, monkeypatch, tmp_path):
     monkeypatch.setenv("BANDSTAND_NO_CACHE", "1")
-    cache.folder.cache_clear()
+    cache.reread_environment()
     path = copy_framework(tmp_path / "fw")
     load_framework(path)
     load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")
@@ -158,12 +158,12 @@ def test_an_unwritable_folder_only_costs_time(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("BANDSTAND_CACHE_DIR", str(blocker / "cache"))
-    cache.folder.cache_clear()
+    cache.reread_environment()
     try:
         assert cache.folder() is None
         assert load_framework(copy_framework(tmp_path / "fw")).ref == "hmip-youth@2018"
     finally:
-        cache.folder.cache_clear()
+        cache.reread_environment()
 
 
 def test_the_compiled_form_is_not_pickled(hmip):
@@ -228,3 +228,14 @@ def test_the_grammar_tables_are_kept_in_the_cache(fresh_cache):
     finally:
         parser._parser.cache_clear()
     assert schema.load_schema("evidence")  # untouched by the cache
+
+
+def test_off_turns_the_cache_off_within_a_block(fresh_cache, monkeypatch, tmp_path):
+    path = copy_framework(tmp_path / "fw")
+    with cache.off():
+        assert cache.folder() is None
+        load_framework(path)
+    assert entries(fresh_cache, "frameworks") == []
+    assert cache.folder() == fresh_cache
+    load_framework(path)
+    assert len(entries(fresh_cache, "frameworks")) == 1
