@@ -317,31 +317,23 @@ def _first_true(ok, lo: int, hi: int) -> int:
     return lo
 
 
-def _bounds(band: Band, step: Fraction | None) -> tuple[Fraction | None, Fraction | None]:
-    lo = band.min
-    hi = band.max if band.max is not None else (
-        band.below - step if band.below is not None and step is not None else band.below)
-    return lo, hi
-
-
-def _margin_points(table: BandTable, value: Fraction, current: Level) -> Margin:
+def _margin_points(table: BandTable, value: Fraction | int, current: Level) -> Margin:
     """Points to the nearest band above and below (after the table's rounding)."""
     step = table.rounding.step or (1 if value.denominator == 1 else None)
-    margin = Margin()
-    ups = [(b.min, b) for b in table.bands if b.level.index > current.index and b.min is not None and b.min > value]
-    if ups:
-        target, band = min(ups, key=lambda t: t[0])
-        margin.up = MarginStep(band.level, points=target - value)
-    downs = []
+    here = current.index
+    up = down = None
     for b in table.bands:
-        if b.level.index < current.index:
-            _, hi = _bounds(b, step)
-            if hi is not None and hi < value:
-                downs.append((hi, b))
-    if downs:
-        target, band = max(downs, key=lambda t: t[0])
-        margin.down = MarginStep(band.level, points=value - target)
-    return margin
+        index = b.level.index
+        if index > here:
+            if b.min is not None and b.min > value and (up is None or b.min < up.min):
+                up = b
+        elif index < here:
+            hi = b.max if b.max is not None else (b.below - step if b.below is not None and step is not None
+                                                  else b.below)
+            if hi is not None and hi < value and (down is None or hi > down[0]):
+                down = (hi, b)
+    return Margin(None if up is None else MarginStep(up.level, points=up.min - value),
+                  None if down is None else MarginStep(down[1].level, points=value - down[0]))
 
 
 def _margin_children(res: NodeResult, results: dict[str, NodeResult]) -> Margin | None:
