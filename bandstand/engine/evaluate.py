@@ -224,8 +224,12 @@ def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Nod
     if prog.own_share and m is not None:
         if m.of is not None and m.percent is None:
             unit = "answers" if res.pooled else "cases"
-            if prog.share_table is not None and res.table is prog.share_table:
-                return _margin_share(prog.share_table, m, current, unit)
+            table = prog.share_table
+            if table is not None and res.table is table:
+                up, down = _remembered(table, ("cases", m.yes, m.of, current.index),
+                                       lambda: _margin_share(table, m.yes, m.of, current))
+                return Margin(up and MarginStep(up[0], more_yes=up[1], unit=unit),
+                              down and MarginStep(down[0], fewer_yes=down[1], unit=unit))
             return _margin_cases(prog, ctx, m, current, unit)
         if m.percent is not None and res.table is not None:
             return _margin_points(res.table, m.percent, current)
@@ -258,14 +262,33 @@ def _margin_cases(prog: Program, ctx: Context, m: Measure, current: Level, unit:
     return margin
 
 
-def _margin_share(table: BandTable, m: Measure, current: Level, unit: str) -> Margin:
-    """The same as :func:`_margin_cases` for a rule that is exactly ``band(share(), table)``, from the table.
+def _remembered(table: BandTable, key: tuple, work):
+    """A margin already worked out on this table for the same figures, or ``work()`` (kept for next time).
+
+    Margins depend only on the table and the figures, and the same few
+    figures come up again and again across key questions and inspections.
+    What is kept is plain tuples of levels and numbers; each result gets
+    margin objects of its own.
+    """
+    memo = table.__dict__.get("_margins")
+    if memo is None:
+        memo = table.__dict__["_margins"] = {}
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= 10_000:
+            memo.clear()
+        found = memo[key] = work()
+    return found
+
+
+def _margin_share(table: BandTable, yes: int, of: int, current: Level) -> tuple:
+    """The same as :func:`_margin_cases` for a rule that is exactly ``band(share(), table)``, from the table:
+    ``(up, down)``, each None or (the level reached, how many more or fewer sufficient cases).
 
     Rounding moves a percentage by less than one rounding step, so the
     number of sufficient cases that reaches a band's edge lies within a step
     of the edge: the search runs over those few counts, not over every count.
     """
-    of, yes = m.of, m.yes
     rounding, lookup = table.rounding, table.lookup
     scale = 10 ** rounding.places if rounding.places is not None else None
 
@@ -282,7 +305,7 @@ def _margin_share(table: BandTable, m: Measure, current: Level, unit: str) -> Ma
             low, high = ((n * scale - d) * of, d * scale * 100), ((n * scale + d) * of, d * scale * 100)
         return max(lo, low[0] // low[1]), min(hi, -(-high[0] // high[1]))
 
-    margin = Margin()
+    up_step = down_step = None
     rises = [b.min for b in table.bands if b.level.index > current.index and b.min is not None]
     if rises and yes < of:
         a, b = near(min(rises), yes + 1, of)
@@ -292,7 +315,7 @@ def _margin_share(table: BandTable, m: Measure, current: Level, unit: str) -> Ma
         else:  # a table whose levels do not rise with the share: look at every count
             y = yes + _first_true(lambda k: up(yes + k), 1, of - yes) if up(of) else None
         if y is not None:
-            margin.up = MarginStep(level_at(y), more_yes=y - yes, unit=unit)
+            up_step = (level_at(y), y - yes)
     falls = [b.upper for b in table.bands if b.level.index < current.index and b.upper is not None]
     if falls and yes > 0:
         a, b = near(max(falls), 0, yes - 1)
@@ -302,8 +325,8 @@ def _margin_share(table: BandTable, m: Measure, current: Level, unit: str) -> Ma
         else:
             k = _first_true(down, 1, yes) if down(yes) else None
         if k is not None:
-            margin.down = MarginStep(level_at(yes - k), fewer_yes=k, unit=unit)
-    return margin
+            down_step = (level_at(yes - k), k)
+    return up_step, down_step
 
 
 def _first_true(ok, lo: int, hi: int) -> int:
@@ -319,6 +342,11 @@ def _first_true(ok, lo: int, hi: int) -> int:
 
 def _margin_points(table: BandTable, value: Fraction | int, current: Level) -> Margin:
     """Points to the nearest band above and below (after the table's rounding)."""
+    up, down = _remembered(table, ("points", value, current.index), lambda: _points(table, value, current))
+    return Margin(up and MarginStep(up[0], points=up[1]), down and MarginStep(down[0], points=down[1]))
+
+
+def _points(table: BandTable, value: Fraction | int, current: Level) -> tuple:
     step = table.rounding.step or (1 if value.denominator == 1 else None)
     here = current.index
     up = down = None
@@ -332,8 +360,8 @@ def _margin_points(table: BandTable, value: Fraction | int, current: Level) -> M
                                                   else b.below)
             if hi is not None and hi < value and (down is None or hi > down[0]):
                 down = (hi, b)
-    return Margin(None if up is None else MarginStep(up.level, points=up.min - value),
-                  None if down is None else MarginStep(down[1].level, points=value - down[0]))
+    return (None if up is None else (up.level, up.min - value),
+            None if down is None else (down[1].level, value - down[0]))
 
 
 def _margin_children(res: NodeResult, results: dict[str, NodeResult]) -> Margin | None:
