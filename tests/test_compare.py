@@ -12,7 +12,7 @@ from bandstand.cli import main
 from bandstand.compare import compare, impact
 from bandstand.crosswalk import load_crosswalk
 from bandstand.catalogue import bundled_dir
-from helpers import EXAMPLES
+from helpers import EXAMPLES, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -63,23 +63,7 @@ def test_different_frameworks_need_a_crosswalk(cat):
                 load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"))
 
 
-GOOD70 = """\
-id: hmip-youth
-version: 2018-good70
-extends: hmip-youth@2018
-title: Good from 70%
-status: draft
-bands:
-  - id: key_question
-    scale: rating
-    unit: percent
-    rounding: {places: 0, mode: half_up}
-    bands:
-      - {level: inadequate, min: 0, max: 49}
-      - {level: requires_improvement, min: 50, max: 69}
-      - {level: good, min: 70, max: 79}
-      - {level: outstanding, min: 80, max: 100}
-"""
+GOOD70 = (ROOT / "frameworks" / "what-if" / "hmip-youth-2018-good70.yaml").read_text(encoding="utf-8")
 
 
 def test_moving_the_good_threshold_over_many_inspections(cat, tmp_path, capsys):
