@@ -123,34 +123,52 @@ def band_chances(table: BandTable, yes: int, of: int) -> dict[str, float]:
     return out
 
 
-def cases_needed(table: BandTable, yes: int, of: int, confidence: float = 0.95, limit: int = 2000) -> int | None:
-    """The fewest cases at the observed share whose interval lies inside the share's band (None: over ``limit``)."""
-    p = Fraction(yes, of)
-    band = table.lookup(table.rounding.apply(100 * p))
+def cases_needed(table: BandTable, yes: int, of: int, confidence: float = 0.95, limit: int = 100_000) -> int | None:
+    """The fewest cases at the observed share whose exact interval lies inside the share's band.
+
+    The share ``p = yes/of`` is held exactly: at ``n`` cases the interval is
+    the Clopper-Pearson interval of ``p*n`` successes in ``n`` trials, which
+    need not be a whole number (the beta quantiles are defined for any
+    positive parameters). So held, the interval only narrows as ``n`` grows,
+    and the fewest ``n`` is found by doubling, then bisection. A band's edges
+    are widened by half a rounding step, since a percentage that rounds into
+    a band is in it. None when even ``limit`` cases are not enough.
+
+    >>> from bandstand import Catalogue
+    >>> table = Catalogue().resolve("hmip-youth@2018").bands["key_question"]
+    >>> cases_needed(table, 0, 4)  # 0%: Inadequate is below 50%, and 0 of 6 gives 0% to 45.9%
+    6
+    """
+    band = table.lookup(table.rounding.apply(Fraction(100 * yes, of)))
     if band is None:
         return None
-    lo = float(band.min / 100) if band.min is not None else 0.0
-    hi = float((band.max if band.max is not None else band.below if band.below is not None else 100) / 100)
+    half = table.rounding.step / 2 if table.rounding.step is not None else 0
+    lo = (band.min - half) / 100 if band.min is not None else None
+    top = band.max + half if band.max is not None else band.below - half if band.below is not None else None
+    hi = top / 100 if top is not None else None
+    p = yes / of
+    alpha = 1 - confidence
 
     def inside(n: int) -> bool:
-        a, b = clopper_pearson(round(p * n), n, confidence)
-        # the band's ends are whole percentages after rounding: allow the half-step either side
-        return a >= lo - 0.005 and b <= hi + 0.005
+        k = p * n
+        # the interval's lower end is at least lo when the beta CDF at lo is at most alpha/2 (and so for the upper)
+        low_ok = lo is None or lo <= 0 or (k > 0 and betainc(k, n - k + 1, float(lo)) <= alpha / 2)
+        high_ok = hi is None or hi >= 1 or (k < n and betainc(k + 1, n - k, float(hi)) >= 1 - alpha / 2)
+        return low_ok and high_ok
 
-    # intervals narrow as n grows: find the first n that fits by doubling, then bisection
     n = max(of, 1)
     if inside(n):
         return n
-    step = n
+    step = 1
     while not inside(n + step):
-        step *= 2
-        if n + step > limit:
-            return None if not inside(limit) else _first(inside, n, limit)
+        if n + step >= limit:
+            return None
+        step = min(step * 2, limit - n)
     return _first(inside, n + step // 2 if step > 1 else n, n + step)
 
 
 def _first(ok, lo: int, hi: int) -> int:
-    """The smallest n in (lo, hi] with ok(n), given ok(hi) (and ok mostly monotone)."""
+    """The smallest n in (lo, hi] with ok(n), given ok(hi) and not ok(lo), ok rising with n."""
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if ok(mid):
@@ -279,31 +297,45 @@ def _distribution(st: Stability, node_id: str) -> list[tuple[str, float]]:
     return [(_label(st.framework, node_id, k), n / total) for k, n in items]
 
 
+def _inferred(st: Stability) -> list[str]:
+    """The band tables whose thresholds are inferred, not published (every output says so)."""
+    return [t.id for t in st.framework.bands.values() if t.inferred]
+
+
+def _inferred_note(st: Stability) -> list[str]:
+    return [f"note: the thresholds of '{t.label or t.id}' are inferred, not published"
+            for t in st.framework.bands.values() if t.inferred]
+
+
 def to_text(st: Stability) -> str:
     fw = st.framework
     lines = [f"{st.subject or '(no subject)'}: {fw.ref}, {st.resamples} resamples of the cases (seed {st.seed})", ""]
-    lines.append(f"Key questions: {int(st.confidence * 100)}% exact (Clopper-Pearson) interval; chance of each band "
-                 "for a new sample of the same size")
+    shown = [k for k in st.levels if k not in {kq.node_id for kq in st.key_questions}]
+    width = max([len(kq.node_id) for kq in st.key_questions] + [len("overall" if k == OVERALL else k) for k in shown]
+                + [6])
+    if st.key_questions:
+        lines.append(f"Key questions: {int(st.confidence * 100)}% exact (Clopper-Pearson) interval; chance of each "
+                     "band for a new sample of the same size")
+    else:
+        lines.append("No node is banded on a share of cases, so there are no intervals of cases; the resamples "
+                     "below are of whole cases.")
     for kq in st.key_questions:
         lo, hi = kq.interval
         chances = ", ".join(f"{_label(fw, kq.node_id, k)} {_pct(v)}" for k, v in
                             sorted(kq.chances.items(), key=lambda kv: -kv[1]) if v >= 0.0005)
         need = f"; interval inside its band from {kq.cases_needed} cases" if kq.cases_needed else \
-            "; interval not inside its band even at 2000 cases"
-        lines.append(f"  {kq.node_id:8} {kq.yes}/{kq.of} = {_pct(kq.yes / kq.of)} "
+            "; interval not inside its band even at 100,000 cases"
+        lines.append(f"  {kq.node_id:{width}} {kq.yes}/{kq.of} = {_pct(kq.yes / kq.of)} "
                      f"[{_pct(lo)}, {_pct(hi)}]  {chances}{need}")
     lines.append("")
     lines.append("Share of resamples giving each level")
-    for node_id in st.levels:
-        if node_id in {kq.node_id for kq in st.key_questions}:
-            continue
+    labels = {k: _label(fw, k, st.observed[k]) for k in shown}
+    label_width = max([len(v) for v in labels.values()] + [10])
+    for node_id in shown:
         dist = ", ".join(f"{label} {_pct(v)}" for label, v in _distribution(st, node_id))
         name = "overall" if node_id == OVERALL else node_id
-        lines.append(f"  {name:8} {_label(fw, node_id, st.observed[node_id]):22} {dist}")
-    for t in fw.bands.values():
-        if t.inferred:
-            lines.append(f"note: the thresholds of '{t.label or t.id}' are inferred, not published")
-    return "\n".join(lines) + "\n"
+        lines.append(f"  {name:{width}} {labels[node_id]:{label_width}}  {dist}")
+    return "\n".join(lines + _inferred_note(st)) + "\n"
 
 
 def to_json(st: Stability) -> dict:
@@ -322,6 +354,7 @@ def to_json(st: Stability) -> dict:
                              "resamples": {str(k) if k is not None else "not_rated": v
                                            for k, v in sorted(c.items(), key=lambda kv: str(kv[0]))}}
                    for node_id, c in st.levels.items()},
+        "inferred_thresholds": _inferred(st),
     }
 
 
@@ -332,12 +365,14 @@ def to_markdown(st: Stability) -> str:
     out = [f"# {md(st.subject or 'Inspection')}: how sure are the ratings?", "",
            f"{md(fw.ref)}; {st.resamples} resamples of the cases (seed {st.seed}).", "",
            "| Key question | Sufficient | Interval | Chance of each band | Cases needed |", "|---|---|---|---|---|"]
+    if not st.key_questions:
+        out[-2:] = ["No node is banded on a share of cases: the resamples below are of whole cases."]
     for kq in st.key_questions:
         lo, hi = kq.interval
         chances = ", ".join(f"{md(_label(fw, kq.node_id, k))} {_pct(v)}" for k, v in
                             sorted(kq.chances.items(), key=lambda kv: -kv[1]) if v >= 0.0005)
         out.append(f"| {md(kq.node_id)} | {kq.yes}/{kq.of} | {_pct(lo)}-{_pct(hi)} | {chances} | "
-                   f"{kq.cases_needed or '>2000'} |")
+                   f"{kq.cases_needed or 'over 100,000'} |")
     out += ["", "| Node | Rating | Resamples |", "|---|---|---|"]
     for node_id in st.levels:
         if node_id in {kq.node_id for kq in st.key_questions}:
@@ -345,7 +380,9 @@ def to_markdown(st: Stability) -> str:
         dist = ", ".join(f"{md(label)} {_pct(v)}" for label, v in _distribution(st, node_id))
         out.append(f"| {md('overall' if node_id == OVERALL else node_id)} | "
                    f"{md(_label(fw, node_id, st.observed[node_id]))} | {dist} |")
-    return "\n".join(out) + "\n"
+    notes = [f"> **Note:** the thresholds of {md(repr(t.label or t.id))} are inferred, not published."
+             for t in fw.bands.values() if t.inferred]
+    return "\n".join(out + ([""] + notes if notes else [])) + "\n"
 
 
 __all__ = ["stability", "clopper_pearson", "band_chances", "cases_needed", "Stability"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bandstand import BandstandError, Catalogue, load_evidence
 from bandstand.cli import main
-from bandstand.stability import band_chances, clopper_pearson, stability
+from bandstand.stability import band_chances, cases_needed, clopper_pearson, stability
 from helpers import EXAMPLES
 
 
@@ -101,3 +101,66 @@ def test_stability_agrees_with_the_interpreter_when_the_plan_is_not_used(hmip, b
 def test_published_figures_alone_are_refused(hmip):
     with pytest.raises(BandstandError, match="stability needs case-level evidence"):
         stability(hmip, load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"))
+
+
+# -- how many cases a band needs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("of", [1, 4, 6, 23])
+def test_cases_needed_for_no_sufficient_case_has_a_closed_form(hmip, of):
+    """0% of n cases: the interval is [0, 1 - (a/2)^(1/n)], inside Inadequate (below 49.5%) from the first such n."""
+    table = hmip.bands["key_question"]
+    expected = next(n for n in range(of, 1000) if 1 - 0.025 ** (1 / n) <= 0.495)
+    assert cases_needed(table, 0, of) == expected == max(of, 6)
+
+
+@pytest.mark.parametrize("of", [1, 6, 17])
+def test_cases_needed_for_every_case_sufficient_has_a_closed_form(hmip, of):
+    """100% of n cases: the interval is [(a/2)^(1/n), 1], inside Outstanding (79.5% and up) from n = 17."""
+    table = hmip.bands["key_question"]
+    expected = next(n for n in range(of, 1000) if 0.025 ** (1 / n) >= 0.795)
+    assert cases_needed(table, of, of) == expected == 17
+
+
+@pytest.mark.parametrize("yes, of", [(1, 6), (2, 6), (4, 6), (5, 6), (12, 17), (14, 17), (9, 23), (20, 23)])
+def test_cases_needed_is_the_first_count_whose_interval_fits(hmip, yes, of):
+    """Against a scan of every count, with intervals found by bisection on the quantiles (not by the CDF test)."""
+    table = hmip.bands["key_question"]
+    got = cases_needed(table, yes, of)
+    assert got is not None and got >= of
+    band = table.lookup(table.rounding.apply(Fraction(100 * yes, of)))
+    lo, hi = (band.min - 0.5) / 100, (band.max + 0.5) / 100
+    p = yes / of
+
+    def fits(n):
+        a, b = clopper_pearson(p * n, n)
+        return a >= lo - 1e-9 and b <= hi + 1e-9
+
+    assert fits(got)
+    assert got == of or not fits(got - 1)
+    # and no count in between fits: checked on a sample, every count up to 60 and then every 7th
+    assert not any(fits(n) for n in [*range(of, min(got, 60)), *range(60, got, 7)])
+
+
+def test_a_share_at_a_band_edge_needs_more_cases_than_the_limit(hmip):
+    """11 of 17 (64.7%) rounds to 65% and is Good, but only just: no practical number of cases settles it."""
+    assert cases_needed(hmip.bands["key_question"], 11, 17) is None
+    assert cases_needed(hmip.bands["key_question"], 11, 17, limit=10_000_000) > 100_000
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_pooled_areas_with_inferred_thresholds_say_so(fmt, capsys):
+    """The 2011 CCI pools answers (no node banded on a share of cases) and its thresholds are inferred."""
+    cci = EXAMPLES.parent / "hmip-youth-cci-2011" / "oxfordshire-2011-cases.yaml"
+    with pytest.raises(SystemExit) as e:
+        main(["stability", "hmip-youth-cci@2011", str(cci), "--resamples", "50", "--format", fmt])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["key_questions"] == {} and data["inferred_thresholds"] == ["area"]
+        assert set(data["levels"]) == {"safeguarding", "risk_of_harm", "likelihood_of_reoffending"}
+    else:
+        assert "inferred, not published" in out
+        assert "Key questions:" not in out and "| Key question |" not in out
+        assert "resamples below are of whole cases" in out
