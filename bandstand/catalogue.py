@@ -5,8 +5,10 @@ the wheel as ``bandstand/frameworks``); folders given with
 ``--framework-path`` or ``BANDSTAND_PATH`` add more. A reference is
 
 * ``id@version``: that version;
-* ``id`` alone: the latest published version, or, with a date (``--on``, or
-  an evidence file's date), the version in force on that date;
+* ``id`` alone: the latest published version (with none published, the one
+  in force last), or, with a date (``--on``, or an evidence file's date), the
+  version in force on that date; a draft is in force on no date, and two
+  versions in force on one date must be told apart by version;
 * the path of a file.
 
 >>> parse_ref("hmip-youth@2018")
@@ -159,7 +161,7 @@ class Catalogue:
         version = doc.text_of(("version",)) or str(data["version"])  # 2018.10 stays '2018.10'
         entry = Entry(str(data["id"]), version, str(data.get("title", "")), str(data.get("status", "")),
                       path, eff.get("from"), eff.get("to"), data.get("extends"))
-        complete = all(k in data for k in ("title", "status")) and ("effective" in data or "extends" not in data)
+        complete = all(k in data for k in ("title", "status"))  # effective and status are never inherited
         return entry, complete
 
     def find(self, ref: str, extending: Path | None = None) -> Path | None:
@@ -223,15 +225,24 @@ class Catalogue:
             versions = ", ".join(e.version for e in candidates)
             raise InputError(f"framework '{fid}' has no version '{version}'; versions: {versions}", None,
                              "input.framework")
+        # a draft is never in force: it is chosen only by its version, or when it is all there is
+        adopted = [e for e in candidates if e.status != "draft"]
         if on is not None:
-            in_force = [e for e in candidates if e.in_force(on)]
+            in_force = [e for e in adopted if e.in_force(on)]
+            if len(in_force) == 1:
+                return in_force[0].path
+            spans = "; ".join(f"{e.version}: {_span(e)}" for e in (in_force or adopted or candidates))
             if not in_force:
-                spans = "; ".join(f"{e.version}: {e.effective_from or '?'} to {e.effective_to or 'now'}"
-                                  for e in candidates)
                 raise InputError(f"no version of '{fid}' was in force on {on} ({spans})", None, "input.framework")
-            return in_force[-1].path
-        published = [e for e in candidates if e.status == "published"] or candidates
-        return published[-1].path
+            raise InputError(f"{len(in_force)} versions of '{fid}' were in force on {on} ({spans}); name one as "
+                             f"{fid}@VERSION", None, "input.framework")
+        published = [e for e in candidates if e.status == "published"]
+        if published:
+            return published[-1].path
+        if adopted:  # all superseded: the one in force last
+            return max(adopted, key=lambda e: (date_key(e.effective_to, end=True) or "9999",
+                                               date_key(e.effective_from) or "")).path
+        return candidates[-1].path
 
     def crosswalk_files(self) -> list[Path]:
         """The crosswalk files: ``crosswalks/*.yaml`` in each catalogue folder."""
@@ -258,6 +269,10 @@ class Catalogue:
     def _known(self) -> str:
         refs = [e.ref for e in self.entries()]
         return ", ".join(refs) if refs else "(none)"
+
+
+def _span(e: Entry) -> str:
+    return f"{e.effective_from or '?'} to {e.effective_to or 'now'}"
 
 
 def _display(path: Path) -> str:

@@ -9,6 +9,7 @@ traceback).
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -66,9 +67,15 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")
 
 
 def _date(value: str | None, option: str) -> str | None:
-    if value is not None and not _DATE.match(value):
+    if value is None:
+        return value
+    try:
+        if not _DATE.match(value):
+            raise ValueError
+        datetime.date.fromisoformat(value if len(value) == 10 else value + "-01")
+    except ValueError:
         raise click.BadParameter(f"expected a date written YYYY-MM-DD (or YYYY-MM), got '{value}'",
-                                 param_hint=option)
+                                 param_hint=option) from None
     return value
 
 

@@ -42,6 +42,50 @@ def test_no_version_in_force(cat):
         cat.resolve("hmip-youth", on="2017-01-01")
 
 
+def test_a_draft_is_in_force_on_no_date(tmp_path):
+    """A draft version (with dates of its own) is chosen only by its version."""
+    write(tmp_path, "draft.yaml", 'id: hmip-youth\nversion: 2025-draft\nextends: hmip-youth@2018\nstatus: draft\n'
+                                  'effective: {from: 2025-01}\n')
+    cat = Catalogue([tmp_path])
+    assert cat.resolve("hmip-youth", on="2025-06-01").version == "2018"
+    assert cat.resolve("hmip-youth").version == "2018"
+    assert cat.resolve("hmip-youth@2025-draft").status == "draft"
+
+
+def test_a_version_states_its_own_dates_and_status(tmp_path):
+    """An extending version inherits neither when it was in force nor its status."""
+    write(tmp_path, "mine.yaml", 'id: hmip-youth\nversion: mine\nextends: hmip-youth@2018\nstatus: draft\n')
+    fw = Catalogue([tmp_path]).resolve("hmip-youth@mine")
+    assert (fw.status, fw.effective_from, fw.effective_to) == ("draft", None, None)
+    write(tmp_path, "mine.yaml", 'id: hmip-youth\nversion: mine\nextends: hmip-youth@2018\n')
+    with pytest.raises(BandstandError, match="missing required field 'status'"):
+        Catalogue([tmp_path]).resolve("hmip-youth@mine")
+
+
+def test_versions_in_force_together_must_be_named(cat):
+    """The five-judgement FJI was still run in 2017, beside the six-judgement one and its 2016 court variant."""
+    with pytest.raises(BandstandError) as e:
+        cat.resolve("hmip-youth-fji", on="2016-06")
+    message = str(e.value)
+    assert "3 versions of 'hmip-youth-fji' were in force on 2016-06" in message
+    assert "2014: 2014-10 to 2017-03" in message and "2016-court: 2016-05 to 2016-08" in message
+    assert "name one as hmip-youth-fji@VERSION" in message
+    assert cat.resolve("hmip-youth-fji", on="2013-01").version == "2012"
+
+
+def test_with_none_published_an_id_alone_is_the_version_in_force_last(cat):
+    """Every FJI version is superseded: the id alone is the one whose time ended last (then began last)."""
+    assert cat.resolve("hmip-youth-fji").version == "2014"
+
+
+@pytest.mark.parametrize("on", ["2021-13", "2021-02-30", "21-02-01", "2021-7"])
+def test_a_date_that_is_not_in_the_calendar_is_refused(on, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", "hmip-youth", str(EXAMPLES / "bedfordshire-2021-published.yaml"), "--on", on])
+    assert e.value.code == 2
+    assert f"expected a date written YYYY-MM-DD (or YYYY-MM), got '{on}'" in capsys.readouterr().err
+
+
 def test_the_first_published_version_has_12_standards_and_no_resettlement(cat):
     original, current = cat.resolve("hmip-youth@2018-original"), cat.resolve("hmip-youth@2018")
     assert [n.id for n in original.counted] == [n.id for n in current.counted]
@@ -226,8 +270,8 @@ def test_a_framework_that_extends_itself(tmp_path):
 
 
 def test_a_cycle_of_extensions(tmp_path):
-    write(tmp_path, "a.yaml", 'id: toy\nversion: a\nextends: b.yaml\n')
-    write(tmp_path, "b.yaml", 'id: toy\nversion: b\nextends: a.yaml\n')
+    write(tmp_path, "a.yaml", 'id: toy\nversion: a\nextends: b.yaml\nstatus: draft\n')
+    write(tmp_path, "b.yaml", 'id: toy\nversion: b\nextends: a.yaml\nstatus: draft\n')
     (line,) = problems(tmp_path / "a.yaml")
     assert "is part of a cycle (a.yaml -> b.yaml -> a.yaml)" in line and "[extend.cycle]" in line
 

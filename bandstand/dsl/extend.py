@@ -18,7 +18,9 @@ list of ``changes`` to the hierarchy::
       - remove_limit: resettlement-inadequate
       - remove_band: old_table
 
-Examples are not inherited: each version carries its own.
+Not inherited: ``status`` (an extending file must state its own), ``effective``
+(when a version is in force is its own fact: left out, it has no dates) and
+``examples`` (each version carries its own).
 
 Merging happens on the data, before the model is built, and every piece of
 the result remembers the file and line it came from (:class:`MergedDocument`
@@ -41,6 +43,8 @@ from .loader import Document
 MERGED_LISTS = ("scales", "bands", "tiers", "parts", "limits")
 #: fields of the extension that are not framework fields
 EXTENSION_ONLY = ("extends", "changes", "$schema", "bandstand")
+#: fields never inherited: when a version came into force (and left it), and its examples
+VERSION_OWN = ("effective", "examples")
 
 
 class MergedDocument:
@@ -161,8 +165,9 @@ def apply_extension(base: DocumentLike, ext: Document) -> MergedDocument:
             continue
         data[key] = value
         merged.fields[(id(data), key)] = (ext, (key,))
-    if "examples" not in e:
-        data.pop("examples", None)  # examples belong to the version that states them
+    for own in VERSION_OWN:
+        if own not in e:
+            data.pop(own, None)  # they belong to the version that states them
 
     for key in MERGED_LISTS:
         if key not in e:
