@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from .crosswalk import Crosswalk, translate
+from .crosswalk import Crosswalk, correspond, translate
 from .dsl.model import OVERALL, Framework, Level
 from .engine.evaluate import evaluate
 from .engine.evidence import Case, Evidence
@@ -23,6 +23,7 @@ from .errors import InputError
 
 NOT_RATED = "not rated"
 ABSENT = "absent"
+NO_CORRESPONDENCE = "no correspondence"
 
 
 def adapt(ev: Evidence, fw: Framework) -> tuple[Evidence, list[str]]:
@@ -55,27 +56,50 @@ class Row:
     a: NodeResult | None
     b: NodeResult | None
     fed_by: list[str] = field(default_factory=list)  # crosswalk: the first framework's nodes that feed this one
+    #: crosswalk: the level of the second framework that the crosswalk's correspondence gives to the lowest
+    #: rating among ``fed_by`` (None when they are not rated or the crosswalk gives no correspondence)
+    corresponds: Level | None = None
 
     @property
     def verdict(self) -> str:
         if self.fed_by:
-            return ""
+            return _order(self.corresponds, self.b.level if self.b is not None else None) if self.corresponds else ""
         if self.a is None or self.b is None:
             return "only in " + ("the first" if self.b is None else "the second")
-        la, lb = self.a.level, self.b.level
-        if la is None and lb is None:
-            return "same"
-        if la is None or lb is None:
-            return "now rated" if la is None else "no longer rated"
-        if la.scale_id != lb.scale_id:
-            return "differs"
-        if la.index == lb.index:
-            return "same"
-        return "higher" if lb.index > la.index else "lower"
+        if _different_nodes(self.a, self.b):
+            return "a different node: not compared"
+        return _order(self.a.level, self.b.level)
 
     @property
     def changed(self) -> bool:
         return self.verdict not in ("same", "")
+
+
+def _order(la: Level | None, lb: Level | None) -> str:
+    if la is None and lb is None:
+        return "same"
+    if la is None or lb is None:
+        return "now rated" if la is None else "no longer rated"
+    if la.scale_id != lb.scale_id:
+        return "differs"
+    if la.index == lb.index:
+        return "same"
+    return "higher" if lb.index > la.index else "lower"
+
+
+def _different_nodes(a: NodeResult, b: NodeResult) -> bool:
+    """Two versions' nodes of one id that are not the same node: a standard replaced under its old number.
+
+    Told by their titles (or questions): reworded, they are the same node; with hardly a word in common,
+    another node has taken the id (2018's 3.4, 'Joint working', became 'Out-of-court disposal policy and
+    provision').
+    """
+    import difflib
+
+    ta, tb = (a.title or "").casefold(), (b.title or "").casefold()
+    if not ta or not tb or ta == tb:
+        return False
+    return difflib.SequenceMatcher(None, ta.split(), tb.split()).ratio() < 0.5
 
 
 @dataclass
@@ -131,14 +155,22 @@ def _rows_by_crosswalk(first: Result, second: Result, cw: Crosswalk) -> list[Row
         feeds.setdefault(to_node, []).append(from_node)
     fw = second.framework
     rows = []
+
+    def corresponding(fed: list[str]) -> Level | None:
+        levels = [x.level for f in fed if (x := first.overall if f == OVERALL else first.nodes.get(f)) is not None]
+        if not levels or any(lv is None for lv in levels):
+            return None
+        return correspond(min(levels, key=lambda lv: lv.index), cw, fw)
+
     if second.overall is not None:
-        rows.append(Row(OVERALL, "Overall rating", None, second.overall, [OVERALL] if first.overall else []))
+        fed = [OVERALL] if first.overall else []
+        rows.append(Row(OVERALL, "Overall rating", None, second.overall, fed, corresponding(fed)))
     for node in fw.walk():
         r = second.nodes[node.id]
         if not r.rated:
             continue
-        fed = [f for d in node.walk() for f in feeds.get(d.id, ())]
-        rows.append(Row(node.id, r.title, None, r, list(dict.fromkeys(fed))))
+        fed = list(dict.fromkeys(f for d in node.walk() for f in feeds.get(d.id, ())))
+        rows.append(Row(node.id, r.title, None, r, fed, corresponding(fed)))
     return rows
 
 
@@ -149,6 +181,7 @@ def _rows_by_crosswalk(first: Result, second: Result, cw: Crosswalk) -> list[Row
 class Impact:
     first: Framework
     second: Framework
+    crosswalk: Crosswalk | None = None
     inspections: int = 0
     transitions: dict[str, Counter] = field(default_factory=dict)  # node -> Counter[(from, to)]
     changed: list[tuple[str, str | None, list[tuple[str, str, str]]]] = field(default_factory=list)
@@ -166,7 +199,7 @@ def _level_key(r: NodeResult | None) -> str:
 
 def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: Crosswalk | None = None) -> Impact:
     """How the ratings of many inspections move from ``a`` to ``b``."""
-    out = Impact(a, b)
+    out = Impact(a, b, crosswalk)
     for ev in evidence:
         c = compare(a, b, ev, crosswalk)
         out.inspections += 1
@@ -174,11 +207,17 @@ def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: 
             out.notes[n] += 1
         moves = []
         for row in c.rows:
-            # through a crosswalk there is no one node to move from: the second's levels are counted
-            before = _level_key(row.a) if crosswalk is None else ABSENT
+            if row.a is not None and row.b is not None and _different_nodes(row.a, row.b):
+                out.notes[f"{row.node_id} is a different node in each version: not compared"] += 1
+                continue
+            # through a crosswalk, a node moves from the level its feeders' lowest rating corresponds to
+            if crosswalk is None:
+                before = _level_key(row.a)
+            else:
+                before = row.corresponds.id if row.corresponds is not None else NO_CORRESPONDENCE
             after = _level_key(row.b)
             out.transitions.setdefault(row.node_id, Counter())[(before, after)] += 1
-            if before != after and crosswalk is None:
+            if before != after and before != NO_CORRESPONDENCE:
                 moves.append((row.node_id, before, after))
         if moves:
             out.changed.append((c.subject or ev.file or "(no subject)", ev.file, moves))
@@ -221,30 +260,41 @@ def comparison_text(c: Comparison, changes_only: bool = False) -> str:
     width = max((len(r.node_id) for r in rows), default=7) + 2
     if c.crosswalk is None:
         wa = max([len(_cell(r.a)) for r in rows] + [len(a.ref)]) + 2
+        wb = max([len(_cell(r.b)) for r in rows] + [len(b.ref)]) + 2
         lines.append(f"{'':{width}}{a.ref:{wa}}{b.ref}")
         for r in rows:
-            verdict = r.verdict
-            lines.append(f"{r.node_id:{width}}{_cell(r.a):{wa}}{_cell(r.b):28} {verdict}".rstrip())
+            lines.append(f"{r.node_id:{width}}{_cell(r.a):{wa}}{_cell(r.b):{wb}}{r.verdict}".rstrip())
     else:
         o = c.first.overall
         if o is not None:
             lines.append(f"{a.ref}: overall {_cell(o)}")
         lines.append(f"{b.ref}:")
+        wb = max([len(_cell(r.b)) for r in rows] + [10]) + 2
         for r in rows:
-            lines.append(f"  {r.node_id:{width}}{_cell(r.b)}")
+            lines.append(f"  {r.node_id:{width}}{_cell(r.b):{wb}}{r.verdict}".rstrip())
             if r.fed_by:
                 lines.append(f"  {'':{width}}{_fed_text(r, c.first)}")
+            if r.corresponds is not None:
+                lines.append(f"  {'':{width}}the lowest of these corresponds to {r.corresponds.label}")
             if r.b is not None and r.b.level is None:
                 lines.append(f"  {'':{width}}{r.b.reason}")
-        if c.crosswalk.note:
-            lines.append(f"crosswalk note: {' '.join(c.crosswalk.note.split())}")
-    for n in c.notes:
-        lines.append(f"note: {n}")
+    lines += [f"note: {n}" for n in _notes(c.first.framework, c.second.framework, c.crosswalk) + c.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _notes(a: Framework, b: Framework, cw: Crosswalk | None) -> list[str]:
+    """What every comparison says besides its rows: how a crosswalk compares, its note, inferred thresholds."""
+    out = []
+    if cw is not None:
+        out.append(f"through crosswalk {cw.id}, a node of {b.ref} is compared with the level the crosswalk's "
+                   f"correspondence gives to the lowest rating among the nodes of {a.ref} that feed it")
+        if cw.note:
+            out.append(f"crosswalk note: {' '.join(cw.note.split())}")
     for fw in (a, b):
         for t in fw.bands.values():
             if t.inferred:
-                lines.append(f"note: the thresholds of {fw.ref} '{t.label or t.id}' are inferred, not published")
-    return "\n".join(lines) + "\n"
+                out.append(f"the thresholds of {fw.ref} '{t.label or t.id}' are inferred, not published")
+    return out
 
 
 def _level_order(imp: Impact):
@@ -275,15 +325,17 @@ def impact_text(imp: Impact) -> str:
             lines.append("  " + f"{before:{w}}" + "".join(f"{n:<{w}}" for n in counts) + str(sum(counts)))
         lines.append("  " + f"{'total':{w}}" + "".join(f"{sum(table.get((x, y), 0) for x in befores):<{w}}"
                                                      for y in afters) + str(sum(table.values())))
+    verb = "differ" if imp.crosswalk is not None else "change"
     if imp.changed:
         lines.append("")
-        lines.append(f"{len(imp.changed)} inspection{'s' if len(imp.changed) != 1 else ''} change:")
+        lines.append(f"{len(imp.changed)} inspection{'s' if len(imp.changed) != 1 else ''} {verb}:")
         for subject, file, moves in imp.changed:
             what = "; ".join(f"{n} {x} -> {y}" for n, x, y in moves)
             lines.append(f"  {subject}" + (f" ({file})" if file else "") + f": {what}")
     else:
         lines.append("")
-        lines.append("no rating changes")
+        lines.append("no rating changes" if imp.crosswalk is None else "no rating differs from its correspondence")
+    lines += [f"note: {n}" for n in _notes(imp.first, imp.second, imp.crosswalk)]
     for note, n in imp.notes.items():
         lines.append(f"note ({n} inspection{'s' if n != 1 else ''}): {note}")
     return "\n".join(lines) + "\n"
@@ -298,8 +350,9 @@ def comparison_json(c: Comparison) -> dict:
         "crosswalk": c.crosswalk.id if c.crosswalk else None,
         "rows": [{"node": r.node_id, "first": _level_key(r.a) if r.a is not None else None,
                   "second": _level_key(r.b) if r.b is not None else None, "verdict": r.verdict,
-                  **({"fed_by": r.fed_by} if r.fed_by else {})} for r in c.rows],
-        "notes": c.notes,
+                  **({"fed_by": r.fed_by} if r.fed_by else {}),
+                  **({"corresponds": r.corresponds.id} if r.corresponds else {})} for r in c.rows],
+        "notes": _notes(c.first.framework, c.second.framework, c.crosswalk) + c.notes,
     }
 
 
@@ -310,9 +363,12 @@ def impact_json(imp: Impact) -> dict:
         "inspections": imp.inspections,
         "transitions": {node: [{"from": a, "to": b, "count": n} for (a, b), n in sorted(t.items(), key=str)]
                         for node, t in imp.transitions.items()},
+        "crosswalk": imp.crosswalk.id if imp.crosswalk else None,
         "changed": [{"subject": s, "evidence": f, "moves": [{"node": n, "from": a, "to": b} for n, a, b in m]}
                     for s, f, m in imp.changed],
         "notes": dict(imp.notes),
+        "inferred_thresholds": [f"{fw.ref}:{t.id}" for fw in (imp.first, imp.second) for t in fw.bands.values()
+                                if t.inferred],
     }
 
 
@@ -327,14 +383,12 @@ def comparison_markdown(c: Comparison, changes_only: bool = False) -> str:
         out += [f"| Node | {md(a.ref)} | {md(b.ref)} | Change |", "|---|---|---|---|"]
         out += [f"| {md(r.node_id)} | {md(_cell(r.a))} | {md(_cell(r.b))} | {md(r.verdict)} |" for r in rows]
     else:
-        out += [f"| {md(b.ref)} | Rating | Read from {md(a.ref)} |", "|---|---|---|"]
-        out += [f"| {md(r.node_id)} {md(r.title)} | {md(_cell(r.b))} | {md(_fed_text(r, c.first) if r.fed_by else '')} |"
-                for r in rows]
+        out += [f"| {md(b.ref)} | Rating | Read from {md(a.ref)} | Corresponds to | Change |", "|---|---|---|---|---|"]
+        out += [f"| {md(r.node_id)} {md(r.title)} | {md(_cell(r.b))} | {md(_fed_text(r, c.first) if r.fed_by else '')} "
+                f"| {md(r.corresponds.label) if r.corresponds else ''} | {md(r.verdict)} |" for r in rows]
     out.append("")
-    for n in c.notes:
+    for n in _notes(a, b, c.crosswalk) + c.notes:
         out.append(f"- {md(n)}")
-    if c.crosswalk is not None and c.crosswalk.note:
-        out.append(f"- {md(c.crosswalk.note)}")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -357,8 +411,13 @@ def impact_markdown(imp: Impact) -> str:
             out.append(f"| {md(before)} | " + " | ".join(str(n) for n in counts) + f" | {sum(counts)} |")
         out.append("")
     if imp.changed:
-        out.append("## Inspections that change")
+        out.append("## Inspections that " + ("differ" if imp.crosswalk is not None else "change"))
         out.append("")
         for subject, file, moves in imp.changed:
             out.append(f"- {md(subject)}: " + "; ".join(f"{md(n)} {md(x)} → {md(y)}" for n, x, y in moves))
+        out.append("")
+    notes = _notes(imp.first, imp.second, imp.crosswalk)
+    notes += [f"{note} ({n} inspection{'s' if n != 1 else ''})" for note, n in imp.notes.items()]
+    if notes:
+        out += ["## Notes", ""] + [f"- {md(n)}" for n in notes]
     return "\n".join(out).rstrip() + "\n"

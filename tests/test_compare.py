@@ -9,7 +9,7 @@ import pytest
 
 from bandstand import Catalogue, load_evidence
 from bandstand.cli import main
-from bandstand.compare import compare, impact
+from bandstand.compare import compare, impact, impact_text
 from bandstand.crosswalk import load_crosswalk
 from bandstand.catalogue import bundled_dir
 from helpers import EXAMPLES, ROOT
@@ -50,9 +50,30 @@ def test_cli_compare_one_inspection(capsys):
 def test_versions_compared_node_by_node(cat):
     a, b = cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth@2018-original")
     c = compare(a, b, load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml"))
-    assert [(r.node_id, r.verdict) for r in c.changed] == [("4.1", "only in the first")]
+    # 3.4 was 'Joint working' when first published and became 'Out-of-court disposal policy and provision'
+    assert [(r.node_id, r.verdict) for r in c.changed] == [("3.4", "a different node: not compared"),
+                                                          ("4.1", "only in the first")]
     overall = next(r for r in c.rows if r.node_id == "overall")
     assert overall.verdict == "same"
+    reworded = next(r for r in c.rows if r.node_id == "2.1.1")
+    assert reworded.verdict == "same"
+
+
+def test_impact_leaves_out_a_node_that_is_a_different_node_in_each_version(cat):
+    a, b = cat.resolve("hmip-youth@2018-original"), cat.resolve("hmip-youth@2018")
+    ev = load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml")
+    imp = impact(a, b, [ev])
+    assert "3.4" not in imp.transitions
+    assert imp.notes["3.4 is a different node in each version: not compared"] == 1
+
+
+def test_compare_columns_line_up(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "hmip-youth@2018-original", "hmip-youth@2018",
+              str(EXAMPLES / "bedfordshire-2021-published.yaml")])
+    rows = [line for line in capsys.readouterr().out.splitlines()[2:] if not line.startswith("note")]
+    starts = {line.rindex(verdict) for line in rows for verdict in ("same",) if line.endswith(verdict)}
+    assert len(starts) == 1, rows
 
 
 def test_different_frameworks_need_a_crosswalk(cat):
@@ -99,7 +120,16 @@ def test_impact_through_a_crosswalk_counts_the_second_frameworks_levels(cat):
     a, b = cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth-cci@2011")
     imp = impact(a, b, [load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")] * 2, cat.crosswalk(a, b))
     assert imp.inspections == 2
-    assert sum(imp.table("safeguarding").values()) == 2
+    # each CCI area against the level its 2018 feeders' lowest rating corresponds to (the crosswalk's ordinal
+    # correspondence): keeping the child safe, lowest Requires improvement (Substantial), scores 50%: Substantial;
+    # desistance, lowest 2.1.1 Inadequate (Drastic), pools 15 of 24 (63%): Moderate
+    assert imp.table("safeguarding") == {("substantial", "substantial"): 2}
+    assert imp.table("likelihood_of_reoffending") == {("drastic", "moderate"): 2}
+    assert [[m for m in moves] for _, _, moves in imp.changed] == [[("likelihood_of_reoffending", "drastic",
+                                                                    "moderate")]] * 2
+    text = impact_text(imp)
+    assert "2 inspections differ" in text and "no rating changes" not in text
+    assert "inferred, not published" in text and "crosswalk note:" in text
 
 
 def test_a_crosswalk_naming_unknown_nodes_is_refused(cat, tmp_path):
