@@ -25,7 +25,7 @@ from .dsl import framework_from_document
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence
 from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic
-from .limits import Limits, option_name
+from .limits import CEILINGS, Limits, option_name
 from .render import render
 from .testing import run_examples
 
@@ -41,7 +41,8 @@ class State:
 def _limit_options(f):
     for name in reversed(Limits.names()):
         default = getattr(Limits(), name)
-        f = click.option(option_name(name), name, type=click.IntRange(min=1), default=default, show_default=True,
+        f = click.option(option_name(name), name, type=click.IntRange(min=1, max=CEILINGS.get(name)), default=default,
+                         show_default=True,
                          help=f"Limit: {name.replace('_', ' ')}.")(f)
     return f
 
@@ -62,14 +63,21 @@ def cli(ctx: click.Context, paths, debug, **limits):
     ctx.obj = State(paths, Limits(**limits))
 
 
-def _out(text: str, output: str | None) -> None:
-    """Write to standard output, or atomically to a file (temporary file, then rename)."""
+def _out(text: str, output: str | None, inputs=()) -> None:
+    """Write to standard output, or atomically to a file (temporary file, then rename).
+
+    Never over one of ``inputs``: no command writes into an input file.
+    """
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
     target = Path(output)
     if target.is_dir():
         raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
+    for p in inputs:
+        if p is not None and target.exists() and _same_file(target, Path(p)):
+            raise InputError(f"{output} is an input of this command; bandstand never writes over its inputs: "
+                             "choose another --output", output, "input.output")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"cannot write {output}: the folder {directory} does not exist", output, "input.output")
@@ -86,6 +94,13 @@ def _out(text: str, output: str | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _warn(diags) -> None:
@@ -184,7 +199,7 @@ def evaluate(state: State, framework, evidence, fmt, output, prompts):
     result = evaluate_evidence(fw, ev)
     _warn(result.warnings)
     options = {"show_prompts": prompts} if fmt == "text" else {}
-    _out(render(result, fmt, **options), output)
+    _out(render(result, fmt, **options), output, (fw.path, evidence, ev.cases_file))
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ and counts the case answers into one :class:`Measure` per node.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path, PurePath
@@ -91,6 +92,7 @@ class Evidence:
     figures: dict[str, Figure] = field(default_factory=dict)
     cases: list[Case] | None = None
     cases_pos: Position | None = None
+    cases_file: Path | None = None  # the CSV file the cases were read from, if another file
     section_pos: dict[str, Position] = field(default_factory=dict)
 
     def where(self, section: str) -> Position:
@@ -119,6 +121,12 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     if not isinstance(doc.data, dict):
         raise BandstandError([Diagnostic("schema.type", "expected a mapping of evidence fields at the top of "
                                          f"the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
+    own = [k for k in ("judgements", "key_questions", "figures", "cases", "subject") if k in doc.data]
+    theirs = [k for k in ("tiers", "nodes", "scales") if k in doc.data]
+    if theirs and not own:  # the arguments swapped, most likely
+        raise BandstandError([Diagnostic.at(
+            "input.kind", f"this is a framework file (it has '{theirs[0]}'), not evidence; is it given in the "
+            "evidence's place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
     diags = schema.validate(doc, "evidence")
     if diags:
         raise BandstandError(diags)
@@ -141,6 +149,7 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
                 out.error("evidence.duplicate", f"figures for '{node_id}' are given twice "
                           "(in key_questions and figures)", doc.key_pos(path))
                 continue
+            f = {k: int(v) if k in ("yes", "of") else v for k, v in f.items()}  # the schema lets 6.0 be a count
             if "yes" in f and f["yes"] > f["of"]:
                 out.error("evidence.counts", f"yes ({f['yes']}) is greater than of ({f['of']})",
                           doc.pos(path + ("yes",)))
@@ -148,7 +157,14 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             percent = None
             if "percent" in f:
                 text = doc.text_of(path + ("percent",))
-                percent = Fraction(text) if text is not None else Fraction(f["percent"])
+                if isinstance(f["percent"], float) and not math.isfinite(f["percent"]):
+                    out.error("evidence.counts", f"a percentage must be a number from 0 to 100; got {text}",
+                              doc.pos(path + ("percent",)))
+                    continue
+                try:  # exactly as written: 64.7 is 647/10, not a binary float
+                    percent = Fraction(text) if text is not None else Fraction(f["percent"])
+                except ValueError:  # 0x40 or 0o100: the value the YAML reader gave
+                    percent = Fraction(f["percent"])
             ev.figures[node_id] = Figure(node_id, f.get("yes"), f.get("of"), percent, doc.key_pos(path))
     cases = d.get("cases")
     if isinstance(cases, str):
@@ -157,8 +173,17 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             out.error("evidence.path", f"the cases file '{cases}' must be a relative path inside the "
                       "evidence file's folder", doc.pos(("cases",)))
         else:
+            shown = str(PurePath(doc.file).parent / cases) if doc.file else str(csv_path)  # as the user named it
+            ev.cases_file = csv_path
             try:
-                ev.cases = read_cases_csv(loader.read_text(csv_path, limits, str(csv_path)), str(csv_path), limits)
+                ev.cases = read_cases_csv(loader.read_text(csv_path, limits, shown), shown, limits)
+            except InputError as e:
+                if e.diagnostics[0].code in ("input.missing", "input.directory"):  # say where it was named
+                    what = "does not exist" if e.diagnostics[0].code == "input.missing" else "is a folder"
+                    out.error(e.diagnostics[0].code, f"the cases file '{cases}' {what}; expected the path of a "
+                              "CSV file, relative to the evidence file", doc.pos(("cases",)))
+                else:
+                    out.extend(e.diagnostics)
             except BandstandError as e:
                 out.extend(e.diagnostics)
     elif cases is not None:
@@ -288,6 +313,9 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     rows = csv_rows(text, delimiter, file)
+    if not rows:  # only blank rows, such as ",,,"
+        raise BandstandError([Diagnostic("csv.empty", "the CSV file has only blank rows; expected a header row",
+                                         file, 1, 1)])
     header, body = rows[0], rows[1:]
     columns = [c.text.strip() for c in header]
     lowered = [c.lower() for c in columns]
@@ -497,6 +525,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
         seen: dict[str, Position] = {}
+        unknown_answers: set[str] = set()
         for case in ev.cases:
             if case.id in seen:
                 out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
@@ -512,11 +541,15 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             case_count[part.id] = case_count.get(part.id, 0) + 1
             applicable = 0
             errors_before = len(out.diagnostics)
+            rejected_unknown = False
             for node_id, answer in case.answers.items():
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
                 if node is None or node_id == "overall":
-                    unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    if node_id not in unknown_answers:  # once, not once per case (a CSV column)
+                        unknown_answers.add(node_id)
+                        unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    rejected_unknown = True
                     continue
                 if node_id not in answerable:
                     hint = "; answer its questions instead" if node_id in figured else ""
@@ -540,7 +573,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     applicable += 1
                     if answer:
                         c[0] += 1
-            rejected = len(out.diagnostics) > errors_before  # already reported: no second error
+            rejected = len(out.diagnostics) > errors_before or rejected_unknown  # reported: no second error
             if case.answers and applicable == 0 and not rejected:
                 out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
                           "it counts for nothing: check it or remove it", case.pos)
