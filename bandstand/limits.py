@@ -34,6 +34,11 @@ class Limits:
     #: most cases in one evidence file
     max_cases: int = 1_000_000
 
+    def __post_init__(self):
+        for name, most in CEILINGS.items():
+            if getattr(self, name) > most:
+                raise ValueError(f"{name}={getattr(self, name)} is above {most}, the most bandstand can read")
+
     def with_(self, **changes) -> "Limits":
         return replace(self, **changes)
 
@@ -41,6 +46,10 @@ class Limits:
     def names() -> list[str]:
         return [f.name for f in fields(Limits)]
 
+
+#: Limits that cannot be raised past a point: positions are kept per nesting level, so reading
+#: a million levels would take memory proportional to the square of the depth.
+CEILINGS = {"max_depth": 1000}
 
 DEFAULT_LIMITS = Limits()
 
@@ -54,3 +63,9 @@ def exceeded(limit: str, value: int, what: str) -> str:
     """A message that names the limit and how to raise it."""
     return (f"{what} exceeds the limit {limit}={value}; raise it with "
             f"{option_name(limit)} on the command line or Limits({limit}=...) in the library")
+
+
+def too_deep(limit: str, what: str) -> str:
+    """A message for input within a raised limit but deeper than Python's stack allows."""
+    return (f"{what} is nested too deeply for bandstand to process (Python's recursion limit was reached); "
+            f"nest it less deeply, or lower {option_name(limit)} so that such input is refused sooner")

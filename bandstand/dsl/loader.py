@@ -439,6 +439,10 @@ def _events(text: str, file: str | None, fail):
         what = f"character U+{e.character:04X}" if isinstance(e.character, int) else "character"
         fail("yaml.syntax", f"the {what} is not allowed in YAML (a control character?); remove it",
              p.line, p.column)
+    except UnicodeEncodeError as e:  # a lone surrogate in text given to load_text (no file decodes to one)
+        p = _index_to_position(text, e.start, file)
+        fail("input.encoding", f"the text holds the lone surrogate U+{ord(text[e.start]):04X}, which is not "
+             "Unicode text; was it decoded with errors='surrogateescape'?", p.line, p.column)
     except yaml.YAMLError as e:  # pragma: no cover - every other error is marked
         fail("yaml.syntax", " ".join(str(e).split("\n")[0:1]))
     finally:

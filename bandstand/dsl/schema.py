@@ -26,6 +26,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from ..errors import Diagnostic
+from ..limits import too_deep
 from .loader import Document
 
 SCHEMAS = ("framework", "evidence")
@@ -54,10 +55,14 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
     are replaced, in ``doc.data``, by their source text.
     """
     validator = _validator(name)
-    for _ in range(20):  # each round fixes at least one coercion; nesting bounds the rounds
-        errors = list(validator.iter_errors(doc.data))
-        if not _coerce_to_text(doc, errors):
-            break
+    try:
+        for _ in range(20):  # each round fixes at least one coercion; nesting bounds the rounds
+            errors = list(validator.iter_errors(doc.data))
+            if not _coerce_to_text(doc, errors):
+                break
+    except RecursionError:  # jsonschema recurses: a --max-depth raised far past the default
+        deepest = max(doc.positions, key=len, default=())
+        return [Diagnostic.at("limit.depth", too_deep("max_depth", "the file"), doc.pos(deepest))]
     diags = []
     seen = set()
     for error in errors:
@@ -149,6 +154,12 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         return Diagnostic.at(code, message, where or pos)
 
     v = e.validator
+    written = doc.text_of(path)
+    if written is not None and isinstance(e.instance, (int, float)) and not isinstance(e.instance, bool) \
+            and written != str(e.instance):  # 0800 read as 800, 1e400 as inf: show what was written
+        got = f"{describe(e.instance)} (written {written})"
+    else:
+        got = describe(e.instance)
     if v == "additionalProperties" and isinstance(e.instance, dict):
         allowed = list((e.schema.get("properties") or {}).keys())
         extra = [k for k in e.instance if k not in allowed]
@@ -164,11 +175,11 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         text = doc.text_of(path)
         if text is not None and isinstance(e.instance, bool) and "string" in str(e.validator_value):
             hint = f" ('{text}' was read as {describe(e.instance)}; put it in quotes for text)"
-        return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {describe(e.instance)}{hint}")]
+        return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {got}{hint}")]
     if v == "enum":
         options = ", ".join(json.dumps(x) if not isinstance(x, str) else x for x in e.validator_value)
         hint = _did_you_mean(str(e.instance), [str(x) for x in e.validator_value])
-        return [diag("schema.enum", f"expected one of: {options}; got {describe(e.instance)}{hint}")]
+        return [diag("schema.enum", f"expected one of: {options}; got {got}{hint}")]
     if v == "const":
         return [diag("schema.const", f"expected {json.dumps(e.validator_value)}, got {describe(e.instance)}")]
     if v == "pattern":
@@ -180,7 +191,7 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         return [diag("schema.empty", "must not be empty text")]
     if v in ("minimum", "maximum"):
         side = "at least" if v == "minimum" else "at most"
-        return [diag("schema.range", f"must be {side} {e.validator_value}; got {describe(e.instance)}")]
+        return [diag("schema.range", f"must be {side} {e.validator_value}; got {got}")]
     if v in ("oneOf", "anyOf"):
         return _diagnose_alternatives(doc, e, diag)
     return [diag("schema.invalid", e.message)]  # pragma: no cover - keywords our schemas do not use
@@ -232,7 +243,10 @@ def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diag
     for t in types:
         flat.extend(t if isinstance(t, list) else [t])
     wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in dict.fromkeys(flat))
-    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}")]
+    written = doc.text_of(tuple(e.absolute_path))
+    shown = f" (written {written})" if written is not None and isinstance(e.instance, (int, float)) \
+        and not isinstance(e.instance, bool) and written != str(e.instance) else ""
+    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}{shown}")]
 
 
 def _one_of_names(e: ValidationError) -> str:

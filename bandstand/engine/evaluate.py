@@ -13,9 +13,11 @@ while deciding it (its trace), not from a second pass that re-derives it.
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Iterable, Iterator
 
+from ..dsl import too_deep_error
 from ..dsl.model import Band, BandTable, Framework, Level, Node
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)
@@ -23,6 +25,19 @@ from .evidence import Bound, Evidence, Measure, bind
 from .result import AppliedLimit, Margin, MarginStep, NodeResult, Result
 
 
+def _bounded(fn):
+    """Turn a RecursionError (rules nested past a raised --max-expression-depth) into a located error."""
+    @functools.wraps(fn)
+    def bounded(framework, *args, **kwargs):
+        try:
+            return fn(framework, *args, **kwargs)
+        except RecursionError:
+            fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+            raise too_deep_error(fw) from None
+    return bounded
+
+
+@_bounded
 def compile_framework(framework: Framework) -> CompiledFramework:
     """The compiled form of a framework, built once and kept with it."""
     compiled = framework.__dict__.get("_compiled")
@@ -32,6 +47,7 @@ def compile_framework(framework: Framework) -> CompiledFramework:
     return compiled
 
 
+@_bounded
 def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, *,
              explain: bool = True) -> Result:
     """Evaluate one inspection's evidence against a framework.
