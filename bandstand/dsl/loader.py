@@ -362,7 +362,8 @@ def load_text(text: str, file: str | None = None, limits: Limits = DEFAULT_LIMIT
                 fail("yaml.documents", "the file holds more than one YAML document; expected one",
                      ev.start_mark.line + 1, ev.start_mark.column + 1)
         if total > limits.max_yaml_nodes:
-            fail("limit.yaml-nodes", exceeded("max_yaml_nodes", limits.max_yaml_nodes, "the number of YAML nodes"))
+            fail("limit.yaml-nodes", exceeded("max_yaml_nodes", limits.max_yaml_nodes, "the number of YAML nodes"),
+                 ev.start_mark.line + 1, ev.start_mark.column + 1)
 
     if not have_root or root is None:
         fail("yaml.empty", "the file holds no data; expected a mapping", 1, 1)

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path, PurePath
+from typing import Iterator
 
 from ..dsl import loader, schema
 from ..dsl.build import suggest
@@ -237,7 +238,11 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
     RFC 4180 quoting (``"a, b"``, ``""`` for a quote, line breaks inside
     quotes); ``\r\n`` and ``\n`` both end a row. Blank rows are dropped.
     """
-    rows: list[list[Cell]] = []
+    return list(iter_csv_rows(text, delimiter, file))
+
+
+def iter_csv_rows(text: str, delimiter: str, file: str | None) -> Iterator[list[Cell]]:
+    """The rows of :func:`csv_rows`, one at a time (a reader may stop at its case limit)."""
     row: list[Cell] = []
     buf: list[str] = []
     line = col = 1
@@ -280,7 +285,7 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
         if ch in "\r\n":
             end_cell()
             if any(c.text.strip() for c in row):
-                rows.append(row)
+                yield row
             row = []
             if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
                 i += 1
@@ -295,8 +300,7 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
     if buf or row:
         end_cell()
         if any(c.text.strip() for c in row):
-            rows.append(row)
-    return rows
+            yield row
 
 
 def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
@@ -312,11 +316,11 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    rows = csv_rows(text, delimiter, file)
-    if not rows:  # only blank rows, such as ",,,"
+    body = iter_csv_rows(text, delimiter, file)  # row by row: memory stops growing at max_cases
+    header = next(body, None)
+    if header is None:  # only blank rows, such as ",,,"
         raise BandstandError([Diagnostic("csv.empty", "the CSV file has only blank rows; expected a header row",
                                          file, 1, 1)])
-    header, body = rows[0], rows[1:]
     columns = [c.text.strip() for c in header]
     lowered = [c.lower() for c in columns]
     id_col = next((lowered.index(c) for c in _ID_COLUMNS if c in lowered), None)
