@@ -141,6 +141,15 @@ def _expected_types(types) -> str:
     return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
 
 
+# words YAML 1.1 read as booleans; bandstand reads YAML 1.2, where they are text
+_YAML11_BOOL = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
+
+
+def _yaml11_hint(word: str, write: str) -> str:
+    return (f" ('{word}' meant {'true' if _YAML11_BOOL[word.lower()] else 'false'} in YAML 1.1; bandstand reads "
+            f"YAML 1.2, where it is text: write {write})")
+
+
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
@@ -175,10 +184,16 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         text = doc.text_of(path)
         if text is not None and isinstance(e.instance, bool) and "string" in str(e.validator_value):
             hint = f" ('{text}' was read as {describe(e.instance)}; put it in quotes for text)"
+        elif "boolean" in str(e.validator_value) and isinstance(e.instance, str) and e.instance.lower() in _YAML11_BOOL:
+            hint = _yaml11_hint(e.instance, "true" if _YAML11_BOOL[e.instance.lower()] else "false")
         return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {got}{hint}")]
     if v == "enum":
         options = ", ".join(json.dumps(x) if not isinstance(x, str) else x for x in e.validator_value)
         hint = _did_you_mean(str(e.instance), [str(x) for x in e.validator_value])
+        if isinstance(e.instance, str) and e.instance.lower() in _YAML11_BOOL and e.instance not in e.validator_value:
+            choices = [x for x in e.validator_value if x in ("yes", "no", True, False)][:2]
+            hint = _yaml11_hint(e.instance, " or ".join(json.dumps(x) if not isinstance(x, str) else x
+                                                        for x in choices))
         return [diag("schema.enum", f"expected one of: {options}; got {got}{hint}")]
     if v == "const":
         return [diag("schema.const", f"expected {json.dumps(e.validator_value)}, got {describe(e.instance)}")]
