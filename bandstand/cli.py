@@ -163,6 +163,9 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
         ev = load_evidence(path, limits=state.limits)
         return _check_evidence(state, ev, framework_ref, path)
     doc = loader.load_file(path, state.limits)
+    if not isinstance(doc.data, dict):  # neither a framework nor evidence: say so, not "evidence fields"
+        raise BandstandError([Diagnostic("schema.type", "expected a mapping of framework or evidence fields at the "
+                                         f"top of the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
     if _is_framework(doc.data):
         fw = framework_from_document(doc, limits=state.limits)
         return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
@@ -254,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("bandstand: interrupted", err=True)
         code = 130
     except click.ClickException as e:
-        click.echo(f"bandstand: error: {' '.join(e.format_message().split())}", err=True)
+        click.echo(f"bandstand: error: {' '.join(e.format_message().split())} [input.usage]", err=True)
         code = EXIT_INPUT if e.exit_code == 2 else e.exit_code
     except BandstandError as e:
         for d in e.diagnostics:

@@ -226,6 +226,10 @@ def _friendly(problem: str | None) -> str:
     problem = problem or "invalid YAML"
     if "cannot start any token" in problem:
         return problem + " (is it a tab? YAML indentation must use spaces)"
+    if problem.startswith(("did not find expected key", "did not find expected '-' indicator")):
+        return problem + " (is this line indented like the lines around it?)"
+    if problem.startswith("mapping values are not allowed"):
+        return problem + " (a value holding ': ' must be quoted; or is this line indented too far?)"
     return problem
 
 
@@ -427,13 +431,14 @@ def _events(text: str, file: str | None, fail):
             yield ev
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        message = _friendly(e.problem)
+        message = e.problem or "invalid YAML"
         if e.context:
             ctx = e.context
             if e.context_mark is not None and e.problem_mark is not None and (
                     e.context_mark.line != e.problem_mark.line):
                 ctx += f" started at line {e.context_mark.line + 1}"
             message = f"{message} ({ctx})"
+        message = _friendly(message)  # the hint last
         fail("yaml.syntax", message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
     except yaml.reader.ReaderError as e:  # control characters and the like
         p = _index_to_position(text, e.position, file)

@@ -454,8 +454,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     judgements: dict[str, Level | None] = {}
     notes: dict[str, str] = {}
 
-    def unknown(node_id: str, pos: Position, what: str):
-        ids = [n for n in nodes if n != "overall"]
+    def unknown(node_id: str, pos: Position, what: str, among=None):
+        ids = [n for n in (nodes if among is None else among) if n != "overall"]  # suggest what fits here
         out.error("evidence.unknown-node", f"{what} for '{node_id}', which is not a node of {fw.ref}"
                   + suggest(node_id, ids), pos)
 
@@ -463,7 +463,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     for node_id, j in ev.judgements.items():
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
-            unknown(node_id, j.pos, "a judgement")
+            unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
             continue
         if not node.is_judged:
             if node.rated:
