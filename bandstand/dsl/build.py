@@ -17,6 +17,7 @@ from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .loader import Document
 from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
                     Framework, Level, Limit, Node, Part, Provenance, Rounding, Rule, Scale, Tier)
+from .ast import float_text
 from .parser import ExpressionError, parse_expression
 
 
@@ -304,7 +305,7 @@ class Builder:
 
 
 def _fmt(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else f"{float(x):g}"
+    return str(x.numerator) if x.denominator == 1 else float_text(x, "g")
 
 
 def _suggest(word: str, choices) -> str:

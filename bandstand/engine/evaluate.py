@@ -18,7 +18,9 @@ from fractions import Fraction
 from typing import Iterable, Iterator
 
 from ..dsl import too_deep_error
+from ..dsl.ast import float_text
 from ..dsl.model import Band, BandTable, Framework, Level, Node
+from ..errors import WARNING, Diagnostic
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)
 from .evidence import Bound, Evidence, Measure, bind
@@ -89,10 +91,16 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                 value = new
         ctx.ratings[node.id] = value
     ctx.trace = None
-    results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain)
+    budget = [MARGIN_RERUNS, 0]  # what-if evaluations left, margins skipped
+    results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain, budget)
     overall = results.pop("overall", None)
     ev = bound.evidence
-    return Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, list(bound.warnings))
+    warnings = list(bound.warnings)
+    if budget[1]:
+        warnings.append(Diagnostic("eval.margins", f"margins in cases are not shown for {budget[1]} node(s): "
+                                   f"working them out would take more than {MARGIN_RERUNS} what-if evaluations",
+                                   ev.file, severity=WARNING))
+    return Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, warnings)
 
 
 def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[Evidence | Bound], *,
@@ -118,7 +126,7 @@ def _fmt(x: Fraction | None, unit: str = "") -> str:
     if x is None:
         return "-"
     x = Fraction(x)
-    text = str(x.numerator) if x.denominator == 1 else f"{float(x):.1f}"
+    text = str(x.numerator) if x.denominator == 1 else float_text(x, ".1f")
     return text + ("%" if unit == "percent" else "")
 
 
@@ -182,7 +190,7 @@ def _unrated_reason(node: Node) -> str:
 
 
 def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_refs, bound: Bound,
-             explain: bool) -> dict[str, NodeResult]:
+             explain: bool, budget: list[int]) -> dict[str, NodeResult]:
     fw = compiled.framework
     out: dict[str, NodeResult] = {}
     for node in fw.nodes.values():
@@ -222,11 +230,14 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for prog in compiled.order:
             res = out[prog.node.id]
             if res.level is not None:
-                res.margin = _margin(prog, ctx, res, out)
+                res.margin = _margin(prog, ctx, res, out, budget)
     return out
 
 
 # -- margins: how far each node is from the next band ----------------------------------------
+
+#: what-if evaluations one evaluate() may spend on margins in cases (each node costs at most its 'of')
+MARGIN_RERUNS = 1_000_000
 
 
 def _rerun(prog: Program, ctx: Context, measure: Measure):
@@ -237,12 +248,17 @@ def _rerun(prog: Program, ctx: Context, measure: Measure):
         ctx.override = None
 
 
-def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult]) -> Margin | None:
+def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult],
+            budget: list[int]) -> Margin | None:
     current = res.level
     m = res.measure
     if prog.own_share and m is not None:
         if m.of is not None and m.percent is None:
-            return _margin_cases(prog, ctx, m, current)
+            if m.of > budget[0]:  # each step is a what-if evaluation: bound the work of one evaluate()
+                budget[1] += 1
+                return None
+            margin, budget[0] = _margin_cases(prog, ctx, m, current), budget[0] - m.of
+            return margin
         if m.percent is not None and res.table is not None:
             return _margin_points(res.table, m.percent, current)
     if res.table is not None and res.value is not None:

@@ -151,6 +151,10 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
                           "(in key_questions and figures)", doc.key_pos(path))
                 continue
             f = {k: int(v) if k in ("yes", "of") else v for k, v in f.items()}  # the schema lets 6.0 be a count
+            if f.get("of") is not None and f["of"] > limits.max_cases:  # margins count case by case up to 'of'
+                out.error("limit.cases", exceeded("max_cases", limits.max_cases, f"the number of cases ({f['of']})"),
+                          doc.pos(path + ("of",)))
+                continue
             if "yes" in f and f["yes"] > f["of"]:
                 out.error("evidence.counts", f"yes ({f['yes']}) is greater than of ({f['of']})",
                           doc.pos(path + ("yes",)))
