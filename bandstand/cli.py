@@ -24,7 +24,7 @@ from .dsl import loader, schema
 from .dsl import framework_from_document
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence
-from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic
+from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic, printable
 from .limits import CEILINGS, Limits, option_name
 from .render import render
 from .testing import run_examples
@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into one line
         if debug:
             traceback.print_exc()
-        click.echo(f"bandstand: internal error ({type(e).__name__}: {e}); this is a bug in bandstand"
+        what = printable(" ".join(f"{type(e).__name__}: {e}".split()))[:300]  # one line, whatever it held
+        click.echo(f"bandstand: internal error ({what}); this is a bug in bandstand"
                    + ("" if debug else "; run again with --debug to see the traceback"), err=True)
         code = EXIT_BUG
     sys.exit(code if isinstance(code, int) else 0)
