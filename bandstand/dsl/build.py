@@ -19,6 +19,7 @@ from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandT
                     Framework, Level, Limit, Node, Part, Provenance, Rounding, Rule, Scale, Tier)
 from .ast import float_text
 from .parser import ExpressionError, parse_expression
+from .schema import real_date
 
 
 class Builder:
@@ -208,9 +209,13 @@ class Builder:
         examples = [Example(e["id"], e["evidence"], e["expect"], e.get("title"), self.pos(("examples", i)))
                     for i, e in enumerate(data.get("examples", ()))]
 
+        eff = data.get("effective", {})
+        for key in ("from", "to"):  # the schema checks the form; this, the calendar
+            if key in eff and not real_date(eff[key]):
+                self.out.error("check.date", f"'{eff[key]}' is not a date of the calendar; expected YYYY-MM-DD or "
+                               "YYYY-MM", self.pos(("effective", key)))
         if self.out.has_errors:
             return None
-        eff = data.get("effective", {})
         return Framework(
             id=data["id"], version=data["version"], title=data["title"], status=data["status"],
             scales=scales, bands=bands, tiers=tiers, parts=parts, roots=roots, nodes=index,

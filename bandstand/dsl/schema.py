@@ -117,6 +117,17 @@ _PATTERNS = {
 }
 
 
+def real_date(text: str) -> bool:
+    """Whether YYYY-MM-DD or YYYY-MM text is a date of the calendar (not 2021-13 or 2021-02-30)."""
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(text if len(text) == 10 else text + "-01")
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def describe(value: Any) -> str:
     """A value's kind and, where short, the value itself, for messages."""
     if value is None:
@@ -184,8 +195,12 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         text = doc.text_of(path)
         if text is not None and isinstance(e.instance, bool) and "string" in str(e.validator_value):
             hint = f" ('{text}' was read as {describe(e.instance)}; put it in quotes for text)"
+        elif path[:1] in (("key_questions",), ("figures",)) and len(path) == 2 and not isinstance(e.instance, dict):
+            hint = " (write {percent: 65} or {yes: 11, of: 17})"
         elif "boolean" in str(e.validator_value) and isinstance(e.instance, str) and e.instance.lower() in _YAML11_BOOL:
             hint = _yaml11_hint(e.instance, "true" if _YAML11_BOOL[e.instance.lower()] else "false")
+        if isinstance(e.instance, str) and e.instance.strip().endswith("%") and "number" in str(e.validator_value):
+            hint = " (write the number without '%')"
         return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {got}{hint}")]
     if v == "enum":
         options = ", ".join(json.dumps(x) if not isinstance(x, str) else x for x in e.validator_value)

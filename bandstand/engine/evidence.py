@@ -136,6 +136,9 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
                   d.get("notes"), d.get("partial", False))
     ev.section_pos = {k: doc.key_pos((k,)) for k in d}
+    if "date" in d and not schema.real_date(d["date"]):  # the schema checks the form; this, the calendar
+        out.error("evidence.date", f"'{d['date']}' is not a date of the calendar; expected YYYY-MM-DD or YYYY-MM",
+                  doc.pos(("date",)))
     for node_id, j in (d.get("judgements") or {}).items():
         path = ("judgements", node_id)
         if isinstance(j, dict):
