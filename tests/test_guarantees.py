@@ -122,11 +122,14 @@ def test_output_over_an_input_file_is_refused_and_the_input_kept(inputs, capsys)
     ev = inputs / "examples" / "hmip-youth-2018" / "bedfordshire-2021-csv.yaml"
     csv = ev.with_name("bedfordshire-2021-cases.csv")
     before = digests(inputs)
-    for target in (ev, csv, inputs / "hmip-youth-2018.yaml"):
+    link = inputs / "link.yaml"
+    link.symlink_to(ev)
+    for target in (ev, csv, inputs / "hmip-youth-2018.yaml", link, inputs / "examples" / ".." / "hmip-youth-2018.yaml"):
         code, out, err = run(capsys, "evaluate", inputs / "hmip-youth-2018.yaml", ev, "--output", target)
         assert code == 2 and out == ""
         assert err.endswith("is an input of this command; bandstand never writes over its inputs: choose another "
                             "--output [input.output]\n")
+    link.unlink()
     assert digests(inputs) == before
 
 
@@ -371,3 +374,26 @@ def test_a_limit_given_to_the_library_is_named_when_exceeded(name, value, make, 
 def test_limits_past_what_can_be_read_are_refused_when_made():
     with pytest.raises(ValueError, match="max_depth=1001 is above 1000"):
         Limits(max_depth=1001)
+
+
+# -- the guarantees page ----------------------------------------------------------------------------
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "guarantees.md"
+LANDS_LATER = {"tests/test_docs_site.py"}  # the docs branch's XSS test on the built site
+
+
+def test_every_test_named_here_exists():
+    """Every ``tests/....py::test_name[case]`` on docs/guarantees.md names a test (and corpus case) that exists."""
+    import re
+
+    root = PAGE.parent.parent
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::([\w]+)(?:\[([^\]]+)\])?)?`", PAGE.read_text(encoding="utf-8"))
+    assert len(named) > 40
+    for path, test, case in named:
+        if path in LANDS_LATER and not (root / path).exists():
+            continue
+        source = (root / path).read_text(encoding="utf-8")
+        if test:
+            assert re.search(rf"^def {test}\(", source, re.M), f"{path}::{test}"
+        if case and path == "tests/test_bad_inputs.py":
+            assert (root / "tests" / "bad_inputs" / case / "case.yaml").is_file(), case
