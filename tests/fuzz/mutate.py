@@ -45,10 +45,12 @@ TRAPS = [
     "if x then", "((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))",
     "Requires improvement", "not_rated", "n/a", "Y", "1", "0", "\x1b[2J", "\u202e", "100000000", "1.0",
     "share() * " + "9" * 40 + ".5", "mean_score(counted)", "count(children, good)", "yes() / applicable()",
+    "0x41", "0o17", "65.0", "2.0", "1e2", "-0", "+5", "0", "true", "false", "{}", "{yes: 1, of: 0}",
+    "{percent: 65}", "[yes, no]", "Good", "good", "n", "?", "null", "'2.1.1'",
 ]
 KEY_TRAPS = ["judgments", "key_question", "case", "answer", "rule", "rules", "level", "id", "ID", "children",
              "tier", "bands", "min", "max", "below", "percent", "yes", "of", "part", "parts", "extends", "<<"]
-CSV_TRAPS = ["Yes", "Y", "1", "n/a", "N/A", "maybe", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", '"', '""',
+CSV_TRAPS = ["", ",,,,", ",,,,,,,,,,,,,,,,,,,,,,", "Yes", "Y", "1", "n/a", "N/A", "maybe", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", '"', '""',
              '"a\nb"', ";", ",", "\r", "\r\n", "\t", "court", "out_of_court", "prison", "2.1.1", "9.9"]
 
 OPS = ("flip", "delete", "insert", "drop_line", "dup_line", "swap_lines", "rename_key", "replace_value",
@@ -99,7 +101,8 @@ def _line_span(data: bytes, where: float) -> tuple[int, int]:
 
 
 _KEY = re.compile(rb"^(\s*-?\s*)([\"']?[A-Za-z0-9_.$]+[\"']?)(\s*:)")
-_VALUE = re.compile(rb"(:\s+|-\s+|\{\s*|,\s*)([^,{}\[\]\n#]+)")
+# a scalar value: after "key: ", "- ", "[" or ", " (up to the next flow indicator, comment or line end)
+_VALUE = re.compile(rb"(?:(?<=: )|(?<=- )|(?<=\[)|(?<=, ))([^,{}\[\]\n#:][^,{}\[\]\n#]*)")
 
 
 def apply(data: bytes, ops: list[tuple]) -> bytes:
@@ -127,9 +130,13 @@ def apply(data: bytes, ops: list[tuple]) -> bytes:
             start, end = _line_span(data, op[1])
             line = _KEY.sub(lambda m: m.group(1) + op[2].encode() + m.group(3), data[start:end], count=1)
             data = data[:start] + line + data[end:]
-        elif kind == "replace_value":
+        elif kind == "replace_value":  # one of the line's scalar values, chosen by the position's digits
             start, end = _line_span(data, op[1])
-            line = _VALUE.sub(lambda m: m.group(1) + op[2].encode(), data[start:end], count=1)
+            line = data[start:end]
+            found = list(_VALUE.finditer(line))
+            if found:
+                m = found[int(op[1] * 7919) % len(found)]
+                line = line[:m.start()] + op[2].encode() + line[m.end():]
             data = data[:start] + line + data[end:]
         elif kind == "indent":
             start, end = _line_span(data, op[1])
