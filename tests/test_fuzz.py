@@ -110,7 +110,8 @@ def test_mutants_of_the_bundled_files_load_or_give_located_errors(kind, index):
     mutant_passes()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(["framework", "evidence"]), operations=ops("evidence"))
 def test_mutants_through_the_command_line_exit_0_1_or_2(kind, operations, tmp_path_factory, capsys):
     folder = tmp_path_factory.mktemp("mutant")

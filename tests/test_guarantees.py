@@ -314,7 +314,8 @@ def test_there_is_no_csv_output():
 
 def test_user_text_in_markdown_output_is_escaped(tmp_path):
     data = {"subject": "=HYPERLINK(\"http://x\")", "partial": True,
-            "judgements": {"1.1": {"rating": "good", "note": "-2+3"}, "1.2": {"rating": "good", "note": "<script>x</script>"}}}
+            "judgements": {"1.1": {"rating": "good", "note": "-2+3"},
+                           "1.2": {"rating": "good", "note": "<script>x</script>"}}}
     result = evaluate(load_framework(FRAMEWORK), evidence(data))
     text = render(result, "markdown")
     assert text.startswith("# \\=HYPERLINK")
@@ -328,7 +329,8 @@ def test_user_text_in_markdown_output_is_escaped(tmp_path):
 
 def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
     ev = tmp_path / "e.yaml"
-    ev.write_text('subject: "A\\e[2J\\u009b\\u202eB"\npartial: true\njudgements: {"1.1": {rating: good, note: "\\e]0;x\\a"}}\n',
+    ev.write_text('subject: "A\\e[2J\\u009b\\u202eB"\npartial: true\n'
+                  'judgements: {"1.1": {rating: good, note: "\\e]0;x\\a"}}\n',
                   encoding="utf-8")
     code, out, err = run(capsys, "evaluate", "hmip-youth@2018", ev)
     assert code == 0
@@ -355,7 +357,8 @@ def test_every_limit_has_a_command_line_option(capsys):
     ("max_depth", 3, lambda d: "notes: [[[[x]]]]\n"),
     ("max_expression_length", 5, None),
     ("max_nodes", 10, None),
-    ("max_cases", 1, lambda d: 'cases:\n  - {id: a, part: court, answers: {}}\n  - {id: b, part: court, answers: {}}\n'),
+    ("max_cases", 1, lambda d: "cases:\n  - {id: a, part: court, answers: {}}\n"
+                               "  - {id: b, part: court, answers: {}}\n"),
 ])
 def test_a_limit_given_to_the_library_is_named_when_exceeded(name, value, make, tmp_path):
     limits = Limits(**{name: value})

@@ -166,8 +166,8 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             if "percent" in f:
                 text = doc.text_of(path + ("percent",))
                 if isinstance(f["percent"], float) and not math.isfinite(f["percent"]):
-                    out.error("evidence.counts", f"a percentage must be a number from 0 to 100; got {text}",
-                              doc.pos(path + ("percent",)))
+                    out.error("evidence.counts", "a percentage must be a number from 0 to 100; got "
+                              f"{text or f['percent']}", doc.pos(path + ("percent",)))
                     continue
                 try:  # exactly as written: 64.7 is 647/10, not a binary float
                     percent = Fraction(text) if text is not None else Fraction(f["percent"])

@@ -50,7 +50,8 @@ TRAPS = [
 ]
 KEY_TRAPS = ["judgments", "key_question", "case", "answer", "rule", "rules", "level", "id", "ID", "children",
              "tier", "bands", "min", "max", "below", "percent", "yes", "of", "part", "parts", "extends", "<<"]
-CSV_TRAPS = ["", ",,,,", ",,,,,,,,,,,,,,,,,,,,,,", "Yes", "Y", "1", "n/a", "N/A", "maybe", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", '"', '""',
+CSV_TRAPS = ["", ",,,,", ",,,,,,,,,,,,,,,,,,,,,,",
+             "Yes", "Y", "1", "n/a", "N/A", "maybe", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", '"', '""',
              '"a\nb"', ";", ",", "\r", "\r\n", "\t", "court", "out_of_court", "prison", "2.1.1", "9.9"]
 
 OPS = ("flip", "delete", "insert", "drop_line", "dup_line", "swap_lines", "rename_key", "replace_value",
