@@ -208,8 +208,7 @@ class Catalogue:
         if parsed is None or (not self._known_id(parsed[0]) and Path(ref).exists()):
             path = Path(ref)
             if not path.exists():
-                raise InputError(f"no such framework file: {ref} (and not a framework id; known: "
-                                 f"{self._known()})", ref, "input.missing")
+                raise InputError(f"no such framework file: {ref}, and no framework has that id; {self._known()}", ref, "input.missing")
             if path.is_dir():
                 raise InputError(f"{ref} is a directory; expected a framework file or id@version", ref,
                                  "input.directory")
@@ -217,7 +216,10 @@ class Catalogue:
         fid, version = parsed
         candidates = [e for e in self.entries() if e.id == fid]
         if not candidates:
-            raise InputError(f"unknown framework '{fid}'; known: {self._known()}", None, "input.framework")
+            from .dsl.build import suggest
+
+            hint = suggest(fid, {e.id for e in self.entries()})
+            raise InputError(f"unknown framework '{fid}'{hint}; {self._known()}", None, "input.framework")
         if version is not None:
             for e in candidates:
                 if e.version == version:
@@ -267,8 +269,8 @@ class Catalogue:
         return any(e.id == fid for e in self.entries())
 
     def _known(self) -> str:
-        refs = [e.ref for e in self.entries()]
-        return ", ".join(refs) if refs else "(none)"
+        ids = list(dict.fromkeys(e.id for e in self.entries()))
+        return "known ids: " + ", ".join(ids) + "; bandstand list shows their versions" if ids else "no frameworks known"
 
 
 def _span(e: Entry) -> str:

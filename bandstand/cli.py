@@ -25,8 +25,8 @@ from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence, load_evidence_many
-from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic
-from .limits import Limits, option_name
+from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic, printable
+from .limits import CEILINGS, Limits, option_name
 from .render import render
 from .testing import run_examples
 
@@ -42,7 +42,8 @@ class State:
 def _limit_options(f):
     for name in reversed(Limits.names()):
         default = getattr(Limits(), name)
-        f = click.option(option_name(name), name, type=click.IntRange(min=1), default=default, show_default=True,
+        f = click.option(option_name(name), name, type=click.IntRange(min=1, max=CEILINGS.get(name)), default=default,
+                         show_default=True,
                          help=f"Limit: {name.replace('_', ' ')}.")(f)
     return f
 
@@ -95,21 +96,36 @@ def _pick(state: State, ref: str, on: str | None, evidence=None):
     return state.catalogue.resolve(ref, on=on)
 
 
-def _out(text: str, output: str | None) -> None:
+def _target(output: str, inputs=()) -> tuple[Path, Path]:
+    """The file ``--output`` names and its folder, refused when it is a folder, in a missing folder,
+    or one of ``inputs``: no command writes into an input file."""
+    target = Path(output)
+    if target.is_dir():
+        raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
+    for p in inputs:
+        if p is not None and target.exists() and _same_file(target, Path(p)):
+            raise InputError(f"{output} is an input of this command; bandstand never writes over its inputs: "
+                             "choose another --output", output, "input.output")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"cannot write {output}: the folder {directory} does not exist", output, "input.output")
+    return target, directory
+
+
+def _temporary(target: Path, directory: Path) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise InputError(f"cannot write {target}: {e.strerror or e}", str(target), "input.output") from None
+
+
+def _out(text: str, output: str | None, inputs=()) -> None:
     """Write to standard output, or atomically to a file (temporary file, then rename)."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    if target.is_dir():
-        raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"cannot write {output}: the folder {directory} does not exist", output, "input.output")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as e:
-        raise InputError(f"cannot write {output}: {e.strerror or e}", output, "input.output") from None
+    target, directory = _target(output, inputs)
+    fd, tmp = _temporary(target, directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -119,6 +135,13 @@ def _out(text: str, output: str | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _warn(diags) -> None:
@@ -181,6 +204,9 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
         ev = load_evidence(path, limits=state.limits)
         return _check_evidence(state, ev, framework_ref, path)
     doc = loader.load_file(path, state.limits)
+    if not isinstance(doc.data, dict):  # neither a framework nor evidence: say so, not "evidence fields"
+        raise BandstandError([Diagnostic("schema.type", "expected a mapping of framework or evidence fields at the "
+                                         f"top of the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
     if isinstance(doc.data, dict) and "from" in doc.data and "to" in doc.data:
         return _check_crosswalk(state, path)
     if _is_framework(doc.data):
@@ -248,7 +274,7 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     result = evaluate_evidence(fw, ev)
     _warn(result.warnings)
     options = {"show_prompts": prompts} if fmt == "text" else {}
-    _out(render(result, fmt, **options), output)
+    _out(render(result, fmt, **options), output, (fw.path, name, ev.cases_file))
     return EXIT_OK
 
 
@@ -256,7 +282,7 @@ def _evaluate_many(state, framework, files, fmt, output, on, ratings_only):
     """One result per inspection, written as it is made: memory stays flat however many there are."""
     from .render import summary_header, summary_row
 
-    sink = _Sink(output)
+    sink = _Sink(output, files)
     failed = total = 0
     announced: set[str] = set()
     show_progress = sys.stderr.isatty() and len(files) > 1
@@ -322,19 +348,12 @@ def _pick_quietly(state, framework, on, ev, announced: set[str]):
 class _Sink:
     """Output written as it comes: to standard output, or to a temporary file renamed into place at the end."""
 
-    def __init__(self, output: str | None):
+    def __init__(self, output: str | None, inputs=()):
         self.output = output
         self.tmp = None
         self.fh = None
         if output is not None and output != "-":
-            target = Path(output)
-            if target.is_dir():
-                raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
-            directory = target.parent if str(target.parent) else Path(".")
-            if not directory.is_dir():
-                raise InputError(f"cannot write {output}: the folder {directory} does not exist", output,
-                                 "input.output")
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+            fd, self.tmp = _temporary(*_target(output, inputs))
             self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:
@@ -407,9 +426,10 @@ def diff_cmd(state: State, old, new, fmt, output):
     """
     from . import diff as diffing
 
-    result = diffing.diff(_pick(state, old, None), _pick(state, new, None))
+    a, b = _pick(state, old, None), _pick(state, new, None)
+    result = diffing.diff(a, b)
     render_fn = {"text": diffing.to_text, "json": diffing.to_json, "markdown": diffing.to_markdown}[fmt]
-    _out(render_fn(result), output)
+    _out(render_fn(result), output, (a.path, b.path))
     return EXIT_OK if result.identical else EXIT_FAILED
 
 
@@ -473,7 +493,7 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         imp = comparing.impact(a, b, loaded, cw)
         text = {"text": lambda: comparing.impact_text(imp), "markdown": lambda: comparing.impact_markdown(imp),
                 "json": lambda: json.dumps(comparing.impact_json(imp), indent=2, ensure_ascii=False) + "\n"}[fmt]()
-    _out(text, output)
+    _out(text, output, [a.path, b.path, crosswalk_path, *files, *(ev.cases_file for ev in loaded)])
     return EXIT_OK
 
 
@@ -503,7 +523,7 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     result = st.stability(fw, ev, resamples=resamples, seed=seed, confidence=confidence)
     text = {"text": lambda: st.to_text(result), "markdown": lambda: st.to_markdown(result),
             "json": lambda: json.dumps(st.to_json(result), indent=2, ensure_ascii=False) + "\n"}[fmt]()
-    _out(text, output)
+    _out(text, output, (fw.path, evidence, ev.cases_file))
     return EXIT_OK
 
 
@@ -525,7 +545,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("bandstand: interrupted", err=True)
         code = 130
     except click.ClickException as e:
-        click.echo(f"bandstand: error: {' '.join(e.format_message().split())}", err=True)
+        click.echo(f"bandstand: error: {' '.join(e.format_message().split())} [input.usage]", err=True)
         code = EXIT_INPUT if e.exit_code == 2 else e.exit_code
     except BandstandError as e:
         for d in e.diagnostics:
@@ -537,7 +557,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into one line
         if debug:
             traceback.print_exc()
-        click.echo(f"bandstand: internal error ({type(e).__name__}: {e}); this is a bug in bandstand"
+        what = printable(" ".join(f"{type(e).__name__}: {e}".split()))[:300]  # one line, whatever it held
+        click.echo(f"bandstand: internal error ({what}); this is a bug in bandstand"
                    + ("" if debug else "; run again with --debug to see the traceback"), err=True)
         code = EXIT_BUG
     sys.exit(code if isinstance(code, int) else 0)

@@ -14,6 +14,7 @@ f.yaml:3:14: error: unknown node '9.9' [check.unknown-node]
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -75,11 +76,30 @@ class Diagnostic:
         }
 
 
+#: the longest message printed whole; longer ones (a quoted megabyte expression) lose their middle
+MAX_MESSAGE = 400
+
+# control characters (a crafted file's ESC sequences would drive the terminal) and bidi overrides
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control and bidi-override characters shown as escapes, for a terminal.
+
+    >>> print(printable("a\x1b[2Jb"))
+    a\x1b[2Jb
+    """
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
 def format(d: Diagnostic) -> str:  # noqa: A001 - the one formatter, named for what it does
     """``path:line:col: severity: message [code]``, all on one line."""
     message = " ".join(d.message.split())  # one line, whatever the message held
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE - 150] + " ... " + message[-140:]
     where = str(d.position) if d.file is not None else "bandstand"
-    return f"{where}: {d.severity}: {message} [{d.code}]"
+    return printable(f"{where}: {d.severity}: {message} [{d.code}]")
 
 
 def sort_key(d: Diagnostic):

@@ -11,6 +11,7 @@ import re
 
 from .dsl.model import Framework, Node, fmt_number
 from .engine.result import MarginStep, NodeResult, Result
+from .errors import printable
 
 
 def to_json(result: Result) -> str:
@@ -172,7 +173,7 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
         lines.extend(notes)
     for w in result.warnings:
         lines.append(f"warning: {w.message}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # no control characters reach a terminal
 
 
 def _depth(node: Node) -> int:
@@ -200,9 +201,9 @@ def md(text: str | None) -> str:
     """
     if text is None:
         return ""
-    text = " ".join(str(text).split())
+    text = printable(" ".join(str(text).split()))
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    if text[:1] in ("=", "-", "@"):
+    if text[:1] in ("=", "-", "@", "+", "\uff1d", "\uff0b", "\uff0d", "\uff20"):  # and full-width forms
         text = "\\" + text
     return text
 

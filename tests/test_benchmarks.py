@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -13,7 +14,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import engines  # noqa: E402
 import handwritten  # noqa: E402
-import run  # noqa: E402
+# by path, under a name of its own: tests/fuzz/run.py is also a module called 'run' (doctest collection)
+_spec = importlib.util.spec_from_file_location("benchmarks_run", ROOT / "benchmarks" / "run.py")
+run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run)
 
 ENGINES = ["GoRules ZEN (decision graph)", "GoRules ZEN (one compiled expression)", "rule-engine", "cel-python",
            "json-logic (panzi-json-logic)"]

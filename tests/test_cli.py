@@ -238,8 +238,8 @@ def test_unknown_framework_id(capsys):
     code, out, err = run(capsys, "evaluate", "nosuch@2018", PUBLISHED)
     assert code == 2 and out == ""
     (line,) = lines(err)
-    assert line.startswith("bandstand: error: unknown framework 'nosuch'; known: ")
-    assert "hmip-youth@2018" in line and line.endswith("[input.framework]")
+    assert line.startswith("bandstand: error: unknown framework 'nosuch'; known ids: ")
+    assert "hmip-youth," in line and line.endswith("[input.framework]")
 
 
 def test_unknown_framework_version(capsys):

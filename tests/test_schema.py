@@ -175,9 +175,11 @@ def test_yes_needs_of():
      8, 38),
     ("framework", "tiers:\n", "tiers: 3\nxtiers:\n", "expected a list, got the number 3", 10, 8),
     ("evidence", "subject: Somewhere YOS", "subject: [x]", "expected a text, got a list", 2, 10),
-    ("evidence", "date: 2021-12", "partial: yes", "expected true or false, got 'yes'", 3, 10),
+    ("evidence", "date: 2021-12", "partial: yes", "expected true or false, got 'yes' ('yes' meant true in YAML 1.1; "
+     "bandstand reads YAML 1.2, where it is text: write true)", 3, 10),
     ("evidence", "{yes: 1, of: 2}", "{yes: 1.5, of: 2}", "expected a whole number, got the number 1.5", 8, 14),
-    ("evidence", '"4": {percent: 65}', '"4": 65', "expected a mapping (key: value), got the number 65", 9, 8),
+    ("evidence", '"4": {percent: 65}', '"4": 65', "expected a mapping (key: value), got the number 65 "
+     "(write {percent: 65} or {yes: 11, of: 17})", 9, 8),
     ("evidence", "{rating: bad, note: A note}", "{rating: [bad]}", "expected a text or nothing (null), got a list",
      6, 17),
     ("evidence", 'answers: {"3": yes, "4": n/a}', "answers: [yes]", "expected a mapping (key: value), got a list",

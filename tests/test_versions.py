@@ -266,7 +266,7 @@ def test_a_base_that_cannot_be_found_is_located_at_extends(tmp_path, extends, ex
 
 def test_a_framework_that_extends_itself(tmp_path):
     path = write(tmp_path, "toy-2.yaml", ext("", extends="toy-2.yaml"))
-    assert problems(path) == [f"{path}:3:10: error: toy-2.yaml extends itself [extend.cycle]"]
+    assert problems(path) == [f"{path}:3:10: error: toy-2.yaml extends itself; a version must extend another version, and bases must not lead back to it [extend.cycle]"]
 
 
 def test_a_cycle_of_extensions(tmp_path):

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from ..errors import BandstandError, Diagnostic
-from ..limits import DEFAULT_LIMITS, Limits
-from . import loader, schema
+from ..limits import DEFAULT_LIMITS, Limits, too_deep
+from . import ast, loader, schema
 from .build import Builder
 from .checks import CHECKS, run_checks
 from .extend import Chain, DocumentLike, MergedDocument, Resolver, apply_extension, base_path
@@ -116,6 +116,12 @@ def _checked(doc: loader.Document) -> loader.Document:
     if not isinstance(doc.data, dict):
         raise BandstandError([Diagnostic("schema.type", "expected a mapping of framework fields at the top "
                                          f"of the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
+    own = [k for k in ("tiers", "nodes", "scales") if k in doc.data]
+    theirs = [k for k in ("judgements", "key_questions", "figures", "cases") if k in doc.data]
+    if theirs and not own:  # the arguments swapped, most likely
+        raise BandstandError([Diagnostic.at(
+            "input.kind", f"this is an evidence file (it has '{theirs[0]}'), not a framework; is it given in the "
+            "framework's place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
     diags = schema.validate(doc, "framework")
     if diags:
         raise BandstandError(diags)
@@ -161,7 +167,10 @@ def framework_from_document(doc: DocumentLike, *, limits: Limits = DEFAULT_LIMIT
     fw = builder.build()
     if fw is None:
         raise BandstandError(_explain_removed(builder.out.diagnostics, doc))
-    found = run_checks(fw, checks)
+    try:
+        found = run_checks(fw, checks)
+    except RecursionError:  # the checks recurse over rules: a --max-expression-depth raised far past the default
+        raise too_deep_error(fw) from None
     fw.diagnostics = fw.diagnostics + found
     if any(d.is_error for d in fw.diagnostics):
         raise BandstandError(_explain_removed(fw.diagnostics, doc))
@@ -180,6 +189,21 @@ def _explain_removed(diags: list[Diagnostic], doc: DocumentLike) -> list[Diagnos
                            "but this still refers to it", d.file, d.line, d.column, d.severity)
         out.append(d)
     return out
+
+
+def too_deep_error(fw: Framework) -> BandstandError:
+    """The error for rules nested deeper than Python's stack allows, at the deepest rule."""
+    deepest, where = 0, None
+    rules = [n.rule for n in fw.nodes.values() if n.rule is not None] + [lim.when for lim in fw.limits]
+    for rule in rules:
+        stack = [(rule.expr, 1)]
+        while stack:
+            e, depth = stack.pop()
+            if depth > deepest:
+                deepest, where = depth, rule.position_of(e.span[0])
+            stack.extend((c, depth + 1) for c in ast.children(e))
+    return BandstandError([Diagnostic.at("limit.expression-depth", too_deep("max_expression_depth", "a rule"),
+                                         where)])
 
 
 __all__ = ["load_framework", "load_framework_text", "framework_from_document", "resolve_document", "Framework"]

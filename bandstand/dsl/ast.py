@@ -19,6 +19,14 @@ from typing import Iterator, Union
 Span = tuple[int, int]
 
 
+def float_text(x: Fraction, spec: str = "") -> str:
+    """``x`` as a float formatted by ``spec``; a value too large for a float is shown whole."""
+    try:
+        return format(float(x), spec)
+    except OverflowError:  # a crafted rule can multiply its way past 1e308; Fractions do not overflow
+        return str(round(x))
+
+
 @dataclass(frozen=True, slots=True)
 class Number:
     span: Span
@@ -26,7 +34,7 @@ class Number:
 
     def __str__(self) -> str:
         v = self.value
-        return str(v.numerator) if v.denominator == 1 else str(float(v))
+        return str(v.numerator) if v.denominator == 1 else float_text(v)
 
 
 @dataclass(frozen=True, slots=True)

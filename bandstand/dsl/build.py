@@ -18,7 +18,9 @@ from .loader import Document
 from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
                     Framework, Level, Limit, Node, Part, Provenance, Reference, ReferenceFigure, Rounding, Rule,
                     Scale, Tier)
+from .ast import float_text
 from .parser import ExpressionError, parse_expression
+from .schema import real_date
 
 
 class Builder:
@@ -41,9 +43,10 @@ class Builder:
             return None
         return Rule(text, expr, path, self.pos(path), functools.partial(self.doc.pos_in_scalar, path))
 
-    def number(self, value: Any, path: tuple) -> Fraction | None:
+    def number(self, value: Any, path: tuple, what: str = "a bound") -> Fraction | None:
         if isinstance(value, float) and not math.isfinite(value):
-            self.out.error("check.band-bound", f"a bound must be a finite number; got {value}", self.pos(path))
+            code = "check.band-bound" if what == "a bound" else "check.number"
+            self.out.error(code, f"{what} must be a finite number; got {value}", self.pos(path))
             return None
         if value is None:
             return None
@@ -66,7 +69,7 @@ class Builder:
             seen[lv["id"]] = self.pos(lp + ("id",))
             score = lv.get("score")
             levels.append(Level(lv["id"], lv["label"], len(levels), data["id"],
-                                None if score is None else self.number(score, lp + ("score",)),
+                                None if score is None else self.number(score, lp + ("score",), "a score"),
                                 lv.get("description"), tuple(lv.get("aliases", ())), self.pos(lp)))
         return Scale(data["id"], data.get("label") or data["id"], tuple(levels),
                      data.get("description"), self.pos(path))
@@ -81,7 +84,7 @@ class Builder:
         if rounding_data == "none":
             rounding = Rounding(None)
         else:
-            rounding = Rounding(rounding_data["places"], rounding_data.get("mode", "half_up"))
+            rounding = Rounding(int(rounding_data["places"]), rounding_data.get("mode", "half_up"))  # 2.0 is 2
         bands = []
         for i, b in enumerate(data["bands"]):
             bp = path + ("bands", i)
@@ -197,12 +200,24 @@ class Builder:
             limits.append(Limit(lim["id"], target.id, when, bound.get("at_most"), bound.get("at_least"),
                                 lim.get("description"), self.pos(lp)))
 
+        for i, e in enumerate(data.get("examples", ())):  # expectations compare exactly: no inf or nan
+            ep = ("examples", i, "expect")
+            wanted = [(ep + ("overall", "score"), (e["expect"].get("overall") or {}).get("score"))]
+            for node_id, want in (e["expect"].get("nodes") or {}).items():
+                if isinstance(want, dict):
+                    wanted += [(ep + ("nodes", node_id, k), want.get(k)) for k in ("percent", "score")]
+            for path, value in wanted:
+                self.number(value, path, "an expected value")
         examples = [Example(e["id"], e["evidence"], e["expect"], e.get("title"), self.pos(("examples", i)))
                     for i, e in enumerate(data.get("examples", ()))]
 
+        eff = data.get("effective", {})
+        for key in ("from", "to"):  # the schema checks the form; this, the calendar
+            if key in eff and not real_date(eff[key]):
+                self.out.error("check.date", f"'{eff[key]}' is not a date of the calendar; expected YYYY-MM-DD or "
+                               "YYYY-MM", self.pos(("effective", key)))
         if self.out.has_errors:
             return None
-        eff = data.get("effective", {})
         return Framework(
             id=data["id"], version=data["version"], title=data["title"], status=data["status"],
             scales=scales, bands=bands, tiers=tiers, parts=parts, roots=roots, nodes=index,
@@ -308,7 +323,7 @@ def _whole(x: Fraction | None) -> Fraction | int | None:
 
 
 def _fmt(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else f"{float(x):g}"
+    return str(x.numerator) if x.denominator == 1 else float_text(x, "g")
 
 
 def _suggest(word: str, choices) -> str:

@@ -198,9 +198,14 @@ class TypeChecker:
             return NUMBER
         if isinstance(e, ast.Arith):
             self.expect(e.left, NUMBER, f"'{e.op}'")
-            self.expect(e.right, NUMBER, f"'{e.op}'")
+            right = self.expect(e.right, NUMBER, f"'{e.op}'")
             if e.op == "/" and isinstance(e.right, ast.Number) and e.right.value == 0:
                 return self.error(e.right, "check.division-by-zero", "division by zero")
+            if e.op == "/" and right == NUMBER:  # a divisor that is always zero, such as (1 - 1) or x * 0
+                i = interval_of(e.right, self.site, self.fw)
+                if i.lo == 0 and i.hi == 0:
+                    return self.error(e.right, "check.division-by-zero",
+                                      f"division by zero: '{e.right}' is always 0")
             return NUMBER
         if isinstance(e, ast.Not):
             self.expect(e.operand, BOOL, "'not'")

@@ -361,5 +361,6 @@ class Chain:
         if p in self.paths:
             names = " -> ".join(x.name for x in self.paths[self.paths.index(p):] + [p])
             what = "extends itself" if len(self.paths) - self.paths.index(p) == 1 else f"is part of a cycle ({names})"
-            raise BandstandError([Diagnostic.at("extend.cycle", f"{path.name} {what}", where)])
+            raise BandstandError([Diagnostic.at("extend.cycle", f"{path.name} {what}; a version must extend another "
+                                                 "version, and bases must not lead back to it", where)])
         self.paths.append(p)

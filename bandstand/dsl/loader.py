@@ -226,6 +226,10 @@ def _friendly(problem: str | None) -> str:
     problem = problem or "invalid YAML"
     if "cannot start any token" in problem:
         return problem + " (is it a tab? YAML indentation must use spaces)"
+    if problem.startswith(("did not find expected key", "did not find expected '-' indicator")):
+        return problem + " (is this line indented like the lines around it?)"
+    if problem.startswith("mapping values are not allowed"):
+        return problem + " (a value holding ': ' must be quoted; or is this line indented too far?)"
     return problem
 
 
@@ -362,7 +366,8 @@ def load_text(text: str, file: str | None = None, limits: Limits = DEFAULT_LIMIT
                 fail("yaml.documents", "the file holds more than one YAML document; expected one",
                      ev.start_mark.line + 1, ev.start_mark.column + 1)
         if total > limits.max_yaml_nodes:
-            fail("limit.yaml-nodes", exceeded("max_yaml_nodes", limits.max_yaml_nodes, "the number of YAML nodes"))
+            fail("limit.yaml-nodes", exceeded("max_yaml_nodes", limits.max_yaml_nodes, "the number of YAML nodes"),
+                 ev.start_mark.line + 1, ev.start_mark.column + 1)
 
     if not have_root or root is None:
         fail("yaml.empty", "the file holds no data; expected a mapping", 1, 1)
@@ -426,19 +431,24 @@ def _events(text: str, file: str | None, fail):
             yield ev
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        message = _friendly(e.problem)
+        message = e.problem or "invalid YAML"
         if e.context:
             ctx = e.context
             if e.context_mark is not None and e.problem_mark is not None and (
                     e.context_mark.line != e.problem_mark.line):
                 ctx += f" started at line {e.context_mark.line + 1}"
             message = f"{message} ({ctx})"
+        message = _friendly(message)  # the hint last
         fail("yaml.syntax", message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
     except yaml.reader.ReaderError as e:  # control characters and the like
         p = _index_to_position(text, e.position, file)
         what = f"character U+{e.character:04X}" if isinstance(e.character, int) else "character"
         fail("yaml.syntax", f"the {what} is not allowed in YAML (a control character?); remove it",
              p.line, p.column)
+    except UnicodeEncodeError as e:  # a lone surrogate in text given to load_text (no file decodes to one)
+        p = _index_to_position(text, e.start, file)
+        fail("input.encoding", f"the text holds the lone surrogate U+{ord(text[e.start]):04X}, which is not "
+             "Unicode text; was it decoded with errors='surrogateescape'?", p.line, p.column)
     except yaml.YAMLError as e:  # pragma: no cover - every other error is marked
         fail("yaml.syntax", " ".join(str(e).split("\n")[0:1]))
     finally:

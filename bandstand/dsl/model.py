@@ -188,7 +188,7 @@ def _num(x: Fraction | int | float | None) -> str:
     x = Fraction(x)
     if x.denominator == 1:
         return str(x.numerator)
-    return f"{float(x):.6g}"
+    return ast.float_text(x, ".6g")
 
 
 fmt_number = _num

@@ -171,6 +171,8 @@ def parse_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expr:
             msg = f"expected {_after_value(text, expected)} but the expression ended"
         else:
             msg = f"unexpected {_token_text(tok)}; expected {_after_value(text[:offset], expected)}"
+            if tok.type == "NAME" and re.match(r"[eE][0-9]", tok.value) and text[offset - 1:offset].isdigit():
+                msg += " (numbers are written out in full: the rule language has no exponents)"
         raise ExpressionError(msg, offset) from None
     except UnexpectedInput as e:  # pragma: no cover - the three above are exhaustive for LALR
         raise ExpressionError("invalid expression", getattr(e, "pos_in_stream", 0) or 0) from None

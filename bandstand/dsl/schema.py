@@ -25,6 +25,7 @@ from typing import Any, Iterable
 from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
+from ..limits import too_deep
 from .loader import Document
 
 if TYPE_CHECKING:
@@ -68,10 +69,14 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
         return []
     validator = _validator(name)
     coerced = []
-    for _ in range(20):  # each round fixes at least one coercion; nesting bounds the rounds
-        errors = list(validator.iter_errors(doc.data))
-        if not _coerce_to_text(doc, errors, coerced):
-            break
+    try:
+        for _ in range(20):  # each round fixes at least one coercion; nesting bounds the rounds
+            errors = list(validator.iter_errors(doc.data))
+            if not _coerce_to_text(doc, errors, coerced):
+                break
+    except RecursionError:  # jsonschema recurses: a --max-depth raised far past the default
+        deepest = max(doc.positions, key=len, default=())
+        return [Diagnostic.at("limit.depth", too_deep("max_depth", "the file"), doc.pos(deepest))]
     diags = []
     seen = set()
     for error in errors:
@@ -136,6 +141,17 @@ _PATTERNS = {
 }
 
 
+def real_date(text: str) -> bool:
+    """Whether YYYY-MM-DD or YYYY-MM text is a date of the calendar (not 2021-13 or 2021-02-30)."""
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(text if len(text) == 10 else text + "-01")
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def describe(value: Any) -> str:
     """A value's kind and, where short, the value itself, for messages."""
     if value is None:
@@ -160,6 +176,15 @@ def _expected_types(types) -> str:
     return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
 
 
+# words YAML 1.1 read as booleans; bandstand reads YAML 1.2, where they are text
+_YAML11_BOOL = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
+
+
+def _yaml11_hint(word: str, write: str) -> str:
+    return (f" ('{word}' meant {'true' if _YAML11_BOOL[word.lower()] else 'false'} in YAML 1.1; bandstand reads "
+            f"YAML 1.2, where it is text: write {write})")
+
+
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
@@ -173,6 +198,12 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         return Diagnostic.at(code, message, where or pos)
 
     v = e.validator
+    written = doc.text_of(path)
+    if written is not None and isinstance(e.instance, (int, float)) and not isinstance(e.instance, bool) \
+            and written != str(e.instance):  # 0800 read as 800, 1e400 as inf: show what was written
+        got = f"{describe(e.instance)} (written {written})"
+    else:
+        got = describe(e.instance)
     if v == "additionalProperties" and isinstance(e.instance, dict):
         allowed = list((e.schema.get("properties") or {}).keys())
         extra = [k for k in e.instance if k not in allowed]
@@ -188,11 +219,21 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         text = doc.text_of(path)
         if text is not None and isinstance(e.instance, bool) and "string" in str(e.validator_value):
             hint = f" ('{text}' was read as {describe(e.instance)}; put it in quotes for text)"
-        return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {describe(e.instance)}{hint}")]
+        elif path[:1] in (("key_questions",), ("figures",)) and len(path) == 2 and not isinstance(e.instance, dict):
+            hint = " (write {percent: 65} or {yes: 11, of: 17})"
+        elif "boolean" in str(e.validator_value) and isinstance(e.instance, str) and e.instance.lower() in _YAML11_BOOL:
+            hint = _yaml11_hint(e.instance, "true" if _YAML11_BOOL[e.instance.lower()] else "false")
+        if isinstance(e.instance, str) and e.instance.strip().endswith("%") and "number" in str(e.validator_value):
+            hint = " (write the number without '%')"
+        return [diag("schema.type", f"expected {_expected_types(e.validator_value)}, got {got}{hint}")]
     if v == "enum":
         options = ", ".join(json.dumps(x) if not isinstance(x, str) else x for x in e.validator_value)
         hint = _did_you_mean(str(e.instance), [str(x) for x in e.validator_value])
-        return [diag("schema.enum", f"expected one of: {options}; got {describe(e.instance)}{hint}")]
+        if isinstance(e.instance, str) and e.instance.lower() in _YAML11_BOOL and e.instance not in e.validator_value:
+            choices = [x for x in e.validator_value if x in ("yes", "no", True, False)][:2]
+            hint = _yaml11_hint(e.instance, " or ".join(json.dumps(x) if not isinstance(x, str) else x
+                                                        for x in choices))
+        return [diag("schema.enum", f"expected one of: {options}; got {got}{hint}")]
     if v == "const":
         return [diag("schema.const", f"expected {json.dumps(e.validator_value)}, got {describe(e.instance)}")]
     if v == "pattern":
@@ -204,7 +245,7 @@ def _diagnose(doc: Document, e: ValidationError) -> list[Diagnostic]:
         return [diag("schema.empty", "must not be empty text")]
     if v in ("minimum", "maximum"):
         side = "at least" if v == "minimum" else "at most"
-        return [diag("schema.range", f"must be {side} {e.validator_value}; got {describe(e.instance)}")]
+        return [diag("schema.range", f"must be {side} {e.validator_value}; got {got}")]
     if v in ("oneOf", "anyOf"):
         return _diagnose_alternatives(doc, e, diag)
     return [diag("schema.invalid", e.message)]  # pragma: no cover - keywords our schemas do not use
@@ -266,7 +307,10 @@ def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diag
     for t in types:
         flat.extend(t if isinstance(t, list) else [t])
     wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in dict.fromkeys(flat))
-    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}")]
+    written = doc.text_of(tuple(e.absolute_path))
+    shown = f" (written {written})" if written is not None and isinstance(e.instance, (int, float)) \
+        and not isinstance(e.instance, bool) and written != str(e.instance) else ""
+    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}{shown}")]
 
 
 def _did_you_mean_any(instance: dict, names: list[str]) -> str:

@@ -13,17 +13,34 @@ while deciding it (its trace), not from a second pass that re-derives it.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Iterable, Iterator
 
+from ..dsl import too_deep_error
+from ..dsl.ast import float_text
 from ..dsl.model import Band, BandTable, Framework, Level, Node
+from ..errors import WARNING, Diagnostic
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)
 from .evidence import Bound, Evidence, Measure, bind
 from .result import AppliedLimit, Margin, MarginStep, NodeResult, Result
 
 
+def _bounded(fn):
+    """Turn a RecursionError (rules nested past a raised --max-expression-depth) into a located error."""
+    @functools.wraps(fn)
+    def bounded(framework, *args, **kwargs):
+        try:
+            return fn(framework, *args, **kwargs)
+        except RecursionError:
+            fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+            raise too_deep_error(fw) from None
+    return bounded
+
+
+@_bounded
 def compile_framework(framework: Framework) -> CompiledFramework:
     """The compiled form of a framework, built once and kept with it."""
     compiled = framework.__dict__.get("_compiled")
@@ -33,6 +50,7 @@ def compile_framework(framework: Framework) -> CompiledFramework:
     return compiled
 
 
+@_bounded
 def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, *,
              explain: bool = True) -> Result:
     """Evaluate one inspection's evidence against a framework.
@@ -74,10 +92,16 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                 value = new
         ctx.ratings[node.id] = value
     ctx.trace = None
-    results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain)
+    budget = [MARGIN_RERUNS, 0]  # what-if evaluations left, margins skipped
+    results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain, budget)
     overall = results.pop("overall", None)
     ev = bound.evidence
-    return Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, list(bound.warnings))
+    warnings = list(bound.warnings)
+    if budget[1]:
+        warnings.append(Diagnostic("eval.margins", f"margins in cases are not shown for {budget[1]} node(s): "
+                                   f"working them out would take more than {MARGIN_RERUNS} what-if evaluations",
+                                   ev.file, severity=WARNING))
+    return Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, warnings)
 
 
 def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[Evidence | Bound], *,
@@ -102,7 +126,10 @@ def _plural(nodes: list[Node] | tuple[Node, ...], fw: Framework) -> str:
 def _fmt(x: Fraction | int | None, unit: str = "") -> str:
     if x is None:
         return "-"
-    text = str(x.numerator) if x.denominator == 1 else f"{float(x):.1f}"
+    if type(x) is not int:
+        x = Fraction(x)
+        x = x.numerator if x.denominator == 1 else x
+    text = str(x) if type(x) is int else float_text(x, ".1f")
     return text + ("%" if unit == "percent" else "")
 
 
@@ -153,7 +180,7 @@ def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[
 
 
 def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_refs, bound: Bound,
-             explain: bool) -> dict[str, NodeResult]:
+             explain: bool, budget: list[int]) -> dict[str, NodeResult]:
     fw = compiled.framework
     measures, notes, ratings = bound.measures, bound.notes, ctx.ratings
     limited: dict[str, list[AppliedLimit]] = {}
@@ -203,11 +230,14 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for prog in compiled.order:
             res = out[prog.node.id]
             if res.level is not None:
-                res.margin = _margin(prog, ctx, res, out)
+                res.margin = _margin(prog, ctx, res, out, budget)
     return out
 
 
 # -- margins: how far each node is from the next band ----------------------------------------
+
+#: what-if evaluations one evaluate() may spend on margins in cases (each node costs at most its 'of')
+MARGIN_RERUNS = 1_000_000
 
 
 def _rerun(prog: Program, ctx: Context, measure: Measure):
@@ -218,7 +248,8 @@ def _rerun(prog: Program, ctx: Context, measure: Measure):
         ctx.override = None
 
 
-def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult]) -> Margin | None:
+def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult],
+            budget: list[int]) -> Margin | None:
     current = res.level
     m = res.measure
     if prog.own_share and m is not None:
@@ -230,7 +261,11 @@ def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Nod
                                        lambda: _margin_share(table, m.yes, m.of, current))
                 return Margin(up and MarginStep(up[0], more_yes=up[1], unit=unit),
                               down and MarginStep(down[0], fewer_yes=down[1], unit=unit))
-            return _margin_cases(prog, ctx, m, current, unit)
+            if m.of > budget[0]:  # each step is a what-if evaluation: bound the work of one evaluate()
+                budget[1] += 1
+                return None
+            margin, budget[0] = _margin_cases(prog, ctx, m, current, unit), budget[0] - m.of
+            return margin
         if m.percent is not None and res.table is not None:
             return _margin_points(res.table, m.percent, current)
     if res.table is not None and res.value is not None:

@@ -13,9 +13,11 @@ and counts the case answers into one :class:`Measure` per node.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path, PurePath
+from typing import Iterable, Iterator
 
 from ..dsl import loader, schema
 from ..dsl.build import suggest
@@ -92,6 +94,7 @@ class Evidence:
     figures: dict[str, Figure] = field(default_factory=dict)
     cases: list[Case] | None = None
     cases_pos: Position | None = None
+    cases_file: Path | None = None  # the CSV file the cases were read from, if another file
     section_pos: dict[str, Position] = field(default_factory=dict)
 
     def where(self, section: str) -> Position:
@@ -130,6 +133,12 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     if not isinstance(doc.data, dict):
         raise BandstandError([Diagnostic("schema.type", "expected a mapping of evidence fields at the top of "
                                          f"the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
+    own = [k for k in ("judgements", "key_questions", "figures", "cases", "subject") if k in doc.data]
+    theirs = [k for k in ("tiers", "nodes", "scales") if k in doc.data]
+    if theirs and not own:  # the arguments swapped, most likely
+        raise BandstandError([Diagnostic.at(
+            "input.kind", f"this is a framework file (it has '{theirs[0]}'), not evidence; is it given in the "
+            "evidence's place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
     diags = schema.validate(doc, "evidence")
     if diags:
         raise BandstandError(diags)
@@ -138,6 +147,9 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
                   d.get("notes"), d.get("partial", False))
     ev.section_pos = {k: doc.key_pos((k,)) for k in d}
+    if "date" in d and not schema.real_date(d["date"]):  # the schema checks the form; this, the calendar
+        out.error("evidence.date", f"'{d['date']}' is not a date of the calendar; expected YYYY-MM-DD or YYYY-MM",
+                  doc.pos(("date",)))
     for node_id, j in (d.get("judgements") or {}).items():
         path = ("judgements", node_id)
         if isinstance(j, dict):
@@ -152,6 +164,11 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
                 out.error("evidence.duplicate", f"figures for '{node_id}' are given twice "
                           "(in key_questions and figures)", doc.key_pos(path))
                 continue
+            f = {k: int(v) if k in ("yes", "of") else v for k, v in f.items()}  # the schema lets 6.0 be a count
+            if f.get("of") is not None and f["of"] > limits.max_cases:  # margins count case by case up to 'of'
+                out.error("limit.cases", exceeded("max_cases", limits.max_cases, f"the number of cases ({f['of']})"),
+                          doc.pos(path + ("of",)))
+                continue
             if "yes" in f and f["yes"] > f["of"]:
                 out.error("evidence.counts", f"yes ({f['yes']}) is greater than of ({f['of']})",
                           doc.pos(path + ("yes",)))
@@ -159,7 +176,14 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             percent = None
             if "percent" in f:
                 text = doc.text_of(path + ("percent",))
-                percent = Fraction(text) if text is not None else Fraction(f["percent"])
+                if isinstance(f["percent"], float) and not math.isfinite(f["percent"]):
+                    out.error("evidence.counts", "a percentage must be a number from 0 to 100; got "
+                              f"{text or f['percent']}", doc.pos(path + ("percent",)))
+                    continue
+                try:  # exactly as written: 64.7 is 647/10, not a binary float
+                    percent = Fraction(text) if text is not None else Fraction(f["percent"])
+                except ValueError:  # 0x40 or 0o100: the value the YAML reader gave
+                    percent = Fraction(f["percent"])
             ev.figures[node_id] = Figure(node_id, f.get("yes"), f.get("of"), percent, doc.key_pos(path))
     cases = d.get("cases")
     if isinstance(cases, str):
@@ -168,8 +192,17 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             out.error("evidence.path", f"the cases file '{cases}' must be a relative path inside the "
                       "evidence file's folder", doc.pos(("cases",)))
         else:
+            shown = str(PurePath(doc.file).parent / cases) if doc.file else str(csv_path)  # as the user named it
+            ev.cases_file = csv_path
             try:
-                ev.cases = read_cases_csv(loader.read_text(csv_path, limits, str(csv_path)), str(csv_path), limits)
+                ev.cases = read_cases_csv(loader.read_text(csv_path, limits, shown), shown, limits)
+            except InputError as e:
+                if e.diagnostics[0].code in ("input.missing", "input.directory"):  # say where it was named
+                    what = "does not exist" if e.diagnostics[0].code == "input.missing" else "is a folder"
+                    out.error(e.diagnostics[0].code, f"the cases file '{cases}' {what}; expected the path of a "
+                              "CSV file, relative to the evidence file", doc.pos(("cases",)))
+                else:
+                    out.extend(e.diagnostics)
             except BandstandError as e:
                 out.extend(e.diagnostics)
     elif cases is not None:
@@ -223,7 +256,11 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
     RFC 4180 quoting (``"a, b"``, ``""`` for a quote, line breaks inside
     quotes); ``\r\n`` and ``\n`` both end a row. Blank rows are dropped.
     """
-    rows: list[list[Cell]] = []
+    return list(iter_csv_rows(text, delimiter, file))
+
+
+def iter_csv_rows(text: str, delimiter: str, file: str | None) -> Iterator[list[Cell]]:
+    """The rows of :func:`csv_rows`, one at a time (a reader may stop at its case limit)."""
     row: list[Cell] = []
     buf: list[str] = []
     line = col = 1
@@ -266,7 +303,7 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
         if ch in "\r\n":
             end_cell()
             if any(c.text.strip() for c in row):
-                rows.append(row)
+                yield row
             row = []
             if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
                 i += 1
@@ -281,8 +318,7 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
     if buf or row:
         end_cell()
         if any(c.text.strip() for c in row):
-            rows.append(row)
-    return rows
+            yield row
 
 
 def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
@@ -297,12 +333,17 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    return _cases_from_rows(csv_rows(text, delimiter, file), file, limits)
+    # row by row: memory stops growing at max_cases
+    return _cases_from_rows(iter_csv_rows(text, delimiter, file), file, limits)
 
 
-def _cases_from_rows(rows: list[list[Cell]], file: str | None, limits: Limits) -> list[Case]:
+def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits) -> list[Case]:
     out = Collector()
-    header, body = rows[0], rows[1:]
+    body = iter(rows)
+    header = next(body, None)
+    if header is None:  # only blank rows, such as ",,,"
+        raise BandstandError([Diagnostic("csv.empty", "the CSV file has only blank rows; expected a header row",
+                                         file, 1, 1)])
     columns = [c.text.strip() for c in header]
     lowered = [c.lower() for c in columns]
     id_col = next((lowered.index(c) for c in _ID_COLUMNS if c in lowered), None)
@@ -502,8 +543,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     judgements: dict[str, Level | None] = {}
     notes: dict[str, str] = {}
 
-    def unknown(node_id: str, pos: Position, what: str):
-        ids = [n for n in nodes if n != "overall"]
+    def unknown(node_id: str, pos: Position, what: str, among=None):
+        ids = [n for n in (nodes if among is None else among) if n != "overall"]  # suggest what fits here
         out.error("evidence.unknown-node", f"{what} for '{node_id}', which is not a node of {fw.ref}"
                   + suggest(node_id, ids), pos)
 
@@ -511,7 +552,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     for node_id, j in ev.judgements.items():
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
-            unknown(node_id, j.pos, "a judgement")
+            unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
             continue
         if not node.is_judged:
             if node.rated:
@@ -580,6 +621,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
         seen: dict[str, Position] = {}
+        unknown_answers: set[str] = set()
         for case in ev.cases:
             if case.id in seen:
                 out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
@@ -595,11 +637,15 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             case_count[part.id] = case_count.get(part.id, 0) + 1
             applicable = 0
             errors_before = len(out.diagnostics)
+            rejected_unknown = False
             for node_id, answer in case.answers.items():
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
                 if node is None or node_id == "overall":
-                    unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    if node_id not in unknown_answers:  # once, not once per case (a CSV column)
+                        unknown_answers.add(node_id)
+                        unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    rejected_unknown = True
                     continue
                 if node_id not in answerable:
                     hint = "; answer its questions instead" if node_id in figured else ""
@@ -623,7 +669,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     applicable += 1
                     if answer:
                         c[0] += 1
-            rejected = len(out.diagnostics) > errors_before  # already reported: no second error
+            rejected = len(out.diagnostics) > errors_before or rejected_unknown  # reported: no second error
             if case.answers and applicable == 0 and not rejected:
                 out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
                           "it counts for nothing: check it or remove it", case.pos)

@@ -23,7 +23,10 @@ def number(x: Fraction | int | None) -> int | float | None:
     x = Fraction(x)
     if x.denominator == 1:
         return x.numerator
-    return round(float(x), 4)
+    try:
+        return round(float(x), 4)
+    except OverflowError:  # past 1e308: whole, as JSON allows
+        return round(x)
 
 
 @dataclass
