@@ -16,6 +16,8 @@ import re
 import sys
 import tempfile
 import traceback
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -247,7 +249,8 @@ def _check_evidence(state: State, ev, framework_ref, path):
 @click.option("--on", "on", callback=lambda ctx, p, v: _date(v, "--on"), metavar="DATE",
               help="With a framework id alone: use the version in force on DATE (YYYY-MM-DD). "
                    "Without it, the evidence's date decides; failing that, the latest published version.")
-@click.option("--ratings-only", is_flag=True, help="Several inspections: ratings without reasons or margins (faster).")
+@click.option("--ratings-only", is_flag=True,
+              help="Several inspections: the ratings and the overall score, without reasons or margins (faster).")
 @click.pass_obj
 def evaluate(state: State, framework, evidence, fmt, output, prompts, on, ratings_only):
     """Evaluate EVIDENCE against FRAMEWORK and show the ratings, why, and margins.
@@ -255,15 +258,13 @@ def evaluate(state: State, framework, evidence, fmt, output, prompts, on, rating
     EVIDENCE is a YAML, JSON or CSV file; several files, a folder, or a CSV
     with an `inspection` column give one result per inspection, streamed.
     """
-    files = _evidence_files(evidence)
-    single = len(files) == 1 and not Path(evidence[0]).is_dir()
-    if single:
-        inspections = load_evidence_many(files[0], limits=state.limits)
+    inputs = _evidence_files(evidence)
+    if len(inputs.files) == 1 and not inputs.found:
+        inspections = load_evidence_many(inputs.files[0], limits=state.limits)
         if len(inspections) == 1:
-            if fmt == "jsonl":
-                fmt = "json"
-            return _evaluate_one(state, framework, inspections[0], str(files[0]), fmt or "text", output, prompts, on)
-    return _evaluate_many(state, framework, files, fmt or "text", output, on, ratings_only)
+            return _evaluate_one(state, framework, inspections[0], str(inputs.files[0]), fmt or "text", output,
+                                 prompts, on)
+    return _evaluate_many(state, framework, inputs, fmt or "text", output, on, ratings_only)
 
 
 def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
@@ -273,51 +274,55 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
                    err=True)
     result = evaluate_evidence(fw, ev)
     _warn(result.warnings)
-    options = {"show_prompts": prompts} if fmt == "text" else {}
-    _out(render(result, fmt, **options), output, (fw.path, name, ev.cases_file))
+    if fmt == "jsonl":  # one inspection, one line
+        text = json.dumps(result.to_json(), ensure_ascii=False) + "\n"
+    else:
+        text = render(result, fmt, **({"show_prompts": prompts} if fmt == "text" else {}))
+    _out(text, output, (fw.path, name, ev.cases_file))
     return EXIT_OK
 
 
-def _evaluate_many(state, framework, files, fmt, output, on, ratings_only):
+def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
     """One result per inspection, written as it is made: memory stays flat however many there are."""
-    from .render import summary_header, summary_row
+    from .render import Summary
 
-    sink = _Sink(output, files)
+    sink = _Sink(output, inputs.files)
     failed = total = 0
     announced: set[str] = set()
-    show_progress = sys.stderr.isatty() and len(files) > 1
-    bar = click.progressbar(length=len(files), label="evaluating", file=sys.stderr) if show_progress else None
+    # a bar on a terminal, unless the results are being written to that same terminal
+    show_progress = (sys.stderr.isatty() and len(inputs.files) > 1
+                     and (output not in (None, "-") or not sys.stdout.isatty()))
+    bar = click.progressbar(length=len(inputs.files), label="evaluating", file=sys.stderr) if show_progress else None
+    summary = Summary(fmt) if fmt in ("text", "markdown") else None
     try:
-        if fmt in ("text", "markdown"):
-            sink.write(summary_header(fmt))
-        elif fmt == "json":
+        if fmt == "json":
             sink.write("[")
-        for f in files:
-            try:
-                inspections = load_evidence_many(f, limits=state.limits)
-            except BandstandError as e:
+        for inspections, error in _each_inspection(inputs, state.limits):
+            if bar is not None:
+                bar.update(1)
+            if error is not None:
                 failed += 1
-                _warn(e.diagnostics)
-                inspections = []
+                _warn(error.diagnostics)
+                continue
             for ev in inspections:
                 try:
                     fw = _pick_quietly(state, framework, on, ev, announced)
                     result = evaluate_evidence(fw, ev, explain=not ratings_only)
-                except BandstandError as e:
+                except BandstandError as e:  # each problem names the file it is about
                     failed += 1
-                    _warn(e.diagnostics)
+                    _warn(d if d.file else dataclasses.replace(d, file=ev.file) for d in e.diagnostics)
                     continue
                 if fmt == "jsonl":
                     sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
                 elif fmt == "json":
                     sink.write(("," if total else "") + "\n" + json.dumps(result.to_json(), ensure_ascii=False))
                 else:
-                    sink.write(summary_row(result, fmt))
+                    sink.write(summary.row(result))
                 total += 1
-            if bar is not None:
-                bar.update(1)
         if fmt == "json":
             sink.write("\n]\n")
+        elif summary is not None:
+            sink.write(summary.end())
         sink.close()
     finally:
         if bar is not None:
@@ -329,19 +334,21 @@ def _evaluate_many(state, framework, files, fmt, output, on, ratings_only):
 
 
 def _pick_quietly(state, framework, on, ev, announced: set[str]):
+    """The framework for one of many inspections, saying once per version how it was chosen."""
     parsed = parse_ref(framework)
     if parsed is None or parsed[1] is not None or on is not None:
         return state.catalogue.resolve(framework, on=on)
     named = parse_ref(ev.framework) if ev.framework else None
     if named is not None and named[0] == parsed[0] and named[1] is not None:
-        fw = state.catalogue.resolve(ev.framework)
+        fw, why = state.catalogue.resolve(ev.framework), "where the evidence names it"
     elif ev.date:
         fw = state.catalogue.resolve(framework, on=ev.date)
+        why = "where it is in force on the evidence's date"
     else:
-        fw = state.catalogue.resolve(framework)
-    if fw.ref not in announced:
-        announced.add(fw.ref)
-        click.echo(f"bandstand: using {fw.ref} (named by the evidence, or in force on its date)", err=True)
+        fw, why = state.catalogue.resolve(framework), "as the latest published, where the evidence has no date"
+    if (fw.ref, why) not in announced:
+        announced.add((fw.ref, why))
+        click.echo(f"bandstand: using {fw.ref} {why} (first: {ev.subject or ev.file or 'an inspection'})", err=True)
     return fw
 
 
@@ -433,18 +440,56 @@ def diff_cmd(state: State, old, new, fmt, output):
     return EXIT_OK if result.identical else EXIT_FAILED
 
 
-def _evidence_files(args: tuple[str, ...]) -> list[Path]:
+@dataclass
+class _Inputs:
+    """The evidence files a command was given, folders walked."""
+
+    files: list[Path]
+    found: set[Path]  # those found in a folder rather than named
+
+
+def _evidence_files(args: tuple[str, ...]) -> _Inputs:
     files: list[Path] = []
+    found: set[Path] = set()
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv"))
-            if not found:
+            inside = sorted(x for x in p.rglob("*")
+                            if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv"))
+            if not inside:
                 raise InputError(f"{arg} holds no evidence files (.yaml, .yml, .json, .csv)", arg, "input.empty")
-            files.extend(found)
+            files.extend(inside)
+            found.update(inside)
         else:
             files.append(p)
-    return files
+    return _Inputs(files, found)
+
+
+def _each_inspection(inputs: _Inputs, limits: Limits, display: bool = False):
+    """(inspections, None) or ([], error) for each file, in order.
+
+    A CSV found in a folder is read after the other files, and not at all
+    when one of them reads its cases from it (``cases: cases.csv``): it is
+    part of that inspection, not another one.
+    """
+    referenced: set[Path] = set()
+    later: list[Path] = []
+
+    def read(f: Path):
+        try:
+            inspections = load_evidence_many(f, limits=limits, display=str(f) if display else None)
+        except BandstandError as e:
+            return [], e
+        referenced.update(ev.cases_file.resolve() for ev in inspections if ev.cases_file is not None)
+        return inspections, None
+
+    for f in inputs.files:
+        if f in inputs.found and f.suffix.lower() in (".csv", ".tsv"):
+            later.append(f)
+        else:
+            yield read(f)
+    for f in later:
+        yield ([], None) if f.resolve() in referenced else read(f)
 
 
 @cli.command("compare")
@@ -475,16 +520,15 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         cw = load_crosswalk(crosswalk_path, state.limits)
     elif a.id != b.id:
         cw = state.catalogue.crosswalk(a, b)
-    files = _evidence_files(evidence)
+    inputs = _evidence_files(evidence)
     loaded, errors = [], []
-    for f in files:
-        try:
-            loaded.extend(load_evidence_many(f, limits=state.limits, display=str(f)))
-        except BandstandError as e:
-            errors.extend(e.diagnostics)
+    for inspections, error in _each_inspection(inputs, state.limits, display=True):
+        loaded.extend(inspections)
+        if error is not None:
+            errors.extend(error.diagnostics)
     if errors:
         raise BandstandError(errors)
-    if len(loaded) == 1 and len(files) == 1 and not Path(evidence[0]).is_dir():
+    if len(loaded) == 1 and len(inputs.files) == 1 and not inputs.found:
         c = comparing.compare(a, b, loaded[0], cw)
         text = {"text": lambda: comparing.comparison_text(c, changes_only),
                 "markdown": lambda: comparing.comparison_markdown(c, changes_only),
@@ -493,7 +537,7 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         imp = comparing.impact(a, b, loaded, cw)
         text = {"text": lambda: comparing.impact_text(imp), "markdown": lambda: comparing.impact_markdown(imp),
                 "json": lambda: json.dumps(comparing.impact_json(imp), indent=2, ensure_ascii=False) + "\n"}[fmt]()
-    _out(text, output, [a.path, b.path, crosswalk_path, *files, *(ev.cases_file for ev in loaded)])
+    _out(text, output, [a.path, b.path, crosswalk_path, *inputs.files, *(ev.cases_file for ev in loaded)])
     return EXIT_OK
 
 
@@ -518,7 +562,11 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     """
     from . import stability as st
 
-    ev = load_evidence(evidence, limits=state.limits)
+    inspections = load_evidence_many(evidence, limits=state.limits)
+    if len(inspections) != 1:
+        raise InputError(f"{evidence} holds {len(inspections)} inspections (it has an inspection column); "
+                         "stability takes one inspection's cases: give a file of one", evidence, "input.many")
+    ev = inspections[0]
     fw = _pick(state, framework, None, ev)
     result = st.stability(fw, ev, resamples=resamples, seed=seed, confidence=confidence)
     text = {"text": lambda: st.to_text(result), "markdown": lambda: st.to_markdown(result),

@@ -94,12 +94,13 @@ def _heading(node: Node) -> str:
     return node.title or node.question or ""
 
 
-def _inferred_note(fw: Framework) -> list[str]:
+def _inferred_note(fw: Framework, named: bool = False) -> list[str]:
     tables = [t for t in fw.bands.values() if t.inferred]
     if not tables:
         return []
     names = ", ".join(t.label or t.id for t in tables)
-    return [f"Note: the thresholds of {names} are inferred from published results, not published."]
+    of = f"{fw.ref}: the thresholds" if named else "the thresholds"
+    return [f"Note: {of} of {names} are inferred from published results, not published."]
 
 
 # -- text --------------------------------------------------------------------------------
@@ -262,23 +263,80 @@ def to_markdown(result: Result) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def summary_header(fmt: str) -> str:
-    """The head of a summary table of many inspections."""
-    if fmt == "markdown":
-        return "| Inspection | Overall rating | Score | Not rated |\n|---|---|---|---|\n"
-    return f"{'INSPECTION':40}  {'OVERALL':22} {'SCORE':>7}  NOT RATED\n"
+class Summary:
+    """A summary table of many inspections, one row per result, written as the results come.
 
+    The columns follow the framework: its overall rating and score where it
+    has one, otherwise a column per top-level rated node (the 2011 areas).
+    A result under a framework with other columns starts a new table. The
+    end gives the notes the results rely on (inferred thresholds).
+    """
 
-def summary_row(result: Result, fmt: str) -> str:
-    """One inspection's line in a summary table."""
-    o = result.overall
-    rating = _label(o) if o is not None else "-"
-    score = f"{fmt_number(o.value)}/{fmt_number(o.maximum)}" if o is not None and o.value is not None else "-"
-    unrated = ", ".join(k for k, r in result.nodes.items() if r.rated and r.level is None) or "-"
-    subject = result.subject or result.evidence_file or "(no subject)"
-    if fmt == "markdown":
-        return f"| {md(subject)} | {md(rating)} | {md(score)} | {md(unrated)} |\n"
-    return f"{_one_line(subject)[:40]:40}  {rating:22} {score:>7}  {unrated}\n"
+    def __init__(self, fmt: str):
+        if fmt not in ("text", "markdown"):
+            raise ValueError(f"a summary is text or markdown, not {fmt!r}")
+        self.fmt = fmt
+        self.columns: tuple | None = None
+        self.used: dict[str, Framework] = {}
+        self._widths: list[int] = []
+
+    @staticmethod
+    def _columns(fw: Framework) -> tuple:
+        """(key, heading, width) per rating column."""
+        level = max((len(lv.label) for sc in fw.scales.values() for lv in sc.levels), default=10)
+        if fw.overall is not None:
+            return (("overall", "Overall rating", max(level, 14)), ("score", "Score", 7))
+        tops = [n for n in fw.nodes.values() if n.parent is None and n.rated]
+        return tuple((n.id, _one_line(_heading(n)) or n.id, min(max(level, len(_heading(n) or n.id)), 34))
+                     for n in tops)
+
+    def row(self, result: Result) -> str:
+        """The result's row, after a table head when the columns change."""
+        fw = result.framework
+        self.used.setdefault(fw.ref, fw)
+        columns = self._columns(fw)
+        head = ""
+        if columns != self.columns:
+            head = ("\n" if self.columns is not None else "") + self._head(columns)
+            self.columns = columns
+        cells = [result.subject or "(no subject)", result.evidence_file or "-", fw.ref]
+        for key, _, _ in columns:
+            if key == "score":
+                o = result.overall
+                cells.append(f"{fmt_number(o.value)}/{fmt_number(o.maximum)}"
+                             if o is not None and o.value is not None else "-")
+            else:
+                r = result.overall if key == "overall" else result.nodes[key]
+                cells.append(_label(r) if r is not None else "-")
+        unrated = [k for k, r in result.nodes.items() if r.rated and r.level is None]
+        cells.append(", ".join(unrated) or "-")
+        return head + self._line(cells)
+
+    def _head(self, columns: tuple) -> str:
+        names = ["Inspection", "Evidence", "Framework", *(name for _, name, _ in columns), "Not rated"]
+        if self.fmt == "markdown":
+            return "| " + " | ".join(md(n) for n in names) + " |\n|" + "---|" * len(names) + "\n"
+        # text: fixed widths (a stream cannot be measured first); long cells are cut
+        self._widths = [28, 36, 22] + [w for _, _, w in columns]
+        return self._line([n.upper() for n in names])
+
+    def _line(self, cells: list[str]) -> str:
+        if self.fmt == "markdown":
+            return "| " + " | ".join(md(c) for c in cells) + " |\n"
+        out = []
+        for i, (cell, width) in enumerate(zip(cells, self._widths)):
+            cell = _one_line(cell)
+            if len(cell) > width:  # a path loses its start, anything else its end
+                cell = "..." + cell[-(width - 3):] if i == 1 else cell[:width - 3] + "..."
+            out.append(cell.ljust(width))
+        return "  ".join(out + [_one_line(cells[-1])]).rstrip() + "\n"
+
+    def end(self) -> str:
+        """The notes for the frameworks the table used."""
+        notes = [n for fw in self.used.values() for n in _inferred_note(fw, named=True)]
+        if not notes:
+            return ""
+        return "\n" + "".join(("" if self.fmt == "text" else "> ") + n + "\n" for n in notes)
 
 
 RENDERERS = {"text": to_text, "json": to_json, "markdown": to_markdown}

@@ -151,9 +151,9 @@ def test_a_crosswalk_naming_unknown_nodes_is_refused(cat, tmp_path):
 INSPECTIONS_CSV = """\
 inspection,case,part,1.1,1.2,1.3,1.4,3.4,2.1.1,2.1.2,2.1.3,2.2.1,2.2.2,2.2.3,2.3.1,2.3.2,2.3.3,2.4.1,2.4.2,2.4.3,3.1.1,3.1.2,3.1.3,3.2.1,3.2.2,3.2.3,3.3.1,3.3.2,3.3.3
 Alpha,c1,court,good,good,good,good,good,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,,,,,,,,,
-Alpha,o1,out_of_court,,,,,,,,,,,,,,,,,,,yes,yes,yes,yes,yes,yes,yes,yes,yes
+Alpha,o1,out_of_court,,,,,,,,,,,,,,,,,,yes,yes,yes,yes,yes,yes,yes,yes,yes
 Beta,c1,court,Requires improvement,good,good,good,good,no,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,yes,,,,,,,,,
-Beta,o1,out_of_court,,,,,,,,,,,,,,,,,,,yes,no,yes,yes,yes,yes,yes,yes,yes
+Beta,o1,out_of_court,,,,,,,,,,,,,,,,,,yes,no,yes,yes,yes,yes,yes,yes,yes
 """
 
 

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 
 from ..dsl import too_deep_error
 from ..dsl.ast import float_text
-from ..dsl.model import Band, BandTable, Framework, Level, Node
+from ..dsl.model import OVERALL, Band, BandTable, Framework, Level, Node
 from ..errors import WARNING, Diagnostic
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)
@@ -68,9 +68,10 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     for prog in compiled.order:
         node = prog.node
         ctx.owner = node
-        ctx.trace = [] if explain else None
+        traced = explain or node.id == OVERALL  # ratings only still give the overall score
+        ctx.trace = [] if traced else None
         value = prog.fn(ctx)
-        if explain:
+        if traced:
             traces[node.id] = ctx.trace
         for lim, cond in prog.limits:
             if not isinstance(value, Level):
@@ -207,6 +208,9 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         if not explain:
             if not is_level and isinstance(value, NotRated):
                 r.reason = f"not rated: {value.reason}"
+            if node_id == OVERALL:
+                fields = _explain(shown.node, value, traces.get(node_id, ()), fw)[2]
+                r.value, r.maximum = fields.get("sum_value", fields.get("value")), fields.get("maximum")
             continue
         reason, decided_by, fields = _explain(shown.node, value, traces.get(node_id, ()), fw)
         r.decided_by = decided_by

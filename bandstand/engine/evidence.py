@@ -426,7 +426,13 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
     out = Collector()
     groups: dict[str, list[list[Cell]]] = {}
     for r in rows[1:]:
-        if col < len(r):
+        if len(r) != len(names):
+            out.error("csv.row", f"this row has {len(r)} cells but the header has {len(names)}",
+                      Position(file, r[0].line, 1))
+        elif not r[col].text.strip():
+            out.error("csv.inspection", f"this row names no inspection in column '{names[col]}'; every row must "
+                      "name the inspection it belongs to", Position(file, r[col].line, r[col].column))
+        else:
             groups.setdefault(r[col].text.strip(), []).append(r)
     inspections: list[Evidence] = []
     keep = [i for i in range(len(names)) if i != col and i not in judged]

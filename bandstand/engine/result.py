@@ -171,6 +171,7 @@ class Result:
             "framework": {"id": fw.id, "version": fw.version, "title": fw.title},
             "subject": self.subject,
             "date": self.date,
+            "evidence_file": self.evidence_file,
         }
         if self.overall is not None:
             o = self.overall
