@@ -27,7 +27,7 @@ from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence, load_evidence_many
-from .errors import BandstandError, Diagnostic, InputError, format as format_diagnostic, printable
+from .errors import BandstandError, InputError, format as format_diagnostic, printable
 from .limits import CEILINGS, Limits, option_name
 from .render import render
 from .testing import run_examples
@@ -206,10 +206,8 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
         ev = load_evidence(path, limits=state.limits)
         return _check_evidence(state, ev, framework_ref, path)
     doc = loader.load_file(path, state.limits)
-    if not isinstance(doc.data, dict):  # neither a framework nor evidence: say so, not "evidence fields"
-        raise BandstandError([Diagnostic("schema.type", "expected a mapping of framework or evidence fields at the "
-                                         f"top of the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
-    if isinstance(doc.data, dict) and "from" in doc.data and "to" in doc.data:
+    schema.require_mapping(doc, "framework or evidence")  # neither: say so, not "evidence fields"
+    if "from" in doc.data and "to" in doc.data:
         return _check_crosswalk(state, path)
     if _is_framework(doc.data):
         fw = state.catalogue.load_path(path, display=path)

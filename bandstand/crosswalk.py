@@ -22,7 +22,7 @@ from .dsl import loader, schema
 from .dsl.build import suggest
 from .dsl.model import Framework, Level
 from .engine.evidence import Evidence, Figure, Judgement, share_nodes
-from .errors import BandstandError, Collector, Diagnostic, Position
+from .errors import BandstandError, Collector, Position
 from .limits import DEFAULT_LIMITS, Limits
 
 
@@ -99,9 +99,7 @@ def _matches(ref: str, fw: Framework) -> bool:
 def load_crosswalk(path: str | Path, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> Crosswalk:
     """Read and schema-check a crosswalk file."""
     doc = loader.load_file(path, limits, display)
-    if not isinstance(doc.data, dict):
-        raise BandstandError([Diagnostic("schema.type", "expected a mapping of crosswalk fields at the top of "
-                                         f"the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
+    schema.require_mapping(doc, "crosswalk")
     diags = schema.validate(doc, "crosswalk")
     if diags:
         raise BandstandError(diags)

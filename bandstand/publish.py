@@ -48,7 +48,7 @@ from .diff import FrameworkDiff, diff, sections as diff_sections
 from .describe import describe, describe_limit, describe_rule, plural, table_name
 from .dsl import ast
 from .dsl.checks import Site, interval_of
-from .dsl.model import (JUDGED_OPTIONAL, OVERALL, Band, BandTable, Example, Framework, Limit, Node, Scale,
+from .dsl.model import (JUDGED_OPTIONAL, OVERALL, BandTable, Example, Framework, Limit, Node, Scale,
                         fmt_number)
 from .engine.evaluate import evaluate
 from .engine.evidence import Evidence, inside, load_evidence

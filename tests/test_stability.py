@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bandstand import BandstandError, Catalogue, load_evidence
+from bandstand import BandstandError, load_evidence
 from bandstand.cli import main
 from bandstand.stability import band_chances, cases_needed, clopper_pearson, stability
 from helpers import EXAMPLES

@@ -113,18 +113,7 @@ def load_framework_text(text: str, file: str | None = None, *, limits: Limits = 
 
 
 def _checked(doc: loader.Document) -> loader.Document:
-    if not isinstance(doc.data, dict):
-        raise BandstandError([Diagnostic("schema.type", "expected a mapping of framework fields at the top "
-                                         f"of the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
-    own = [k for k in ("tiers", "nodes", "scales") if k in doc.data]
-    theirs = [k for k in ("judgements", "key_questions", "figures", "cases") if k in doc.data]
-    if theirs and not own:  # the arguments swapped, most likely
-        raise BandstandError([Diagnostic.at(
-            "input.kind", f"this is an evidence file (it has '{theirs[0]}'), not a framework; is it given in the "
-            "framework's place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
-    diags = schema.validate(doc, "framework")
-    if diags:
-        raise BandstandError(diags)
+    schema.check_document(doc, "framework")
     return doc
 
 

@@ -27,7 +27,7 @@ from ..errors import Diagnostic, Position, WARNING
 from . import ast
 from .build import suggest
 from .functions import FUNCTIONS, NODE_SETS, Function
-from .model import OVERALL, BandTable, Framework, Level, Node, Rule, fmt_number
+from .model import BandTable, Framework, Node, Rule, fmt_number
 from .types import BOOL, NODE, NODES, NOTHING, NUMBER, TABLE, TEXT, LevelType, Type, is_level
 
 # -- rule sites and name resolution (shared with the compiler) ----------------

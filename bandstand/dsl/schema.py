@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from typing import TYPE_CHECKING
 
-from ..errors import Diagnostic
+from ..errors import BandstandError, Diagnostic
 from ..limits import too_deep
 from .loader import Document
 
@@ -150,6 +150,35 @@ def real_date(text: str) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+def require_mapping(doc: Document, what: str) -> None:
+    """Refuse a file whose top level is not a mapping (of ``what`` fields), at line 1."""
+    if not isinstance(doc.data, dict):
+        raise BandstandError([Diagnostic("schema.type", f"expected a mapping of {what} fields at the top of the "
+                                         f"file, got {describe(doc.data)}", doc.file, 1, 1)])
+
+
+#: top-level fields that tell a framework file from an evidence file given in its place
+_OWN_FIELDS = {"framework": ("tiers", "nodes", "scales"),
+               "evidence": ("judgements", "key_questions", "figures", "cases", "subject")}
+_WHAT = {"framework": ("a framework file", "a framework"), "evidence": ("an evidence file", "evidence")}
+
+
+def check_document(doc: Document, name: str) -> None:
+    """Refuse a framework or evidence file (``name``) that is not a mapping, that is the other kind of
+    file given in its place, or that breaks its schema: every schema problem at once."""
+    require_mapping(doc, name)
+    other = "evidence" if name == "framework" else "framework"
+    own = [k for k in _OWN_FIELDS[name] if k in doc.data]
+    theirs = [k for k in _OWN_FIELDS[other] if k in doc.data and k != "subject"]
+    if theirs and not own:  # the arguments swapped, most likely
+        raise BandstandError([Diagnostic.at(
+            "input.kind", f"this is {_WHAT[other][0]} (it has '{theirs[0]}'), not {_WHAT[name][1]}; is it given in "
+            f"the {name}'s place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
+    diags = validate(doc, name)
+    if diags:
+        raise BandstandError(diags)
 
 
 def describe(value: Any) -> str:

@@ -14,13 +14,12 @@ while deciding it (its trace), not from a second pass that re-derives it.
 from __future__ import annotations
 
 import functools
-import math
 from fractions import Fraction
 from typing import Iterable, Iterator
 
 from ..dsl import too_deep_error
 from ..dsl.ast import float_text
-from ..dsl.model import OVERALL, Band, BandTable, Framework, Level, Node
+from ..dsl.model import OVERALL, BandTable, Framework, Level, Node
 from ..errors import WARNING, Diagnostic
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)

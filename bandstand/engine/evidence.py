@@ -130,18 +130,7 @@ def load_evidence_text(text: str, file: str | None = None, *, limits: Limits = D
 
 
 def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence:
-    if not isinstance(doc.data, dict):
-        raise BandstandError([Diagnostic("schema.type", "expected a mapping of evidence fields at the top of "
-                                         f"the file, got {schema.describe(doc.data)}", doc.file, 1, 1)])
-    own = [k for k in ("judgements", "key_questions", "figures", "cases", "subject") if k in doc.data]
-    theirs = [k for k in ("tiers", "nodes", "scales") if k in doc.data]
-    if theirs and not own:  # the arguments swapped, most likely
-        raise BandstandError([Diagnostic.at(
-            "input.kind", f"this is a framework file (it has '{theirs[0]}'), not evidence; is it given in the "
-            "evidence's place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
-    diags = schema.validate(doc, "evidence")
-    if diags:
-        raise BandstandError(diags)
+    schema.check_document(doc, "evidence")
     d = doc.data
     out = Collector()
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import random
 import re
-from pathlib import Path
 
 from bandstand import BandstandError, evaluate, load_evidence, load_framework_text, load_evidence_text
 from bandstand.catalogue import bundled_dir
