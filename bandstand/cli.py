@@ -28,7 +28,7 @@ from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence, load_evidence_many
 from .errors import BandstandError, InputError, format as format_diagnostic, printable
-from .limits import CEILINGS, Limits, option_name
+from .limits import CEILINGS, DESCRIPTIONS, Limits, option_name
 from .render import render
 from .testing import run_examples
 
@@ -46,7 +46,7 @@ def _limit_options(f):
         default = getattr(Limits(), name)
         f = click.option(option_name(name), name, type=click.IntRange(min=1, max=CEILINGS.get(name)), default=default,
                          show_default=True,
-                         help=f"Limit: {name.replace('_', ' ')}.")(f)
+                         help=f"Limit: the {DESCRIPTIONS[name]}.")(f)
     return f
 
 

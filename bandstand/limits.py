@@ -20,21 +20,15 @@ from dataclasses import dataclass, fields, replace
 
 @dataclass(frozen=True)
 class Limits:
-    #: largest input file, in bytes
+    """The bounds on input; what each bounds is in :data:`DESCRIPTIONS`."""
+
     max_file_bytes: int = 10 * 1024 * 1024
-    #: deepest nesting of YAML/JSON collections
     max_depth: int = 100
-    #: most YAML nodes after aliases are expanded (guards against alias bombs)
     max_yaml_nodes: int = 500_000
-    #: most alias references in one file
     max_aliases: int = 1_000
-    #: longest rule expression, in characters
     max_expression_length: int = 10_000
-    #: deepest nesting inside one rule expression
     max_expression_depth: int = 50
-    #: most nodes in one framework
     max_nodes: int = 200_000
-    #: most cases in one evidence file
     max_cases: int = 50_000
 
     def __post_init__(self):
@@ -49,6 +43,18 @@ class Limits:
     def names() -> list[str]:
         return [f.name for f in fields(Limits)]
 
+
+#: What each limit bounds, for --help and the documentation.
+DESCRIPTIONS = {
+    "max_file_bytes": "largest input file, in bytes",
+    "max_depth": "deepest nesting of YAML/JSON collections",
+    "max_yaml_nodes": "most YAML nodes in a file, aliases expanded (guards against alias bombs)",
+    "max_aliases": "most alias references in one file",
+    "max_expression_length": "longest rule expression, in characters",
+    "max_expression_depth": "deepest nesting inside one rule expression",
+    "max_nodes": "most nodes in one framework",
+    "max_cases": "most cases in one evidence file",
+}
 
 #: Limits that cannot be raised past a point: positions are kept per nesting level, so reading
 #: a million levels would take memory proportional to the square of the depth.

@@ -402,3 +402,9 @@ def test_every_test_named_here_exists():
             assert re.search(rf"^def {test}\(", source, re.M), f"{path}::{test}"
         if case and path == "tests/test_bad_inputs.py":
             assert (root / "tests" / "bad_inputs" / case / "case.yaml").is_file(), case
+
+
+def test_every_limit_is_described():
+    from bandstand.limits import DESCRIPTIONS, Limits
+
+    assert set(DESCRIPTIONS) == set(Limits.names())
