@@ -484,7 +484,8 @@ def machine() -> list[str]:
 
 
 def report(rows: list[dict], notes: list[str]) -> str:
-    lines = ["# bandstand benchmarks", "", "Measured by `python benchmarks/run.py` (see its docstring). Each time is "
+    # the documentation site includes the part between the snippet markers (docs/performance.md)
+    lines = ["# bandstand benchmarks", "", "<!-- --8<-- [start:results] -->", "", "Measured by `python benchmarks/run.py` (see its docstring). Each time is "
              "the median of repeated runs; each ratio is bandstand's time over the yardstick's, measured in the "
              "same run. Lower is better.", ""] + machine() + ["", "| workload | bandstand | yardstick | ratio | target | met |",
                                                                "|---|---|---|---|---|---|"]
@@ -502,7 +503,7 @@ def report(rows: list[dict], notes: list[str]) -> str:
         lines.append(f"| {r['workload']} | {fmt(r['bandstand'])} | {fmt(r['yardstick'])} ({r['yardstick_name']}{extra}) | "
                      f"{ratio:.2f} | {'' if target is None else f'<= {target}'} | {met} |")
     lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
-    lines += ["", "![growth](growth.svg)", ""]
+    lines += ["", "<!-- --8<-- [end:results] -->", "", "![growth](growth.svg)", ""]
     return "\n".join(lines)
 
 
