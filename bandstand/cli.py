@@ -158,7 +158,9 @@ def list_cmd(state: State):
     entries = state.catalogue.entries()
     rows = [("FRAMEWORK", "STATUS", "IN FORCE", "TITLE")]
     for e in entries:
-        if e.effective_from and e.effective_to:
+        if e.status == "draft":  # never in force, whatever dates it plans
+            span = f"none (planned from {e.effective_from})" if e.effective_from else "none"
+        elif e.effective_from and e.effective_to:
             span = f"{e.effective_from} to {e.effective_to}"
         elif e.effective_from:
             span = f"from {e.effective_from}"
@@ -455,7 +457,7 @@ def _evidence_files(args: tuple[str, ...]) -> _Inputs:
             inside = sorted(x for x in p.rglob("*")
                             if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv"))
             if not inside:
-                raise InputError(f"{arg} holds no evidence files (.yaml, .yml, .json, .csv)", arg, "input.empty")
+                raise InputError(f"{arg} holds no evidence files (.yaml, .yml, .json, .csv, .tsv)", arg, "input.empty")
             files.extend(inside)
             found.update(inside)
         else:

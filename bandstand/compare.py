@@ -185,6 +185,9 @@ class Impact:
     inspections: int = 0
     transitions: dict[str, Counter] = field(default_factory=dict)  # node -> Counter[(from, to)]
     changed: list[tuple[str, str | None, list[tuple[str, str, str]]]] = field(default_factory=list)
+    #: through a crosswalk: inspections with nodes the second framework could not rate from the evidence
+    #: (not a difference in rating: nothing to compare)
+    unrated: list[tuple[str, str | None, list[str]]] = field(default_factory=list)
     notes: Counter = field(default_factory=Counter)
 
     def table(self, node_id: str) -> Counter:
@@ -205,7 +208,7 @@ def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: 
         out.inspections += 1
         for n in c.notes:
             out.notes[n] += 1
-        moves = []
+        moves, unrated = [], []
         for row in c.rows:
             if row.a is not None and row.b is not None and _different_nodes(row.a, row.b):
                 out.notes[f"{row.node_id} is a different node in each version: not compared"] += 1
@@ -217,11 +220,22 @@ def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: 
                 before = row.corresponds.id if row.corresponds is not None else NO_CORRESPONDENCE
             after = _level_key(row.b)
             out.transitions.setdefault(row.node_id, Counter())[(before, after)] += 1
-            if before != after and before != NO_CORRESPONDENCE:
+            if crosswalk is not None and after == NOT_RATED and before != NOT_RATED:
+                unrated.append(row.node_id)
+            elif before != after and before != NO_CORRESPONDENCE:
                 moves.append((row.node_id, before, after))
+        subject = c.subject or ev.file or "(no subject)"
         if moves:
-            out.changed.append((c.subject or ev.file or "(no subject)", ev.file, moves))
+            out.changed.append((subject, ev.file, moves))
+        if unrated:
+            out.unrated.append((subject, ev.file, unrated))
     return out
+
+
+def _unrated_heading(imp: Impact) -> str:
+    n = len(imp.unrated)
+    return (f"{n} inspection{'s' if n != 1 else ''} with nodes {imp.second.ref} could not rate from the evidence "
+            "(not compared; see the notes)")
 
 
 # -- renderers ---------------------------------------------------------------------------------------
@@ -335,6 +349,10 @@ def impact_text(imp: Impact) -> str:
     else:
         lines.append("")
         lines.append("no rating changes" if imp.crosswalk is None else "no rating differs from its correspondence")
+    if imp.unrated:
+        lines += ["", _unrated_heading(imp) + ":"]
+        for subject, file, nodes in imp.unrated:
+            lines.append(f"  {subject}" + (f" ({file})" if file else "") + f": {', '.join(nodes)}")
     lines += [f"note: {n}" for n in _notes(imp.first, imp.second, imp.crosswalk)]
     for note, n in imp.notes.items():
         lines.append(f"note ({n} inspection{'s' if n != 1 else ''}): {note}")
@@ -366,6 +384,7 @@ def impact_json(imp: Impact) -> dict:
         "crosswalk": imp.crosswalk.id if imp.crosswalk else None,
         "changed": [{"subject": s, "evidence": f, "moves": [{"node": n, "from": a, "to": b} for n, a, b in m]}
                     for s, f, m in imp.changed],
+        "not_rated_by_second": [{"subject": s, "evidence": f, "nodes": nodes} for s, f, nodes in imp.unrated],
         "notes": dict(imp.notes),
         "inferred_thresholds": [f"{fw.ref}:{t.id}" for fw in (imp.first, imp.second) for t in fw.bands.values()
                                 if t.inferred],
@@ -415,6 +434,10 @@ def impact_markdown(imp: Impact) -> str:
         out.append("")
         for subject, file, moves in imp.changed:
             out.append(f"- {md(subject)}: " + "; ".join(f"{md(n)} {md(x)} → {md(y)}" for n, x, y in moves))
+        out.append("")
+    if imp.unrated:
+        out += ["## Not compared", "", md(_unrated_heading(imp)) + ":", ""]
+        out += [f"- {md(subject)}: {md(', '.join(nodes))}" for subject, _, nodes in imp.unrated]
         out.append("")
     notes = _notes(imp.first, imp.second, imp.crosswalk)
     notes += [f"{note} ({n} inspection{'s' if n != 1 else ''})" for note, n in imp.notes.items()]

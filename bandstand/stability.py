@@ -123,7 +123,12 @@ def band_chances(table: BandTable, yes: int, of: int) -> dict[str, float]:
     return out
 
 
-def cases_needed(table: BandTable, yes: int, of: int, confidence: float = 0.95, limit: int = 100_000) -> int | None:
+#: the most cases :func:`cases_needed` tries
+CASES_NEEDED_LIMIT = 100_000
+
+
+def cases_needed(table: BandTable, yes: int, of: int, confidence: float = 0.95,
+                 limit: int = CASES_NEEDED_LIMIT) -> int | None:
     """The fewest cases at the observed share whose exact interval lies inside the share's band.
 
     The share ``p = yes/of`` is held exactly: at ``n`` cases the interval is
@@ -324,7 +329,7 @@ def to_text(st: Stability) -> str:
         chances = ", ".join(f"{_label(fw, kq.node_id, k)} {_pct(v)}" for k, v in
                             sorted(kq.chances.items(), key=lambda kv: -kv[1]) if v >= 0.0005)
         need = f"; interval inside its band from {kq.cases_needed} cases" if kq.cases_needed else \
-            "; interval not inside its band even at 100,000 cases"
+            f"; interval not inside its band even at {CASES_NEEDED_LIMIT:,} cases"
         lines.append(f"  {kq.node_id:{width}} {kq.yes}/{kq.of} = {_pct(kq.yes / kq.of)} "
                      f"[{_pct(lo)}, {_pct(hi)}]  {chances}{need}")
     lines.append("")
@@ -372,7 +377,7 @@ def to_markdown(st: Stability) -> str:
         chances = ", ".join(f"{md(_label(fw, kq.node_id, k))} {_pct(v)}" for k, v in
                             sorted(kq.chances.items(), key=lambda kv: -kv[1]) if v >= 0.0005)
         out.append(f"| {md(kq.node_id)} | {kq.yes}/{kq.of} | {_pct(lo)}-{_pct(hi)} | {chances} | "
-                   f"{kq.cases_needed or 'over 100,000'} |")
+                   f"{kq.cases_needed or f'over {CASES_NEEDED_LIMIT:,}'} |")
     out += ["", "| Node | Rating | Resamples |", "|---|---|---|"]
     for node_id in st.levels:
         if node_id in {kq.node_id for kq in st.key_questions}:

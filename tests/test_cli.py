@@ -262,7 +262,7 @@ def test_a_folder_without_evidence(capsys, tmp_path):
     """A folder is a batch of evidence files; an empty one is unusable input."""
     code, out, err = run(capsys, "evaluate", "hmip-youth@2018", tmp_path)
     assert code == 2 and out == ""
-    assert lines(err) == [f"{tmp_path}: error: {tmp_path} holds no evidence files (.yaml, .yml, .json, .csv) "
+    assert lines(err) == [f"{tmp_path}: error: {tmp_path} holds no evidence files (.yaml, .yml, .json, .csv, .tsv) "
                           "[input.empty]"]
 
 

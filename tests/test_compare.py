@@ -132,6 +132,28 @@ def test_impact_through_a_crosswalk_counts_the_second_frameworks_levels(cat):
     assert "inferred, not published" in text and "crosswalk note:" in text
 
 
+def test_through_a_crosswalk_what_the_second_cannot_rate_is_not_a_difference(cat):
+    """Published 2018 percentages cannot be pooled into the CCI's area scores: those areas are not rated,
+    which is nothing to compare, not a rating that differs."""
+    from bandstand.compare import impact_json, impact_markdown
+
+    a, b = cat.resolve("hmip-youth@2018"), cat.resolve("hmip-youth-cci@2011")
+    published = load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml")
+    imp = impact(a, b, [published, load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")], cat.crosswalk(a, b))
+    assert [(file, moves) for _, file, moves in imp.changed] == [
+        (str(EXAMPLES / "bedfordshire-2021-cases.yaml"), [("likelihood_of_reoffending", "drastic", "moderate")])]
+    assert imp.unrated == [("Bedfordshire YOS", published.file,
+                            ["safeguarding", "risk_of_harm", "likelihood_of_reoffending"])]
+    text = impact_text(imp)
+    assert "1 inspection differ:" in text
+    assert ("1 inspection with nodes hmip-youth-cci@2011 could not rate from the evidence (not compared; see the "
+            "notes):") in text
+    assert impact_json(imp)["not_rated_by_second"] == [
+        {"subject": "Bedfordshire YOS", "evidence": published.file,
+         "nodes": ["safeguarding", "risk_of_harm", "likelihood_of_reoffending"]}]
+    assert "## Not compared" in impact_markdown(imp)
+
+
 def test_a_crosswalk_naming_unknown_nodes_is_refused(cat, tmp_path):
     from bandstand import BandstandError
 
