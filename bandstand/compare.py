@@ -342,7 +342,8 @@ def impact_text(imp: Impact) -> str:
     verb = "differ" if imp.crosswalk is not None else "change"
     if imp.changed:
         lines.append("")
-        lines.append(f"{len(imp.changed)} inspection{'s' if len(imp.changed) != 1 else ''} {verb}:")
+        one = len(imp.changed) == 1
+        lines.append(f"{len(imp.changed)} inspection{'' if one else 's'} {verb}{'s' if one else ''}:")
         for subject, file, moves in imp.changed:
             what = "; ".join(f"{n} {x} -> {y}" for n, x, y in moves)
             lines.append(f"  {subject}" + (f" ({file})" if file else "") + f": {what}")

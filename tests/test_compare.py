@@ -145,7 +145,7 @@ def test_through_a_crosswalk_what_the_second_cannot_rate_is_not_a_difference(cat
     assert imp.unrated == [("Bedfordshire YOS", published.file,
                             ["safeguarding", "risk_of_harm", "likelihood_of_reoffending"])]
     text = impact_text(imp)
-    assert "1 inspection differ:" in text
+    assert "1 inspection differs:" in text
     assert ("1 inspection with nodes hmip-youth-cci@2011 could not rate from the evidence (not compared; see the "
             "notes):") in text
     assert impact_json(imp)["not_rated_by_second"] == [
