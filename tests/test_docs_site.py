@@ -59,6 +59,18 @@ def test_the_2018_pages_show_the_rules_from_the_file(docs_site):
     assert "Overall rating: Requires improvement (score 14 of 36)" in example
 
 
+def test_the_performance_page_shows_the_last_benchmark_run_and_its_plot(docs_site):
+    """From benchmarks/RESULTS.md and growth.svg as committed: nothing about them is written twice."""
+    html = (docs_site / "performance" / "index.html").read_text("utf-8")
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text("utf-8")
+    first_row = next(line for line in results.splitlines() if line.startswith("| 1. cold start"))
+    ratio = first_row.split(" | ")[3]
+    text = visible_text(docs_site / "performance" / "index.html")
+    assert "1. cold start" in text and ratio in text
+    assert "--8<--" not in html and 'src="growth.svg"' not in html  # markers and the file's own image link left out
+    assert html.count("<svg") >= 1 and "evaluate time (s) / cases" in html
+
+
 def test_the_reference_is_generated(docs_site):
     functions = visible_text(docs_site / "reference" / "functions" / "index.html")
     assert "band(number, band table) gives a rating on the band table's scale." in functions
