@@ -265,8 +265,11 @@ class Catalogue:
                 return cw
         return None
 
-    def _known_id(self, fid: str) -> bool:
+    def has_id(self, fid: str) -> bool:
+        """Whether some version of framework ``fid`` is in the catalogue."""
         return any(e.id == fid for e in self.entries())
+
+    _known_id = has_id
 
     def _known(self) -> str:
         ids = list(dict.fromkeys(e.id for e in self.entries()))

@@ -258,7 +258,7 @@ def evaluate(state: State, framework, evidence, fmt, output, prompts, on, rating
     EVIDENCE is a YAML, JSON or CSV file; several files, a folder, or a CSV
     with an `inspection` column give one result per inspection, streamed.
     """
-    inputs = _evidence_files(evidence)
+    inputs = _evidence_files(evidence, state.catalogue, "bandstand evaluate FRAMEWORK EVIDENCE...")
     if len(inputs.files) == 1 and not inputs.found:
         inspections = load_evidence_many(inputs.files[0], limits=state.limits)
         if len(inspections) == 1:
@@ -448,11 +448,15 @@ class _Inputs:
     found: set[Path]  # those found in a folder rather than named
 
 
-def _evidence_files(args: tuple[str, ...]) -> _Inputs:
+def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> _Inputs:
     files: list[Path] = []
     found: set[Path] = set()
     for arg in args:
         p = Path(arg)
+        ref = parse_ref(arg)
+        if not p.exists() and ref is not None and catalogue.has_id(ref[0]):
+            raise InputError(f"{arg} names a framework, not an evidence file: frameworks come first ({usage})",
+                             arg, "input.kind")
         if p.is_dir():
             inside = sorted(x for x in p.rglob("*")
                             if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv"))
@@ -520,7 +524,7 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         cw = load_crosswalk(crosswalk_path, state.limits)
     elif a.id != b.id:
         cw = state.catalogue.crosswalk(a, b)
-    inputs = _evidence_files(evidence)
+    inputs = _evidence_files(evidence, state.catalogue, "bandstand compare FIRST SECOND EVIDENCE...")
     loaded, errors = [], []
     for inspections, error in _each_inspection(inputs, state.limits, display=True):
         loaded.extend(inspections)

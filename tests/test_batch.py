@@ -94,7 +94,9 @@ def test_a_csv_named_on_the_command_line_is_always_read(capsys, tmp_path):
                          tmp_path / "bedfordshire-2021-cases.csv", "--format", "jsonl")
     assert code == 2  # the bare CSV of cases carries no judgements: named, it is read, and refused
     assert len(jsonl(out)) == 1
-    assert f"{tmp_path / 'bedfordshire-2021-cases.csv'}:1:1: error: no judgement for '1.1'" in err
+    assert (f"{tmp_path / 'bedfordshire-2021-cases.csv'}:1:1: error: a CSV of cases gives no judgements, and "
+            "hmip-youth@2018 needs them for 1.1, 1.2, 1.3, 1.4, 3.4; give them in a YAML evidence file that "
+            "reads these cases (cases: bedfordshire-2021-cases.csv)") in err
 
 
 def test_a_csv_with_an_inspection_column_is_one_result_per_inspection(capsys):

@@ -481,7 +481,15 @@ def read_text(path: str | Path, limits: Limits = DEFAULT_LIMITS, display: str | 
     if len(data) > limits.max_file_bytes:
         raise InputError(exceeded("max_file_bytes", limits.max_file_bytes, "the file's size"),
                          name, "limit.file-size")
+    if p.suffix.lower() in _WORKBOOKS or data.startswith(_WORKBOOK_MAGIC):
+        raise InputError(f"{name} is a spreadsheet workbook, not text; export the sheet as CSV (UTF-8) and give "
+                         "that file", name, "input.workbook")
     return decode(data, name)
+
+
+#: spreadsheet workbooks, which users give where a CSV export is wanted
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods); OLE2 (xls)
 
 
 def decode(data: bytes, name: str | None) -> str:

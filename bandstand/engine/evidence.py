@@ -228,7 +228,7 @@ def _inside(base: Path, relative: str) -> Path | None:
 
 inside = _inside
 
-_ID_COLUMNS = ("case", "case_id", "id")
+_ID_COLUMNS = ("case", "case_id", "case id", "case ref", "case_ref", "id")
 _PART_COLUMNS = ("part", "disposal", "type")
 
 
@@ -573,15 +573,22 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         judgements[node_id] = level
         if j.note:
             notes[node_id] = j.note
-    for node in fw.walk():
-        if node.judged == JUDGED_YES and node.id not in ev.judgements:
-            if ev.partial:
-                judgements[node.id] = None
-            else:
-                out.error("evidence.missing-judgement",
-                          f"no judgement for '{node.id}' ({node.name}); give one of: {', '.join(node.scale.names)} "
-                          "(or set partial: true to leave it not rated)",
-                          ev.where("judgements"))
+    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements]
+    if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
+        # a bare CSV of cases: one line saying where judgements go, not one per judged node
+        out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
+                  f"{', '.join(n.id for n in missing)}; give them in a YAML evidence file that reads these cases "
+                  f"(cases: {PurePath(ev.file).name}), or add an inspection column and a column per judged node",
+                  ev.where("judgements"))
+        missing = []
+    for node in missing:
+        if ev.partial:
+            judgements[node.id] = None
+        else:
+            out.error("evidence.missing-judgement",
+                      f"no judgement for '{node.id}' ({node.name}); give one of: {', '.join(node.scale.names)} "
+                      "(or set partial: true to leave it not rated)",
+                      ev.where("judgements"))
 
     # figures
     answerable, figured = share_nodes(fw)
