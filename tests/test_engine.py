@@ -213,3 +213,35 @@ def test_highest_min_count_conditional_mean_and_not_rated(funcs):
 def test_count_of_a_level(funcs):
     r = run(funcs, [{"q5": "no", "q6": "yes"}])
     assert r.nodes["strict"].level.id == "low"
+
+
+def test_unrated_results_without_a_measure_are_shared_and_cannot_be_changed():
+    """Domains and prompts answered by no case are the same in every result: one object serves them all,
+    so changing it in place is refused; a copy can be changed, and copies and pickles are plain results."""
+    import copy
+    import pickle
+
+    from bandstand import Catalogue, evaluate, load_evidence
+    from bandstand.engine.result import NodeResult
+    from helpers import EXAMPLES
+
+    fw = Catalogue().resolve("hmip-youth@2018")
+    ev = load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml")
+    first, second = evaluate(fw, ev), evaluate(fw, ev)
+    domain = first.nodes["1"]
+    assert domain is second.nodes["1"] and domain.reason == "Domains are not rated"
+    with pytest.raises(AttributeError, match="shared between results"):
+        domain.reason = "changed"
+    with pytest.raises(AttributeError):
+        domain.children.append("9.9")  # a tuple
+    changed = domain.copy()
+    changed.reason = "changed"
+    assert type(changed) is NodeResult and domain.reason == "Domains are not rated"
+    assert type(copy.deepcopy(first).nodes["1"]) is NodeResult
+    assert pickle.loads(pickle.dumps(first)).to_json() == first.to_json()
+    # a rated node is never shared, and neither is an unrated one with a measure (a prompt answered by cases)
+    assert first.nodes["2.1"] is not second.nodes["2.1"]
+    cases = load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")
+    a, b = evaluate(fw, cases), evaluate(fw, cases)
+    prompts = [k for k, r in a.nodes.items() if not r.rated and r.measure is not None]
+    assert prompts and all(a.nodes[k] is not b.nodes[k] for k in prompts)

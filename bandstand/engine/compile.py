@@ -127,7 +127,7 @@ class Program:
 class Shown:
     """What a node's result shows whatever the evidence: worked out once per framework."""
 
-    __slots__ = ("node", "id", "title", "tier", "rated", "how", "children", "reference", "unrated_reason")
+    __slots__ = ("node", "id", "title", "tier", "rated", "how", "children", "reference", "unrated_reason", "shared")
 
     def __init__(self, node: Node):
         self.node = node
@@ -139,6 +139,8 @@ class Shown:
         self.children = tuple(c.id for c in node.children)
         self.reference = node.reference
         self.unrated_reason = None if node.rated else _unrated_reason(node)
+        #: an unrated node's result when it has no measure, without and with reasons (made on first use)
+        self.shared = [None, None]
 
 
 def _unrated_reason(node: Node) -> str:

@@ -24,7 +24,7 @@ from ..errors import WARNING, Diagnostic
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)
 from .evidence import Bound, Evidence, Measure, bind
-from .result import AppliedLimit, Margin, MarginStep, NodeResult, Result
+from .result import AppliedLimit, Margin, MarginStep, NodeResult, Result, SharedNodeResult
 
 
 def _bounded(fn):
@@ -190,8 +190,18 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
     for shown in compiled.shown:
         node_id = shown.id
         if not shown.rated:  # (the fields in order, as NodeResult lists them: no keyword matching per node)
+            measure = measures.get(node_id)
+            if measure is None:  # the same for every inspection: one shared, unchangeable result
+                r = shown.shared[explain]
+                if r is None:  # (two threads may both make it: either serves)
+                    r = shown.shared[explain] = SharedNodeResult.of(NodeResult(
+                        node_id, shown.title, shown.tier, False, None, shown.unrated_reason if explain else "",
+                        "not rated", None, None, None, None, None, [], None, [], None, None, False,
+                        shown.reference, list(shown.children)))
+                out[node_id] = r
+                continue
             out[node_id] = NodeResult(node_id, shown.title, shown.tier, False, None,
-                                      shown.unrated_reason if explain else "", "not rated", measures.get(node_id),
+                                      shown.unrated_reason if explain else "", "not rated", measure,
                                       None, None, None, None, [], None, [], None, None, False, shown.reference,
                                       list(shown.children))
             continue

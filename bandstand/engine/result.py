@@ -108,6 +108,12 @@ class NodeResult:
     def score(self) -> Fraction | None:
         return self.level.score if self.level is not None else None
 
+    def copy(self) -> "NodeResult":
+        """A plain, changeable copy (its lists copied too)."""
+        values = [getattr(self, f) for f in NodeResult.__dataclass_fields__]
+        return NodeResult(*(list(v) if isinstance(v, (list, tuple)) and f in _LIST_FIELDS else v
+                            for f, v in zip(NodeResult.__dataclass_fields__, values)))
+
     @property
     def percent(self) -> Fraction | None:
         """The percentage as published: rounded as its band table rounds."""
@@ -148,6 +154,32 @@ class NodeResult:
             out["note"] = self.note
         out["reason"] = self.reason
         return out
+
+
+_LIST_FIELDS = ("decided_by", "limits", "children")
+
+
+class SharedNodeResult(NodeResult):
+    """The result of a node that is not rated and has no measure: the same for every inspection, so one
+    object per compiled framework serves them all. It cannot be changed (copy it with
+    ``dataclasses.replace`` to make a changed one)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"the result of unrated node {self.id} is shared between results and cannot be "
+                             "changed; change a copy (.copy())")
+
+    def __reduce_ex__(self, protocol):  # copied or pickled, it is a plain NodeResult again
+        plain = self.copy()
+        return NodeResult, tuple(getattr(plain, f) for f in NodeResult.__dataclass_fields__)
+
+    @classmethod
+    def of(cls, result: NodeResult) -> "SharedNodeResult":
+        result.children = tuple(result.children)  # nothing shared may be changed in place
+        result.decided_by, result.limits = (), ()
+        result.__class__ = cls
+        return result
 
 
 @dataclass
