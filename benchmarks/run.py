@@ -544,25 +544,25 @@ def main(argv=None) -> int:
 
 
 NOTES: list[str] = [
-    "The machine was shared with other work during the run (the hand-written function took 8 µs an inspection "
-    "here, about 4 µs with the machine quiet): times vary from run to run, the ratios much less.",
     "1: both sides run from byte-compiled modules and alternate run by run, so a busy machine slows both alike. "
     "bandstand keeps what it has checked in a cache keyed by the files' bytes (`bandstand/cache.py`): a warm run "
     "reads the checked framework and the evidence's schema verdict back and never imports lark or jsonschema, "
     "which is why it can start faster than the yardstick, which imports both. The second row is every run with "
     "the cache off; its note gives the one run that filled the cache.",
-    "2c/2d, the explained result tree: the target (15x) is not met, by far from published figures and narrowly "
-    "from cases. The tree of "
-    "hmip-youth@2018 has 155 nodes (35 rated, 120 prompts and domains that are not): making 155 result "
-    "objects alone takes about 90 µs on this machine, about 18x the hand-written function, before any reason "
-    "or margin is worked out. Tried, in this order: the facts of each node worked out once per framework, "
-    "not per inspection; margins of `band(share(), table)` rules found from the table within one rounding "
-    "step of a band's edge (they were found by re-running the rule at each step of a bisection); margins "
-    "remembered per table and figures; whole numbers kept as ints (published percentages, exact shares, band "
-    "lookups by dictionary); slotted result objects built positionally. Together these took the explained "
-    "tree from about 170x to about 136x from published figures, and from about 31x to about 19x from cases. "
-    "Not done: building the results of unrated nodes only when read, which would shrink the "
-    "figure without making a rendered result (which reads every node) any faster.",
+    "2c/2d, the explained result tree: the target (15x) is met from cases (13.4x in this run) and not from "
+    "published figures (112x), where the hand-written function has only a few lookups to do. The tree of "
+    "hmip-youth@2018 has 155 nodes (35 rated, 120 prompts and domains that are not). What remains is the cost of explaining: the interpreter runs each rule as a tree of "
+    "closures that records why (a trace), turns each trace into a reason and works out each margin, where "
+    "`plan()` rates the same rules without reasons at about the hand-written function's speed. Tried, in "
+    "this order: the facts of each node worked out once per framework, not per inspection; margins of "
+    "`band(share(), table)` rules found from the table within one rounding step of a band's edge (they were "
+    "found by re-running the rule at each step of a bisection); margins remembered per table and figures; "
+    "whole numbers kept as ints (published percentages, exact shares, band lookups by dictionary); slotted "
+    "result objects built positionally; the results of unrated nodes without a measure made once per "
+    "compiled framework and shared, since they are the same in every inspection. Together these took the "
+    "explained tree from about 170x to 112x from published figures, and from about 31x to 13.4x from cases. "
+    "Not done: reasons and margins worked out only when read, which would shrink the figure without making "
+    "a rendered result (which reads them all) any faster.",
     "2a/2b, ratings only: `CompiledFramework.plan()` turns the framework's rules into steps over level "
     "numbers with lookup lists for the band tables; from cases it counts answers in one pass.",
     "3: each engine is given the same inspection as flat fields, converted before timing; its time is its "
