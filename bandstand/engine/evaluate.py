@@ -192,9 +192,9 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         if not shown.rated:  # (the fields in order, as NodeResult lists them: no keyword matching per node)
             measure = measures.get(node_id)
             if measure is None:  # the same for every inspection: one shared, unchangeable result
-                r = shown.shared[explain]
+                r = shown.shared[1 if explain else 0]
                 if r is None:  # (two threads may both make it: either serves)
-                    r = shown.shared[explain] = SharedNodeResult.of(NodeResult(
+                    r = shown.shared[1 if explain else 0] = SharedNodeResult.of(NodeResult(
                         node_id, shown.title, shown.tier, False, None, shown.unrated_reason if explain else "",
                         "not rated", None, None, None, None, None, [], None, [], None, None, False,
                         shown.reference, list(shown.children)))
