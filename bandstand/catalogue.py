@@ -205,7 +205,7 @@ class Catalogue:
 
     def locate(self, ref: str, on: str | None = None) -> Path:
         parsed = parse_ref(ref)
-        if parsed is None or (not self._known_id(parsed[0]) and Path(ref).exists()):
+        if parsed is None or (not self.has_id(parsed[0]) and Path(ref).exists()):
             path = Path(ref)
             if not path.exists():
                 raise InputError(f"no such framework file: {ref}, and no framework has that id; {self._known()}", ref, "input.missing")
@@ -269,7 +269,6 @@ class Catalogue:
         """Whether some version of framework ``fid`` is in the catalogue."""
         return any(e.id == fid for e in self.entries())
 
-    _known_id = has_id
 
     def _known(self) -> str:
         ids = list(dict.fromkeys(e.id for e in self.entries()))

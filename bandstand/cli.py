@@ -82,20 +82,28 @@ def _date(value: str | None, option: str) -> str | None:
     return value
 
 
-def _pick(state: State, ref: str, on: str | None, evidence=None):
-    """The framework a command names: a version, the one in force on a date, or the latest published."""
+def _choose(state: State, ref: str, on: str | None, evidence=None):
+    """(framework, how): a framework id alone lets the evidence decide, by the version it names ('named'),
+    else its date ('dated'), else the latest published ('latest'); otherwise the command line decides (None)."""
     parsed = parse_ref(ref)
     if on is None and parsed is not None and parsed[1] is None and evidence is not None:
         named = parse_ref(evidence.framework) if evidence.framework else None
         if named is not None and named[0] == parsed[0] and named[1] is not None:
-            fw = state.catalogue.resolve(evidence.framework)
-            click.echo(f"bandstand: using {fw.ref}, the version the evidence names", err=True)
-            return fw
+            return state.catalogue.resolve(evidence.framework), "named"
         if evidence.date:
-            fw = state.catalogue.resolve(ref, on=evidence.date)
-            click.echo(f"bandstand: using {fw.ref}, in force on {evidence.date} (the evidence's date)", err=True)
-            return fw
-    return state.catalogue.resolve(ref, on=on)
+            return state.catalogue.resolve(ref, on=evidence.date), "dated"
+        return state.catalogue.resolve(ref), "latest"
+    return state.catalogue.resolve(ref, on=on), None
+
+
+def _pick(state: State, ref: str, on: str | None, evidence=None):
+    """The framework a command names: a version, the one in force on a date, or the latest published."""
+    fw, how = _choose(state, ref, on, evidence)
+    if how == "named":
+        click.echo(f"bandstand: using {fw.ref}, the version the evidence names", err=True)
+    elif how == "dated":
+        click.echo(f"bandstand: using {fw.ref}, in force on {evidence.date} (the evidence's date)", err=True)
+    return fw
 
 
 def _target(output: str, inputs=()) -> tuple[Path, Path]:
@@ -333,22 +341,17 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
     return EXIT_INPUT if failed else EXIT_OK
 
 
-def _pick_quietly(state, framework, on, ev, announced: set[str]):
+_WHY = {"named": "where the evidence names it", "dated": "where it is in force on the evidence's date",
+        "latest": "as the latest published, where the evidence has no date"}
+
+
+def _pick_quietly(state, framework, on, ev, announced: set):
     """The framework for one of many inspections, saying once per version how it was chosen."""
-    parsed = parse_ref(framework)
-    if parsed is None or parsed[1] is not None or on is not None:
-        return state.catalogue.resolve(framework, on=on)
-    named = parse_ref(ev.framework) if ev.framework else None
-    if named is not None and named[0] == parsed[0] and named[1] is not None:
-        fw, why = state.catalogue.resolve(ev.framework), "where the evidence names it"
-    elif ev.date:
-        fw = state.catalogue.resolve(framework, on=ev.date)
-        why = "where it is in force on the evidence's date"
-    else:
-        fw, why = state.catalogue.resolve(framework), "as the latest published, where the evidence has no date"
-    if (fw.ref, why) not in announced:
-        announced.add((fw.ref, why))
-        click.echo(f"bandstand: using {fw.ref} {why} (first: {ev.subject or ev.file or 'an inspection'})", err=True)
+    fw, how = _choose(state, framework, on, ev)
+    if how is not None and (fw.ref, how) not in announced:
+        announced.add((fw.ref, how))
+        click.echo(f"bandstand: using {fw.ref} {_WHY[how]} (first: {ev.subject or ev.file or 'an inspection'})",
+                   err=True)
     return fw
 
 
@@ -469,7 +472,7 @@ def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> 
     return _Inputs(files, found)
 
 
-def _each_inspection(inputs: _Inputs, limits: Limits, display: bool = False):
+def _each_inspection(inputs: _Inputs, limits: Limits):
     """(inspections, None) or ([], error) for each file, in order.
 
     A CSV found in a folder is read after the other files, and not at all
@@ -481,7 +484,7 @@ def _each_inspection(inputs: _Inputs, limits: Limits, display: bool = False):
 
     def read(f: Path):
         try:
-            inspections = load_evidence_many(f, limits=limits, display=str(f) if display else None)
+            inspections = load_evidence_many(f, limits=limits)
         except BandstandError as e:
             return [], e
         referenced.update(ev.cases_file.resolve() for ev in inspections if ev.cases_file is not None)
@@ -526,7 +529,7 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         cw = state.catalogue.crosswalk(a, b)
     inputs = _evidence_files(evidence, state.catalogue, "bandstand compare FIRST SECOND EVIDENCE...")
     loaded, errors = [], []
-    for inspections, error in _each_inspection(inputs, state.limits, display=True):
+    for inspections, error in _each_inspection(inputs, state.limits):
         loaded.extend(inspections)
         if error is not None:
             errors.extend(error.diagnostics)

@@ -532,9 +532,7 @@ def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], chan
     if fw.publisher:
         facts.append(("Publisher", escape(fw.publisher)))
     if fw.effective_from or fw.effective_to:
-        span = " ".join(filter(None, [f"from {fw.effective_from}" if fw.effective_from else "",
-                                      f"to {fw.effective_to}" if fw.effective_to else ""]))
-        facts.append(("In force", escape(span)))
+        facts.append(("In force", escape(_in_force(fw))))
     src = fw.source or {}
     if src:
         title = escape(src.get("title") or src.get("document") or "source")
@@ -912,6 +910,12 @@ def _after_heading(page: Page, lines: list[str]) -> Page:
 # -- the whole site ------------------------------------------------------------------------------
 
 
+def _in_force(fw: Framework) -> str:
+    """'from 2018-06 to 2021-06', 'from 2021-07', or nothing."""
+    return " ".join(filter(None, [f"from {fw.effective_from}" if fw.effective_from else "",
+                                  f"to {fw.effective_to}" if fw.effective_to else ""]))
+
+
 def _index_page(frameworks: list[Framework], prefix: str) -> Page:
     path = posixpath.join(prefix, "index.md")
     out = ["# Published frameworks {#top}", "",
@@ -920,8 +924,7 @@ def _index_page(frameworks: list[Framework], prefix: str) -> Page:
            "| Framework | Version | Status | In force | Publisher |", "|---|---|---|---|---|"]
     for fw in frameworks:
         target = posixpath.join(version_dir(fw, prefix), "index.md")
-        span = " ".join(filter(None, [f"from {fw.effective_from}" if fw.effective_from else "",
-                                      f"to {fw.effective_to}" if fw.effective_to else ""]))
+        span = _in_force(fw)
         out.append(f"| {_link(escape(fw.title), path, target)} | {_link(escape(fw.version), path, target)} | "
                    f"{escape(fw.status)} | {escape(span)} | {escape(fw.publisher)} |")
     out += ["", "## Citing a framework {#citing}", "",
@@ -948,8 +951,7 @@ def _id_page(fid: str, versions: list[Framework], prefix: str) -> Page:
            "| Version | Title | Status | In force |", "|---|---|---|---|"]
     for fw in versions:
         target = posixpath.join(version_dir(fw, prefix), "index.md")
-        span = " ".join(filter(None, [f"from {fw.effective_from}" if fw.effective_from else "",
-                                      f"to {fw.effective_to}" if fw.effective_to else ""]))
+        span = _in_force(fw)
         out.append(f"| {_link(escape(fw.version), path, target)} | {escape(fw.title)} | {escape(fw.status)} | "
                    f"{escape(span)} |")
     return make_page(path, latest.title, out)

@@ -277,7 +277,7 @@ class Summary:
             raise ValueError(f"a summary is text or markdown, not {fmt!r}")
         self.fmt = fmt
         self.columns: tuple | None = None
-        self.used: dict[str, Framework] = {}
+        self.used: dict[str, tuple[Framework, tuple]] = {}  # ref -> (framework, its columns)
         self._widths: list[int] = []
 
     @staticmethod
@@ -293,8 +293,9 @@ class Summary:
     def row(self, result: Result) -> str:
         """The result's row, after a table head when the columns change."""
         fw = result.framework
-        self.used.setdefault(fw.ref, fw)
-        columns = self._columns(fw)
+        if fw.ref not in self.used:  # columns worked out once per framework, not per row
+            self.used[fw.ref] = (fw, self._columns(fw))
+        columns = self.used[fw.ref][1]
         head = ""
         if columns != self.columns:
             head = ("\n" if self.columns is not None else "") + self._head(columns)
@@ -333,7 +334,7 @@ class Summary:
 
     def end(self) -> str:
         """The notes for the frameworks the table used."""
-        notes = [n for fw in self.used.values() for n in _inferred_note(fw, named=True)]
+        notes = [n for fw, _ in self.used.values() for n in _inferred_note(fw, named=True)]
         if not notes:
             return ""
         return "\n" + "".join(("" if self.fmt == "text" else "> ") + n + "\n" for n in notes)

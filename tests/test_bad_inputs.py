@@ -12,7 +12,6 @@ Each case is a folder holding its input files and a ``case.yaml``:
   times: N, indent: K}`` (``{i}`` in TEXT is the repetition's number) or
   ``{file: NAME, before: MARK}`` / ``{file: NAME, after: MARK}`` (the part
   of a committed file before or after MARK);
-* ``requires`` (optional): a feature the case waits for (``extends``);
 * ``crafted`` (optional): also run in a subprocess capped at 512 MB of
   address space and 60 seconds, to prove no hang and bounded memory.
 
@@ -24,14 +23,12 @@ NAME`` prints what a case gives now, to write a new case's expectations
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import resource
 import shutil
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -80,13 +77,6 @@ def materialise(case_dir: Path, tmp_path: Path) -> Path:
     return work
 
 
-def supports(feature: str) -> bool:
-    if feature == "extends":  # the lead's framework versioning: a property of the framework schema
-        text = resources.files("bandstand.dsl").joinpath("schemas", "framework.schema.json").read_text("utf-8")
-        return "extends" in json.loads(text)["properties"]
-    raise AssertionError(f"unknown feature {feature!r}")
-
-
 def run_in_process(args: list[str], work: Path, capsys, monkeypatch) -> tuple[int, list[str], list[str]]:
     monkeypatch.chdir(work)
     monkeypatch.delenv("BANDSTAND_PATH", raising=False)
@@ -111,8 +101,6 @@ def expect(spec: dict, code: int, out: list[str], err: list[str]) -> None:
 @pytest.mark.parametrize("case_dir", CASES, ids=[p.name for p in CASES])
 def test_bad_input(case_dir: Path, tmp_path, capsys, monkeypatch):
     spec = spec_of(case_dir)
-    if spec.get("requires") and not supports(spec["requires"]):
-        pytest.skip(f"waits for '{spec['requires']}' in the framework format (framework versioning, on main)")
     work = materialise(case_dir, tmp_path)
     before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
     code, out, err = run_in_process(spec["args"], work, capsys, monkeypatch)
@@ -156,7 +144,7 @@ def test_every_error_is_one_located_line(case_dir: Path):
     """Errors are ``path:line:col: error: message [code]`` (or a click usage error), exit 1 or 2."""
     spec = spec_of(case_dir)
     assert set(spec) <= {"class", "title", "args", "exit", "stdout", "stdout_includes", "stderr", "generate",
-                         "requires", "crafted"}
+                         "crafted"}
     assert spec["exit"] in (0, 1, 2)
     lines = [line.strip() for line in spec.get("stdout", []) + spec.get("stderr", []) if ": error: " in line]
     if spec["exit"] != 0:

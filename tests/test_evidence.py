@@ -606,7 +606,7 @@ def test_problems_in_a_referenced_csv_are_reported(tmp_path, fw):
     text = CASES[:CASES.index("cases:")] + "cases: cases.csv\n"
     lines = problems(tmp_path, fw, text)
     assert len(lines) == 1
-    assert lines[0].endswith(f"cases.csv:2:14: error: 'maybe' in column '2.1.2' is not an answer; expected yes, "
+    assert lines[0].endswith("cases.csv:2:14: error: 'maybe' in column '2.1.2' is not an answer; expected yes, "
                              "no or blank (not applicable) [csv.answer]")
 
 
