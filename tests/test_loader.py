@@ -430,6 +430,36 @@ def test_a_hundred_thousand_levels_raise_and_do_not_crash(text):
     assert load_error(text).code == "limit.depth"
 
 
+@pytest.mark.parametrize("parser", ["libyaml", "python"])
+@pytest.mark.parametrize("text, position", [
+    pytest.param("a:\n  b: " + "[" * 1500 + "]" * 1500 + "\n", (2, 104), id="flow-1500"),
+    pytest.param("[" * 1001, (1, 101), id="flow-unclosed-1001"),
+    pytest.param("".join("  " * i + f"k{i}:\n" for i in range(1200)) + "  " * 1200 + "v: 1\n",
+                 (101, 201), id="block-1200"),
+])
+def test_the_depth_limit_holds_whichever_libyaml_is_underneath(monkeypatch, parser, text, position):
+    """libyaml 0.2.6 (PyYAML 6.0.4) stops at 1000 levels with a syntax error of its own, older
+    libyaml and the pure-Python parser do not: bandstand's limit, at the same place, in every case."""
+    from bandstand.dsl import loader
+    if parser == "python":
+        monkeypatch.setattr(loader, "_Parser", None)
+    elif loader._Parser is None:  # pragma: no cover - PyYAML built without libyaml
+        pytest.skip("PyYAML has no libyaml here")
+    d = load_error(text)
+    assert d.code == "limit.depth"
+    assert (d.line, d.column) == position
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "python"])
+def test_the_highest_depth_limit_reads_what_it_allows(monkeypatch, parser):
+    from bandstand.dsl import loader
+    if parser == "python":
+        monkeypatch.setattr(loader, "_Parser", None)
+    deepest = Limits(max_depth=1000)
+    assert load_text("[" * 1000 + "]" * 1000, limits=deepest).data is not None
+    assert load_error("[" * 1001 + "]" * 1001, deepest).code == "limit.depth"
+
+
 # --- tabs, BOM, NUL, control characters -------------------------------------------------------
 
 @pytest.mark.parametrize("text, line, column", [

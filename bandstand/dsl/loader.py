@@ -417,18 +417,49 @@ def _join_surrogates(text: str) -> str:
     return _SURROGATE_PAIR.sub(join, text)
 
 
+def _libyaml_depth_error(e: yaml.MarkedYAMLError) -> bool:
+    """libyaml 0.2.6 (bundled from PyYAML 6.0.4) refuses nesting deeper than 1000 in its scanner,
+    often before the first deep event reaches us; older libyaml and the pure-Python parser do not."""
+    return "maximum nesting depth" in (e.problem or "")
+
+
 def _events(text: str, file: str | None, fail):
+    """The parse events of ``text``, whichever libyaml (or none) is installed.
+
+    When libyaml stops at its own nesting limit, the same text is parsed again by PyYAML's
+    pure-Python parser (iterative too), skipping the events already given, so that the caller's
+    depth limit, not the C library's version, decides what is too deep.
+    """
     parser = None
+    given = 0
     try:
+        source = _join_surrogates(text)
         if _Parser is not None:
-            parser = _Parser(_join_surrogates(text))
+            parser = _Parser(source)
         else:  # pragma: no cover
-            parser = yaml.SafeLoader(_join_surrogates(text))
+            parser = yaml.SafeLoader(source)
+        try:
+            while True:
+                ev = parser.get_event()
+                if ev is None or isinstance(ev, yaml.StreamEndEvent):
+                    return
+                given += 1
+                yield ev
+        except yaml.MarkedYAMLError as e:
+            if _Parser is None or not _libyaml_depth_error(e):
+                raise
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+        parser = yaml.SafeLoader(source)
+        skipped = 0
         while True:
             ev = parser.get_event()
             if ev is None or isinstance(ev, yaml.StreamEndEvent):
                 return
-            yield ev
+            skipped += 1
+            if skipped > given:
+                yield ev
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         message = e.problem or "invalid YAML"
