@@ -78,6 +78,13 @@ def test_with_none_published_an_id_alone_is_the_version_in_force_last(cat):
     assert cat.resolve("hmip-youth-fji").version == "2014"
 
 
+def test_a_source_date_must_be_a_date_of_the_calendar(tmp_path):
+    write(tmp_path, "v.yaml", 'id: hmip-youth\nversion: v\nextends: hmip-youth@2018\nstatus: draft\n'
+                              'effective: {from: 2025-01, sources: [{date: 2025-02-30, shows: x, source: y}]}\n')
+    with pytest.raises(BandstandError, match="'2025-02-30' is not a date of the calendar"):
+        Catalogue([tmp_path]).resolve("hmip-youth@v")
+
+
 @pytest.mark.parametrize("on", ["2021-13", "2021-02-30", "21-02-01", "2021-7"])
 def test_a_date_that_is_not_in_the_calendar_is_refused(on, capsys):
     with pytest.raises(SystemExit) as e:
