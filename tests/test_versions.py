@@ -63,19 +63,54 @@ def test_a_version_states_its_own_dates_and_status(tmp_path):
 
 
 def test_versions_in_force_together_must_be_named(cat):
-    """The five-judgement FJI was still run in 2017, beside the six-judgement one and its 2016 court variant."""
+    """The five-judgement FJI was still run in 2017, beside the six-judgement one and its court variant."""
     with pytest.raises(BandstandError) as e:
         cat.resolve("hmip-youth-fji", on="2016-06")
     message = str(e.value)
     assert "3 versions of 'hmip-youth-fji' were in force on 2016-06" in message
-    assert "2014: 2014-10 to 2017-03" in message and "2016-court: 2016-05 to 2016-08" in message
+    assert "2014: 2014-04 to 2016-12" in message and "2016-court: 2015-09 to 2016-08" in message
     assert "name one as hmip-youth-fji@VERSION" in message
     assert cat.resolve("hmip-youth-fji", on="2013-01").version == "2012"
 
 
 def test_with_none_published_an_id_alone_is_the_version_in_force_last(cat):
-    """Every FJI version is superseded: the id alone is the one whose time ended last (then began last)."""
-    assert cat.resolve("hmip-youth-fji").version == "2014"
+    """Every FJI version is superseded: the id alone is the one whose time ended last (then began last):
+    five judgements, as in Cambridgeshire's FJI (HMIP press release, February 2017), the last one found."""
+    assert cat.resolve("hmip-youth-fji").version == "2012"
+
+
+# -- the dates of each version, and where they come from -----------------------------------------------
+
+def test_court_work_was_judged_when_doncaster_was_published(cat):
+    """HMIP's press release of September 2015, 'Doncaster needs to improve': six key areas ending 'the
+    effectiveness of governance and court work and reports'. The court-work variant was in force then."""
+    court = {e.version: e for e in cat.entries() if e.id == "hmip-youth-fji"}["2016-court"]
+    assert court.in_force("2015-09") and court.effective_from == "2015-09"
+    assert court.in_force("2016-08") and not court.in_force("2016-09")  # Newcastle, August 2016: the last found
+
+
+def test_interventions_were_judged_from_peterborough_to_lewisham(cat):
+    """Six key areas ending 'the delivery of interventions': Peterborough (HMIP press release, April 2014), the
+    first found; 'work to deliver interventions': Lewisham (December 2016), the last found."""
+    entry = {e.version: e for e in cat.entries() if e.id == "hmip-youth-fji"}["2014"]
+    assert (entry.effective_from, entry.effective_to) == ("2014-04", "2016-12")
+
+
+def test_the_cci_ended_with_the_last_report_found(cat):
+    """'The CCI programme ended in spring 2012' (Ministry of Justice); the last CCI report found is Leicestershire
+    and Rutland's (HMIP press release, June 2012)."""
+    entry = {e.ref: e for e in cat.entries()}["hmip-youth-cci@2011"]
+    assert (entry.effective_from, entry.effective_to) == ("2009-04", "2012-06")
+
+
+def test_every_date_in_force_names_its_source(cat):
+    """Each bundled version's first and last dates have an entry in effective.sources, saying what it shows."""
+    for entry in cat.entries():
+        fw = cat.resolve(entry.ref)
+        dated = {s["date"]: s for s in fw.effective_sources}
+        for date in filter(None, (fw.effective_from, fw.effective_to)):
+            assert date in dated, f"{fw.ref}: no source for {date}"
+            assert dated[date]["shows"].strip() and dated[date]["source"].strip()
 
 
 def test_a_source_date_must_be_a_date_of_the_calendar(tmp_path):
