@@ -7,8 +7,10 @@ the wheel as ``bandstand/frameworks``); folders given with
 * ``id@version``: that version;
 * ``id`` alone: the latest published version (with none published, the one
   in force last), or, with a date (``--on``, or an evidence file's date), the
-  version in force on that date; a draft is in force on no date, and two
-  versions in force on one date must be told apart by version;
+  version in force on that date; a draft is in force on no date. When two
+  versions were in force on the date, the evidence decides if the nodes of
+  exactly one of them match it (:meth:`Catalogue.choose`); otherwise the
+  version must be named;
 * the path of a file.
 
 >>> parse_ref("hmip-youth@2018")
@@ -76,13 +78,36 @@ class Entry:
         return f"{self.id}@{self.version}"
 
     def in_force(self, on: str) -> bool:
-        day = date_key(on)
-        start, end = date_key(self.effective_from), date_key(self.effective_to, end=True)
-        return (start is None or start <= day) and (end is None or day <= end)
+        return _within(on, self.effective_from, self.effective_to)
+
+
+def _within(on: str, start: str | None, end: str | None) -> bool:
+    """Whether the date ``on`` lies between ``start`` and ``end`` (either may be open)."""
+    day, first, last = date_key(on), date_key(start), date_key(end, end=True)
+    return (first is None or first <= day) and (last is None or day <= last)
 
 
 def _version_key(version: str):
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-_]", version)]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The version a command uses, and what to tell the user about how it was chosen.
+
+    ``how`` is ``named`` (the version the evidence names), ``dated`` (the one in
+    force on the evidence's date), ``fitted`` (of the versions in force on the
+    date, the only one the evidence fits), ``latest`` (no date: the latest
+    published), or None (the caller named the version, or gave the date).
+    ``note`` says in one line why, when a choice was made; ``warning`` says
+    in one line that the evidence's date lies outside the dates of the
+    version named (on the command line, or by the evidence).
+    """
+
+    framework: Framework
+    how: str | None = None
+    note: str | None = None
+    warning: str | None = None
 
 
 class Catalogue:
@@ -203,6 +228,58 @@ class Catalogue:
         """
         return self.load_path(self.locate(ref, on), display=ref if parse_ref(ref) is None else None)
 
+    def choose(self, ref: str, on: str | None = None, evidence=None) -> Choice:
+        """The version of ``ref`` to evaluate ``evidence`` with, and why.
+
+        A version or a path is used as named. An id alone, with evidence and no
+        ``on`` date, is the version the evidence names (of the same
+        framework), else the version in force on the evidence's date, else
+        the latest published. With a date on which several versions were in
+        force, the evidence decides when the nodes of exactly one of them
+        match its judgements and key questions (:func:`mismatches`); if none
+        or several do, the error asks for a version.
+        """
+        parsed = parse_ref(ref)
+        how, date = None, on
+        if parsed is not None and parsed[1] is None and evidence is not None and on is None:
+            named = parse_ref(evidence.framework) if evidence.framework else None
+            if named is not None and named[0] == parsed[0] and named[1] is not None:
+                fw = self.resolve(evidence.framework)
+                return Choice(fw, "named", f"using {fw.ref}, the version the evidence names",
+                              _outside(fw, evidence))
+            if not evidence.date:
+                fw = self.resolve(ref)
+                return Choice(fw, "latest", None, None)
+            how, date = "dated", evidence.date
+        if parsed is None or parsed[1] is not None:  # a version or a file, named on the command line
+            fw = self.resolve(ref)
+            return Choice(fw, None, None, _outside(fw, evidence) if evidence is not None else None)
+        if date is None or evidence is None:
+            return Choice(self.resolve(ref, on=on))
+        try:
+            path = self.locate(ref, on=date)
+        except InputError as e:
+            fitted = self._fit(parsed[0], date, "the evidence's date" if how else "the date asked", evidence)
+            if fitted is None:
+                raise e from None
+            return Choice(fitted[0], "fitted", fitted[1])
+        fw = self.load_path(path)
+        return Choice(fw, how, f"using {fw.ref}, in force on {date} (the evidence's date)" if how else None)
+
+    def _fit(self, fid: str, date: str, whose: str, evidence) -> tuple[Framework, str] | None:
+        """Of the versions in force on ``date``, the only one whose nodes match the evidence, and why; else None."""
+        in_force = [e for e in self.entries() if e.id == fid and e.status != "draft" and e.in_force(date)]
+        if len(in_force) < 2:
+            return None
+        frameworks = [self.load_path(e.path) for e in in_force]
+        misfits = {fw.version: mismatches(fw, evidence) for fw in frameworks}
+        fitting = [fw for fw in frameworks if not misfits[fw.version]]
+        if len(fitting) != 1:
+            return None
+        others = "; ".join(f"{v} {_and(m)}" for v, m in misfits.items() if m)
+        return fitting[0], (f"using {fitting[0].ref}: of the {len(in_force)} versions in force on {date} ({whose}), "
+                            f"the only one whose nodes match the evidence's judgements and key questions ({others})")
+
     def locate(self, ref: str, on: str | None = None) -> Path:
         parsed = parse_ref(ref)
         if parsed is None or (not self.has_id(parsed[0]) and Path(ref).exists()):
@@ -273,6 +350,74 @@ class Catalogue:
     def _known(self) -> str:
         ids = list(dict.fromkeys(e.id for e in self.entries()))
         return "known ids: " + ", ".join(ids) + "; bandstand list shows their versions" if ids else "no frameworks known"
+
+
+def mismatches(fw: Framework, evidence) -> list[str]:
+    """Why ``evidence`` does not fit version ``fw``: each node it names that the version does not have or
+    does not rate that way, and each node the version needs that it does not give. Empty: it fits.
+
+    Only the node ids are compared (and the parts of cases), not the levels or figures given.
+    """
+    from .dsl.model import JUDGED_YES
+    from .engine.evidence import _own_share, share_nodes
+
+    nodes = {k: n for k, n in fw.nodes.items() if k != "overall"}
+    answerable, figured = share_nodes(fw)
+    out: list[str] = []
+    absent: list[str] = []
+
+    def known(node_id: str) -> bool:
+        if node_id not in nodes:
+            if node_id not in absent:
+                absent.append(node_id)
+            return False
+        return True
+
+    for node_id in evidence.judgements:
+        if known(node_id) and not nodes[node_id].is_judged:
+            out.append(f"rates '{node_id}' by rule, not by judgement")
+    for node_id in evidence.figures:
+        if known(node_id) and node_id not in figured:
+            out.append(f"does not rate '{node_id}' on a share of cases")
+    given = set(evidence.figures)
+    for case in evidence.cases or ():
+        if case.part not in fw.parts:
+            out.append(f"has no part '{case.part}'")
+        for node_id in case.answers:
+            if known(node_id) and node_id not in answerable:
+                out.append(f"does not answer '{node_id}' case by case")
+            given.add(node_id)
+    # published ratings of rule-rated nodes (where evidence gives them) stand in for what is beneath them
+    covered: set[str] = set()
+    for node_id in getattr(evidence, "published", None) or ():
+        if known(node_id):
+            covered.update(d.id for d in nodes[node_id].walk())
+    out[:0] = [f"has no node '{node_id}'" for node_id in absent]
+    if not evidence.partial:
+        needed = [n for n in fw.walk() if n.id not in covered]
+        out += [f"needs a judgement for '{n.id}'" for n in needed
+                if n.judged == JUDGED_YES and n.id not in evidence.judgements]
+        out += [f"needs evidence for '{n.id}'" for n in needed
+                if n.id in answerable and n.rated and _own_share(n) and n.id not in given]
+    return list(dict.fromkeys(out))
+
+
+def _and(reasons: list[str]) -> str:
+    """'has no node 'x'', 'has no node 'x' and needs ...', or the first two and how many more."""
+    text = " and ".join(reasons[:2])
+    return text + (f" and {len(reasons) - 2} more" if len(reasons) > 2 else "")
+
+
+def _outside(fw: Framework, evidence) -> str | None:
+    """A warning when the evidence's date lies outside the dates ``fw`` was in force (a draft has none)."""
+    date = getattr(evidence, "date", None)
+    if not date or fw.status == "draft" or not (fw.effective_from or fw.effective_to):
+        return None
+    if _within(date, fw.effective_from, fw.effective_to):
+        return None
+    span = (f"{fw.effective_from} to {fw.effective_to}" if fw.effective_from and fw.effective_to
+            else f"from {fw.effective_from}" if fw.effective_from else f"until {fw.effective_to}")
+    return f"the evidence is dated {date}, outside the dates of {fw.ref} ({span})"
 
 
 def _span(e: Entry) -> str:

@@ -83,27 +83,18 @@ def _date(value: str | None, option: str) -> str | None:
 
 
 def _choose(state: State, ref: str, on: str | None, evidence=None):
-    """(framework, how): a framework id alone lets the evidence decide, by the version it names ('named'),
-    else its date ('dated'), else the latest published ('latest'); otherwise the command line decides (None)."""
-    parsed = parse_ref(ref)
-    if on is None and parsed is not None and parsed[1] is None and evidence is not None:
-        named = parse_ref(evidence.framework) if evidence.framework else None
-        if named is not None and named[0] == parsed[0] and named[1] is not None:
-            return state.catalogue.resolve(evidence.framework), "named"
-        if evidence.date:
-            return state.catalogue.resolve(ref, on=evidence.date), "dated"
-        return state.catalogue.resolve(ref), "latest"
-    return state.catalogue.resolve(ref, on=on), None
+    """The framework a command names, with how it was chosen (:meth:`Catalogue.choose`)."""
+    return state.catalogue.choose(ref, on, evidence)
 
 
 def _pick(state: State, ref: str, on: str | None, evidence=None):
     """The framework a command names: a version, the one in force on a date, or the latest published."""
-    fw, how = _choose(state, ref, on, evidence)
-    if how == "named":
-        click.echo(f"bandstand: using {fw.ref}, the version the evidence names", err=True)
-    elif how == "dated":
-        click.echo(f"bandstand: using {fw.ref}, in force on {evidence.date} (the evidence's date)", err=True)
-    return fw
+    choice = _choose(state, ref, on, evidence)
+    if choice.note:
+        click.echo(f"bandstand: {choice.note}", err=True)
+    if choice.warning:
+        click.echo(f"{evidence.file or 'bandstand'}: warning: {choice.warning}", err=True)
+    return choice.framework
 
 
 def _target(output: str, inputs=()) -> tuple[Path, Path]:
@@ -342,16 +333,21 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
 
 
 _WHY = {"named": "where the evidence names it", "dated": "where it is in force on the evidence's date",
+        "fitted": "where it is the only version in force on the date that the evidence's nodes match",
         "latest": "as the latest published, where the evidence has no date"}
 
 
 def _pick_quietly(state, framework, on, ev, announced: set):
     """The framework for one of many inspections, saying once per version how it was chosen."""
-    fw, how = _choose(state, framework, on, ev)
+    choice = _choose(state, framework, on, ev)
+    fw, how, first = choice.framework, choice.how, ev.subject or ev.file or "an inspection"
     if how is not None and (fw.ref, how) not in announced:
         announced.add((fw.ref, how))
-        click.echo(f"bandstand: using {fw.ref} {_WHY[how]} (first: {ev.subject or ev.file or 'an inspection'})",
-                   err=True)
+        click.echo(f"bandstand: using {fw.ref} {_WHY[how]} (first: {first})", err=True)
+    if choice.warning and (fw.ref, "outside") not in announced:
+        announced.add((fw.ref, "outside"))
+        click.echo(f"bandstand: warning: some inspections are dated outside the dates of {fw.ref} (first: {first}: "
+                   f"{choice.warning})", err=True)
     return fw
 
 

@@ -522,6 +522,17 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
     return out
 
 
+def _date_sources(sources) -> list[str]:
+    """The sources of a version's dates, one bullet each: the date, what the source shows, and where."""
+    out = ["*Sources of the dates:*", ""]
+    for s in sources:
+        where = escape(s["source"])
+        if _url(s.get("url")):
+            where = f"[{where}]({_url(s['url'])})"
+        out.append(f"- {escape(s['date'])}: {escape(s['shows'])} ({where})")
+    return out + [""]
+
+
 def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], changes: FrameworkDiff | None,
                    previous: Framework | None, prefix: str) -> Page:
     path = posixpath.join(base, "index.md")
@@ -551,6 +562,8 @@ def _overview_page(fw: Framework, base: str, examples: list[WorkedExample], chan
     out += [f"- **{k}:** {v}" for k, v in facts] + [""]
     if fw.effective_note:
         out += [f"*When in force:* {escape(fw.effective_note)}", ""]
+    if fw.effective_sources:
+        out += _date_sources(fw.effective_sources)
     if fw.description:
         out += [paragraphs(fw.description), ""]
 

@@ -203,14 +203,16 @@ def test_the_summary_of_a_framework_without_an_overall_rating_shows_its_areas(ca
 
 
 def test_a_new_table_starts_where_the_columns_change(capsys):
-    """The id alone: Bromley 2015 names the six-judgement version, Warwickshire 2013 the five-judgement one."""
+    """The id alone: Bromley 2015 names the six-judgement version, Doncaster 2015's court work judgement fits
+    only the court-work variant, Warwickshire 2013 names the five-judgement one."""
     code, out, _ = run(capsys, "evaluate", "hmip-youth-fji", EXAMPLES / "hmip-youth-fji")
     assert code == 0
-    first, second = out.split("\n\n")
+    first, second, third = out.split("\n\n")
     assert "INTERVENTIONS TO REDUCE REOFFEN" in first.splitlines()[0]
     assert first.splitlines()[1].split("hmip-youth-fji@2014")[1].split() == [
         "Poor", "Poor", "Unsatisfactory", "Satisfactory", "Poor", "Poor", "-"]  # seed 003: Bromley 2015
-    assert "INTERVENTIONS" not in second.splitlines()[0] and "hmip-youth-fji@2012" in second
+    assert "COURT WORK AND REPORTS" in second.splitlines()[0] and "Doncaster YOS" in second
+    assert "INTERVENTIONS" not in third.splitlines()[0] and "hmip-youth-fji@2012" in third
 
 
 def test_a_framework_that_cannot_be_chosen_for_one_file_is_reported_with_that_file(capsys):

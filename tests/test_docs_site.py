@@ -141,7 +141,7 @@ def test_a_framework_that_fails_to_load_fails_the_build(tmp_path):
     done = build_site(site_config(tmp_path, ["fw/youth-2018.yaml"]), tmp_path / "site")
     assert done.returncode != 0
     # the band table is inherited: the error points into the file that defines it, the base version
-    assert ("ERROR   -  bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018-original.yaml:87:9: error: band "
+    assert ("ERROR   -  bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018-original.yaml:107:9: error: band "
             "table 'key_question': bands 'requires_improvement' and 'good' overlap on 65% to 66% [check.band-overlap]"
             ) in done.stderr.splitlines()
 

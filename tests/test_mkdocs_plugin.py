@@ -44,7 +44,7 @@ def test_a_broken_file_fails_with_its_located_diagnostics(tmp_path):
     with pytest.raises(PluginError) as e:
         load_frameworks(["fw/youth-2018.yaml"], tmp_path)
     # the tiers' rules are inherited: the error points into the version they are written in
-    assert str(e.value) == ("bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018-original.yaml:116:26: "
+    assert str(e.value) == ("bandstand: cannot publish fw/youth-2018.yaml: fw/youth-2018-original.yaml:136:26: "
                             "error: expected ')' or ',' but the expression ended [syntax.expression]")
     copy_framework(tmp_path / "two", lambda t: t.replace("rule: lowest(children)", "rule: lowest(children")
                    .replace("at_most: good", "at_most: gold"))
@@ -53,8 +53,8 @@ def test_a_broken_file_fails_with_its_located_diagnostics(tmp_path):
     lines = str(e.value).splitlines()
     assert lines[0] == "bandstand: cannot publish two/youth-2018.yaml:"
     assert lines[1:] == [
-        "two/youth-2018-original.yaml:116:26: error: expected ')' or ',' but the expression ended [syntax.expression]",
-        "two/youth-2018.yaml:113:14: error: level 'gold' is not on scale 'rating' (did you mean 'good'?) "
+        "two/youth-2018-original.yaml:136:26: error: expected ')' or ',' but the expression ended [syntax.expression]",
+        "two/youth-2018.yaml:126:14: error: level 'gold' is not on scale 'rating' (did you mean 'good'?) "
         "[check.unknown-level]"]
 
 

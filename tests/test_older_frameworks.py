@@ -81,7 +81,8 @@ def test_band_table_records_what_it_was_inferred_from(cci):
     assert any(line.startswith("Oxfordshire 2011") for line in prov.inferred_from)
 
 
-@pytest.mark.parametrize("ref", ["hmip-youth-cci@2011", "hmip-youth-fji@2012", "hmip-youth-fji@2014"])
+@pytest.mark.parametrize("ref", ["hmip-youth-cci@2011", "hmip-youth-fji@2012", "hmip-youth-fji@2014",
+                                 "hmip-youth-fji@2016-court"])
 def test_bundled_examples_of_older_frameworks_pass(ref):
     report = run_examples(Catalogue().resolve(ref))
     assert report.outcomes and report.passed, [(o.example.id, o.failures, o.errors) for o in report.outcomes]

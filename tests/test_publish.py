@@ -403,3 +403,14 @@ def test_pooled_scores_are_described_as_pooling_every_childs_answers():
     text = text_of(plan.pages["frameworks/hmip-youth-cci/2011/index.md"].markdown)
     assert "(none)" not in text
     assert "The share of all answers to its stages that were sufficient, pooled across cases" in text
+
+
+def test_the_sources_of_a_versions_dates_are_on_its_overview():
+    plan = bundled_plan()
+    page = plan.pages["frameworks/hmip-youth-fji/2016-court/index.md"]
+    text = text_of(page.markdown)
+    assert "In force: from 2015-09 to 2016-08" in text
+    assert "Sources of the dates: 2015-09: the first report found with court work: Doncaster" in text
+    assert "(HMIP press release, Doncaster needs to improve, September 2015)" in text
+    assert "(https://justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2015/09/doncaster-needs-to-improve)" \
+        in page.markdown

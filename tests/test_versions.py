@@ -63,19 +63,198 @@ def test_a_version_states_its_own_dates_and_status(tmp_path):
 
 
 def test_versions_in_force_together_must_be_named(cat):
-    """The five-judgement FJI was still run in 2017, beside the six-judgement one and its 2016 court variant."""
+    """The five-judgement FJI was still run in 2017, beside the six-judgement one and its court variant."""
     with pytest.raises(BandstandError) as e:
         cat.resolve("hmip-youth-fji", on="2016-06")
     message = str(e.value)
     assert "3 versions of 'hmip-youth-fji' were in force on 2016-06" in message
-    assert "2014: 2014-10 to 2017-03" in message and "2016-court: 2016-05 to 2016-08" in message
+    assert "2014: 2014-04 to 2016-12" in message and "2016-court: 2015-09 to 2016-08" in message
     assert "name one as hmip-youth-fji@VERSION" in message
     assert cat.resolve("hmip-youth-fji", on="2013-01").version == "2012"
 
 
 def test_with_none_published_an_id_alone_is_the_version_in_force_last(cat):
-    """Every FJI version is superseded: the id alone is the one whose time ended last (then began last)."""
-    assert cat.resolve("hmip-youth-fji").version == "2014"
+    """Every FJI version is superseded: the id alone is the one whose time ended last (then began last):
+    five judgements, as in Cambridgeshire's FJI (HMIP press release, February 2017), the last one found."""
+    assert cat.resolve("hmip-youth-fji").version == "2012"
+
+
+# -- the dates of each version, and where they come from -----------------------------------------------
+
+def test_court_work_was_judged_when_doncaster_was_published(cat):
+    """HMIP's press release of September 2015, 'Doncaster needs to improve': six key areas ending 'the
+    effectiveness of governance and court work and reports'. The court-work variant was in force then."""
+    court = {e.version: e for e in cat.entries() if e.id == "hmip-youth-fji"}["2016-court"]
+    assert court.in_force("2015-09") and court.effective_from == "2015-09"
+    assert court.in_force("2016-08") and not court.in_force("2016-09")  # Newcastle, August 2016: the last found
+
+
+def test_interventions_were_judged_from_peterborough_to_lewisham(cat):
+    """Six key areas ending 'the delivery of interventions': Peterborough (HMIP press release, April 2014), the
+    first found; 'work to deliver interventions': Lewisham (December 2016), the last found."""
+    entry = {e.version: e for e in cat.entries() if e.id == "hmip-youth-fji"}["2014"]
+    assert (entry.effective_from, entry.effective_to) == ("2014-04", "2016-12")
+
+
+def test_the_cci_ended_with_the_last_report_found(cat):
+    """'The CCI programme ended in spring 2012' (Ministry of Justice); the last CCI report found is Leicestershire
+    and Rutland's (HMIP press release, June 2012)."""
+    entry = {e.ref: e for e in cat.entries()}["hmip-youth-cci@2011"]
+    assert (entry.effective_from, entry.effective_to) == ("2009-04", "2012-06")
+
+
+def test_every_date_in_force_names_its_source(cat):
+    """Each bundled version's first and last dates have an entry in effective.sources, saying what it shows."""
+    for entry in cat.entries():
+        fw = cat.resolve(entry.ref)
+        dated = {s["date"]: s for s in fw.effective_sources}
+        for date in filter(None, (fw.effective_from, fw.effective_to)):
+            assert date in dated, f"{fw.ref}: no source for {date}"
+            assert dated[date]["shows"].strip() and dated[date]["source"].strip()
+
+
+def test_a_source_date_must_be_a_date_of_the_calendar(tmp_path):
+    write(tmp_path, "v.yaml", 'id: hmip-youth\nversion: v\nextends: hmip-youth@2018\nstatus: draft\n'
+                              'effective: {from: 2025-01, sources: [{date: 2025-02-30, shows: x, source: y}]}\n')
+    with pytest.raises(BandstandError, match="'2025-02-30' is not a date of the calendar"):
+        Catalogue([tmp_path]).resolve("hmip-youth@v")
+
+
+# -- two versions in force: the evidence decides ------------------------------------------------------
+
+FJI = bundled_dir() / "examples" / "hmip-youth-fji"
+FIVE = {"reoffending": "good", "public": "good", "children": "good", "sentence": "good", "governance": "good"}
+
+
+def fji_evidence(tmp_path, date: str, extra: dict | None = None, partial: bool = False) -> Path:
+    judgements = {**FIVE, **(extra or {})}
+    return write(tmp_path, "yot.yaml", f"subject: A YOT\ndate: {date}\n" + ("partial: true\n" if partial else "")
+                 + "judgements: {" + ", ".join(f"{k}: {v}" for k, v in judgements.items()) + "}\n")
+
+
+def test_of_two_versions_in_force_the_one_the_evidence_fits_is_used(tmp_path, capsys):
+    """Bromley, February 2015 (seed 003: 'four out of five of six key judgements'), without naming a version:
+    the five- and six-judgement FJIs were both in force, and only the six-judgement one has interventions."""
+    bromley = tmp_path / "bromley.yaml"
+    bromley.write_text("".join(line for line in (FJI / "bromley-2015.yaml").read_text().splitlines(True)
+                               if not line.startswith("framework:")))
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", "hmip-youth-fji", str(bromley), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert e.value.code == 0 and '"version": "2014"' in out
+    assert err.splitlines() == [
+        "bandstand: using hmip-youth-fji@2014: of the 2 versions in force on 2015-02 (the evidence's date), the only "
+        "one whose nodes match the evidence's judgements and key questions (2012 has no node 'interventions')"]
+
+
+def test_doncaster_2015_is_read_as_the_court_work_variant(capsys):
+    """HMIP press release, September 2015: Doncaster was judged on 'court work and reports'. Its evidence names no
+    version; of the three in force that month, only the court-work variant has that judgement."""
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", "hmip-youth-fji", str(FJI / "doncaster-2015.yaml"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert e.value.code == 0 and '"version": "2016-court"' in out
+    assert "using hmip-youth-fji@2016-court: of the 3 versions in force on 2015-09" in err
+    assert "(2012 has no node 'court_work'; 2014 has no node 'court_work' and needs a judgement for " \
+           "'interventions')" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_the_evidence_decides_on_a_date_asked_too(cat):
+    ev = load_evidence(FJI / "bromley-2015.yaml")
+    choice = cat.choose("hmip-youth-fji", on="2016-06-01", evidence=ev)
+    assert (choice.framework.ref, choice.how) == ("hmip-youth-fji@2014", "fitted")
+    assert "of the 3 versions in force on 2016-06-01 (the date asked)" in choice.note
+    assert "2016-court has no node 'interventions' and needs a judgement for 'court_work'" in choice.note
+
+
+def test_five_judgements_fit_only_the_five_judgement_version(tmp_path, cat):
+    """In October 2015 three versions were in force; five judgements leave the six-judgement ones short."""
+    choice = cat.choose("hmip-youth-fji", evidence=load_evidence(fji_evidence(tmp_path, "2015-10")))
+    assert choice.framework.version == "2012"
+    assert "2014 needs a judgement for 'interventions'" in choice.note
+
+
+@pytest.mark.parametrize("extra, partial", [
+    ({"interventions": "good", "court_work": "good"}, False),  # fits none: each lacks one of them
+    ({}, True),  # partial: the five fit all three
+])
+def test_when_none_or_several_fit_the_version_must_be_named(tmp_path, cat, extra, partial):
+    ev = load_evidence(fji_evidence(tmp_path, "2016-06", extra, partial))
+    with pytest.raises(BandstandError, match=r"3 versions of 'hmip-youth-fji' were in force on 2016-06 \(2012: "
+                                             r"2012-09 to 2017-02; .*name one as hmip-youth-fji@VERSION"):
+        cat.choose("hmip-youth-fji", evidence=ev)
+
+
+def test_mismatches_compare_node_ids_not_levels(tmp_path, cat):
+    from bandstand.catalogue import mismatches
+
+    fw = cat.resolve("hmip-youth-fji@2014")
+    ev = load_evidence(fji_evidence(tmp_path, "2015-10", {"interventions": "no such level"}))
+    assert mismatches(fw, ev) == []
+    ev = load_evidence(fji_evidence(tmp_path, "2015-10", {"court_work": "good", "1.1": "good"}))
+    assert mismatches(fw, ev) == ["has no node 'court_work'", "has no node '1.1'",
+                                  "needs a judgement for 'interventions'"]
+    assert mismatches(cat.resolve("hmip-youth@2018"), load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")) == []
+    original = mismatches(cat.resolve("hmip-youth@2018-original"),
+                          load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml"))
+    assert "has no node '4.1'" in original
+
+
+def test_a_published_rating_stands_in_for_the_nodes_beneath_it(cat):
+    """Evidence may give a standard's published rating (issue 11, part 4) instead of its key questions."""
+    from bandstand.catalogue import mismatches
+
+    ev = load_evidence(EXAMPLES / "bedfordshire-2021-published.yaml")
+    ev.figures = {k: f for k, f in ev.figures.items() if not k.startswith("2.1.")}
+    assert mismatches(cat.resolve("hmip-youth@2018"), ev) == [
+        "needs evidence for '2.1.1'", "needs evidence for '2.1.2'", "needs evidence for '2.1.3'"]
+    ev.published = {"2.1": "inadequate"}
+    assert mismatches(cat.resolve("hmip-youth@2018"), ev) == []
+    ev.published = {"9.9": "inadequate"}
+    assert "has no node '9.9'" in mismatches(cat.resolve("hmip-youth@2018"), ev)
+
+
+# -- the evidence's date outside the version's dates --------------------------------------------------
+
+def test_evidence_dated_outside_the_version_named_is_warned_of(tmp_path, capsys):
+    """Bedfordshire's figures dated 2019 under hmip-youth@2018 (in force from 2021-07): one warning line."""
+    ev = tmp_path / "bed.yaml"
+    ev.write_text((EXAMPLES / "bedfordshire-2021-published.yaml").read_text().replace("date: 2021-12", "date: 2019-05"))
+    for ref in ("hmip-youth@2018", "hmip-youth"):  # named on the command line, or by the evidence
+        with pytest.raises(SystemExit) as e:
+            main(["evaluate", ref, str(ev)])
+        err = capsys.readouterr().err
+        assert e.value.code == 0
+        assert f"{ev}: warning: the evidence is dated 2019-05, outside the dates of hmip-youth@2018 (from 2021-07)" \
+            in err.splitlines()
+
+
+def test_evidence_dated_inside_or_a_draft_is_not_warned_of(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "hmip-youth@2018", str(EXAMPLES / "bedfordshire-2021-published.yaml")])
+    assert "warning" not in capsys.readouterr().err
+    draft = write(tmp_path, "draft.yaml", 'id: hmip-youth\nversion: 2025-draft\nextends: hmip-youth@2018\n'
+                                          'status: draft\neffective: {from: 2025-01}\n')
+    with pytest.raises(SystemExit):
+        main(["evaluate", str(draft), str(EXAMPLES / "bedfordshire-2021-published.yaml")])
+    assert "outside the dates" not in capsys.readouterr().err
+
+
+def test_many_inspections_outside_a_version_give_one_warning(tmp_path, capsys):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    text = (EXAMPLES / "bedfordshire-2021-published.yaml").read_text()
+    for year in ("2019", "2020"):
+        (folder / f"{year}.yaml").write_text(text.replace("date: 2021-12", f"date: {year}-05"))
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", "hmip-youth@2018", str(folder), "--format", "jsonl"])
+    err = capsys.readouterr().err
+    assert e.value.code == 0
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert warnings == ["bandstand: warning: some inspections are dated outside the dates of hmip-youth@2018 "
+                        "(first: Bedfordshire YOS: the evidence is dated 2019-05, outside the dates of "
+                        "hmip-youth@2018 (from 2021-07))"]
 
 
 @pytest.mark.parametrize("on", ["2021-13", "2021-02-30", "21-02-01", "2021-7"])

@@ -216,6 +216,10 @@ class Builder:
             if key in eff and not real_date(eff[key]):
                 self.out.error("check.date", f"'{eff[key]}' is not a date of the calendar; expected YYYY-MM-DD or "
                                "YYYY-MM", self.pos(("effective", key)))
+        for i, src in enumerate(eff.get("sources", ())):
+            if not real_date(src["date"]):
+                self.out.error("check.date", f"'{src['date']}' is not a date of the calendar; expected YYYY-MM-DD or "
+                               "YYYY-MM", self.pos(("effective", "sources", i, "date")))
         if self.out.has_errors:
             return None
         return Framework(
@@ -223,6 +227,7 @@ class Builder:
             scales=scales, bands=bands, tiers=tiers, parts=parts, roots=roots, nodes=index,
             overall=overall, limits=limits, examples=examples, publisher=data.get("publisher"),
             effective_from=eff.get("from"), effective_to=eff.get("to"), effective_note=eff.get("note"),
+            effective_sources=list(eff.get("sources", ())),
             source=data.get("source", {}), description=data.get("description"), file=self.doc.file,
             change_notes=dict(getattr(self.doc, "notes", {})),
             diagnostics=[d for d in self.out.diagnostics if not d.is_error])

@@ -383,6 +383,7 @@ class Framework:
     effective_from: str | None = None
     effective_to: str | None = None
     effective_note: str | None = None
+    effective_sources: list[dict[str, Any]] = field(default_factory=list)  # where each date comes from
     source: dict[str, Any] = field(default_factory=dict)
     description: str | None = None
     file: str | None = None  # the file's name as shown in messages
