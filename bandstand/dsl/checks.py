@@ -10,7 +10,9 @@ They run in the order of :data:`CHECKS`; the order matters:
    is only defined without them.
 4. ``check_band_coverage`` computes what numbers reach each band table from
    the rules that use it and finds gaps and overlaps over that domain.
-5. ``check_unused`` warns of band tables and levels nothing can reach.
+5. ``check_scores`` finds levels without a score where a rule reads
+   scores (``sum_scores``, ``mean_score``, ``score``).
+6. ``check_unused`` warns of band tables and levels nothing can reach.
 
 Each is usable alone: ``check_cycles(framework)`` returns its diagnostics.
 The checker may only reject a framework, never change what a rule means.
@@ -786,6 +788,53 @@ def _monotonic(table: BandTable, report: _Report) -> None:
                       WARNING)
 
 
+# -- scores ---------------------------------------------------------------------------------
+
+
+def _scored_levels(arg: ast.Expr, site: Site, fw: Framework) -> list:
+    """The levels whose scores a scoring function's argument can ask for."""
+    if isinstance(arg, ast.String):
+        return list(resolve_node(arg, fw).scale.levels)
+    if isinstance(arg, ast.Name):
+        kind, value = resolve_name(arg, site, fw)
+        if kind == "level":
+            return [value]
+        if kind == "nodes":
+            return [lv for n in value for lv in n.scale.levels]
+        return []
+    if isinstance(arg, ast.Call) and arg.func == "nodes":
+        return [lv for n in resolve_nodes(arg, site, fw) for lv in n.scale.levels]
+    got = TypeChecker(fw, site, _Report(fw)).check(arg)  # a rating worked out: any level of its scale
+    return list(fw.scales[got.scale].levels) if is_level(got) and got.scale in fw.scales else []
+
+
+def check_scores(fw: Framework) -> list[Diagnostic]:
+    """Every level a scoring function (see ``reads_scores``) can meet has a score.
+
+    Without one, the rule would say "not rated" (or a mean would leave the
+    rating out) at run time, for a mistake in the framework.
+    """
+    report = _Report(fw)
+    done: set[int] = set()
+    for site in sites(fw):
+        if not _rule_ok(fw, site):
+            continue
+        for e in ast.walk(site.rule.expr):
+            if not (isinstance(e, ast.Call) and e.args and any(f.reads_scores for f in FUNCTIONS.get(e.func, ()))):
+                continue
+            try:
+                levels = _scored_levels(e.args[0], site, fw)
+            except ResolveError:
+                continue
+            for lv in levels:
+                if lv.score is None and id(lv) not in done:
+                    done.add(id(lv))
+                    report.at(lv.pos, "check.no-score",
+                              f"level '{lv.id}' of scale '{lv.scale_id}' has no score, but {site.label} reads "
+                              f"its score ({e}); give it a score")
+    return report.diags
+
+
 # -- unused things ------------------------------------------------------------------------
 
 
@@ -829,6 +878,7 @@ CHECKS: tuple[Callable[[Framework], list[Diagnostic]], ...] = (
     check_rated,
     check_cycles,
     check_band_coverage,
+    check_scores,
     check_unused,
 )
 
