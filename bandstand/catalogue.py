@@ -28,7 +28,7 @@ from pathlib import Path
 from .dsl import load_framework
 from .dsl.loader import load_file
 from .dsl.model import Framework
-from .errors import BandstandError, InputError
+from .errors import BandstandError, InputError, Position
 from .limits import DEFAULT_LIMITS, Limits
 
 _REF = re.compile(r"^([a-z][a-z0-9_-]*)(?:@([^@\s/\\]+))?$")
@@ -202,6 +202,16 @@ class Catalogue:
         Raises :class:`InputError` naming what was found instead.
         """
         return self.load_path(self.locate(ref, on), display=ref if parse_ref(ref) is None else None)
+
+    def resolve_named(self, ref: str, where: Position | None, on: str | None = None) -> Framework:
+        """:meth:`resolve` for a reference written in a file: an unknown one is reported where it is written."""
+        try:
+            return self.resolve(ref, on)
+        except InputError as e:
+            if where is None or any(d.file is not None for d in e.diagnostics):
+                raise
+            d = e.diagnostics[0]
+            raise InputError(d.message, where.file, d.code, where.line, where.column) from None
 
     def locate(self, ref: str, on: str | None = None) -> Path:
         parsed = parse_ref(ref)

@@ -89,7 +89,7 @@ def _choose(state: State, ref: str, on: str | None, evidence=None):
     if on is None and parsed is not None and parsed[1] is None and evidence is not None:
         named = parse_ref(evidence.framework) if evidence.framework else None
         if named is not None and named[0] == parsed[0] and named[1] is not None:
-            return state.catalogue.resolve(evidence.framework), "named"
+            return state.catalogue.resolve_named(evidence.framework, evidence.framework_pos), "named"
         if evidence.date:
             return state.catalogue.resolve(ref, on=evidence.date), "dated"
         return state.catalogue.resolve(ref), "latest"
@@ -241,7 +241,7 @@ def _check_evidence(state: State, ev, framework_ref, path):
     ref = framework_ref or ev.framework
     if ref is None:
         return [], "evidence; name a framework with --framework to check it against one"
-    fw = state.catalogue.resolve(ref)
+    fw = state.catalogue.resolve_named(ref, None if framework_ref else ev.framework_pos)
     bound = bind(ev, fw)
     return bound.warnings, f"evidence for {fw.ref}"
 

@@ -96,6 +96,7 @@ class Evidence:
     cases_pos: Position | None = None
     cases_file: Path | None = None  # the CSV file the cases were read from, if another file
     section_pos: dict[str, Position] = field(default_factory=dict)
+    framework_pos: Position | None = None  # where the framework is named
 
     def where(self, section: str) -> Position:
         """Where a top-level section is (or the file's start)."""
@@ -136,6 +137,7 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
                   d.get("notes"), d.get("partial", False))
     ev.section_pos = {k: doc.key_pos((k,)) for k in d}
+    ev.framework_pos = doc.pos(("framework",)) if "framework" in d else None
     if "date" in d and not schema.real_date(d["date"]):  # the schema checks the form; this, the calendar
         out.error("evidence.date", f"'{d['date']}' is not a date of the calendar; expected YYYY-MM-DD or YYYY-MM",
                   doc.pos(("date",)))
