@@ -27,7 +27,7 @@ from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import bind, load_evidence, load_evidence_many
-from .errors import BandstandError, InputError, format as format_diagnostic, printable
+from .errors import BandstandError, InputError, format as format_diagnostic, printable, shown
 from .limits import CEILINGS, DESCRIPTIONS, Limits, option_name
 from .render import render
 from .testing import run_examples
@@ -202,8 +202,8 @@ def validate(state: State, paths, framework_ref):
             diags, summary = e.diagnostics, None
             if any(d.code.startswith("input.") for d in e.diagnostics):
                 status = EXIT_INPUT
-        for d in diags:
-            click.echo(format_diagnostic(d))
+        for line in shown(diags):
+            click.echo(line)
         if any(d.is_error for d in diags):
             status = max(status, EXIT_FAILED)
         elif summary:
@@ -603,8 +603,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"bandstand: error: {' '.join(e.format_message().split())} [input.usage]", err=True)
         code = EXIT_INPUT if e.exit_code == 2 else e.exit_code
     except BandstandError as e:
-        for d in e.diagnostics:
-            click.echo(format_diagnostic(d), err=True)
+        for line in shown(e.diagnostics):
+            click.echo(line, err=True)
         code = EXIT_INPUT
     except KeyboardInterrupt:
         click.echo("bandstand: interrupted", err=True)

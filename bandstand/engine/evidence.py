@@ -626,6 +626,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       ev.cases_pos)
         seen: dict[str, Position] = {}
         unknown_answers: set[str] = set()
+        unknown_parts: dict[str, list[Case]] = {}
         for case in ev.cases:
             if case.id in seen:
                 out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
@@ -634,14 +635,13 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             seen[case.id] = case.pos
             part = fw.parts.get(case.part)
             if part is None:
-                out.error("evidence.part", f"case '{case.id}': unknown part '{case.part}'; expected one of: "
-                          f"{', '.join(fw.parts) or '(the framework has no parts)'}" + suggest(case.part, fw.parts),
-                          case.part_pos or case.pos)
+                unknown_parts.setdefault(case.part, []).append(case)  # one line per value, not per case
                 continue
             case_count[part.id] = case_count.get(part.id, 0) + 1
             applicable = 0
             errors_before = len(out.diagnostics)
             rejected_unknown = False
+            wrong_part: dict[str, list[tuple[str, Position]]] = {}
             for node_id, answer in case.answers.items():
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
@@ -658,9 +658,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     continue
                 if node.part is not None and node.part.id != part.id:
                     if answer is not None:
-                        out.error("evidence.wrong-part",
-                                  f"case '{case.id}' is a {part.label} case, but '{node_id}' belongs to "
-                                  f"{node.part.label}", pos)
+                        wrong_part.setdefault(node.part.label, []).append((node_id, pos))
                     continue
                 if node_id in measures:
                     out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
@@ -673,10 +671,13 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     applicable += 1
                     if answer:
                         c[0] += 1
+            _wrong_part(out, case, part, wrong_part)
             rejected = len(out.diagnostics) > errors_before or rejected_unknown  # reported: no second error
             if case.answers and applicable == 0 and not rejected:
                 out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
                           "it counts for nothing: check it or remove it", case.pos)
+        for value, cases in unknown_parts.items():
+            _unknown_part(out, fw, value, cases)
     from_cases = set()
     for node_id, (y, n) in counts.items():
         measures[node_id] = Measure(y, n, None)
@@ -689,17 +690,65 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             from_cases.add(node_id)
 
     # every share-rated node needs evidence
-    if not ev.partial:
-        for node in fw.walk():
-            if node.id in answerable and node.rated and node.id not in measures and node.id not in given \
-                    and _own_share(node):
-                out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures "
-                          "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)",
-                          ev.where("key_questions" if "key_questions" in ev.section_pos else
-                                   "figures" if "figures" in ev.section_pos else "cases"))
+    if not ev.partial and not (ev.cases and unknown_parts):  # cases of an unknown part: that is the error
+        _missing(out, ev, [node for node in fw.walk() if node.id in answerable and node.rated and node.id not in
+                           measures and node.id not in given and _own_share(node)])
     out.raise_if_errors()
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error])
+
+
+def _ids(ids: list[str], most: int = 8) -> str:
+    """'a, b, c' for a few ids; the first ``most`` and how many more for many."""
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:most])} and {len(ids) - most} more"
+
+
+def _a(label: str) -> str:
+    return ("an " if label[:1].lower() in "aeiou" else "a ") + label
+
+
+def _unknown_part(out: Collector, fw: Framework, value: str, cases: list[Case]) -> None:
+    """One line for a part value no part has, however many cases give it (at the first)."""
+    expected = (f"expected one of: {', '.join(fw.parts) or '(the framework has no parts)'}"
+                + suggest(value, fw.parts))
+    first = cases[0]
+    if len(cases) == 1:
+        message = f"case '{first.id}': unknown part '{value}'; {expected}"
+    else:
+        message = (f"unknown part '{value}', given for {len(cases)} cases ({_ids([c.id for c in cases])}); "
+                   f"{expected}")
+    out.error("evidence.part", message, first.part_pos or first.pos)
+
+
+def _wrong_part(out: Collector, case: Case, part, wrong: dict[str, list[tuple[str, Position]]]) -> None:
+    """One line per case for its answers to questions of another part: most likely its part is wrong."""
+    for label, answers in wrong.items():
+        if len(answers) == 1:
+            node_id, pos = answers[0]
+            out.error("evidence.wrong-part", f"case '{case.id}' is {_a(part.label)} case, but '{node_id}' belongs "
+                      f"to {label}", pos)
+        else:
+            out.error("evidence.wrong-part",
+                      f"case '{case.id}' is {_a(part.label)} case, but answers {len(answers)} questions of {label} "
+                      f"({_ids([n for n, _ in answers])}); is its part '{case.part}' right?",
+                      case.part_pos or answers[0][1])
+
+
+def _missing(out: Collector, ev: Evidence, nodes: list[Node]) -> None:
+    """One line for every share-rated node without evidence."""
+    if not nodes:
+        return
+    where = ev.where("key_questions" if "key_questions" in ev.section_pos else
+                     "figures" if "figures" in ev.section_pos else "cases")
+    how = "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)"
+    if len(nodes) == 1:
+        node = nodes[0]
+        out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures {how}", where)
+    else:
+        out.error("evidence.missing", f"no evidence for {len(nodes)} nodes rated on a share of cases: "
+                  f"{_ids([n.id for n in nodes], 30)}; give their figures {how}", where)
 
 
 def _own_share(node: Node) -> bool:
