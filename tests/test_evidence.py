@@ -15,6 +15,7 @@ import pytest
 from bandstand import evaluate
 from bandstand.catalogue import Catalogue, bundled_dir
 from bandstand.engine.evidence import bind, load_evidence, parse_answer, read_cases_csv
+from bandstand.engine.evidence import EvidenceError
 from bandstand.errors import BandstandError, format as format_diagnostic, sort_key
 
 EXAMPLES = bundled_dir() / "examples" / "hmip-youth-2018"
@@ -437,6 +438,43 @@ def test_every_schema_problem_is_reported_at_once(tmp_path, fw):
     lines = problems(tmp_path, fw, text)
     assert codes(lines) == ["schema.pattern", "schema.range", "schema.range"]
     assert [line.split(":")[1] for line in lines] == ["7", "20", "21"]
+
+
+def test_problems_of_form_counts_and_meaning_come_together(tmp_path, fw):
+    """Not three rounds (schema, then counts, then meaning): what could be read is still checked."""
+    text = replace(PUBLISHED, '"2.1.1": {percent: 17}', '"2.1.1": {percent: "17%"}')
+    text = replace(text, '"2.1.2": {percent: 50}', '"2.1.2": {yes: 7, of: 6}')
+    text = replace(text, '"1.2": Good', '"1.2": Gud')
+    with pytest.raises(EvidenceError) as info:
+        load_evidence(write(tmp_path, text), display=NAME)
+    ev = info.value.evidence
+    assert codes(formatted := [format_diagnostic(d) for d in info.value.diagnostics]) == \
+        ["schema.type", "evidence.counts"], formatted
+    assert ev.unread == {"2.1.1", "2.1.2"} and "2.1.3" in ev.figures  # the rest was read
+    with pytest.raises(BandstandError) as bound_info:
+        bind(ev, fw)
+    # the misspelt level; and the refused figures are not called missing
+    assert [d.code for d in bound_info.value.diagnostics] == ["evidence.level"]
+
+
+def test_a_section_that_cannot_be_read_is_not_called_missing(tmp_path, fw):
+    text = replace(PUBLISHED, "judgements:", "judgments:")
+    with pytest.raises(BandstandError) as info:
+        load_evidence(write(tmp_path, text), display=NAME)
+    ev = info.value.evidence
+    assert [d.code for d in info.value.diagnostics] == ["schema.unknown-field"]
+    bind(ev, fw)  # no 'no judgement for 1.1' and the like: they are under the misspelt field
+
+
+def test_a_case_with_a_schema_problem_is_left_out_and_the_others_checked(tmp_path, fw):
+    text = CASES + case("C2", "court", {"2.1.1": "maybe"}) + case("C3", "courts", {"2.1.1": "yes"})
+    with pytest.raises(EvidenceError) as info:
+        load_evidence(write(tmp_path, text), display=NAME)
+    assert [d.code for d in info.value.diagnostics] == ["schema.enum"]
+    assert [c.id for c in info.value.evidence.cases] == ["C1", "O1", "C3"]
+    with pytest.raises(BandstandError) as bound_info:
+        bind(info.value.evidence, fw)
+    assert [d.code for d in bound_info.value.diagnostics] == ["evidence.part"]
 
 
 # -- CSV cases ----------------------------------------------------------------------------------
