@@ -156,13 +156,14 @@ def framework_from_document(doc: DocumentLike, *, limits: Limits = DEFAULT_LIMIT
     fw = builder.build()
     if fw is None:
         raise BandstandError(_explain_removed(builder.out.diagnostics, doc))
-    try:
+    try:  # what could not be built is left out: the checks report the rest's problems too, in one round
         found = run_checks(fw, checks)
     except RecursionError:  # the checks recurse over rules: a --max-expression-depth raised far past the default
         raise too_deep_error(fw) from None
     fw.diagnostics = fw.diagnostics + found
-    if any(d.is_error for d in fw.diagnostics):
-        raise BandstandError(_explain_removed(fw.diagnostics, doc))
+    if builder.out.has_errors or any(d.is_error for d in fw.diagnostics):
+        raise BandstandError(_explain_removed([d for d in builder.out.diagnostics if d.is_error]
+                                              + fw.diagnostics, doc))
     return fw
 
 

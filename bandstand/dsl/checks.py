@@ -65,6 +65,10 @@ class ResolveError(Exception):
         super().__init__(message)
 
 
+#: the code of a name that fails because what it names could not be built: reported there, not here
+UNBUILT = "check.unbuilt"
+
+
 def resolve_name(name: ast.Name, site: Site, fw: Framework):
     """What a name stands for: ("nodes", [..]), ("table", t) or ("level", lv)."""
     parts = name.parts
@@ -86,6 +90,8 @@ def resolve_name(name: ast.Name, site: Site, fw: Framework):
         return ("nodes", fw.counted)
     if word in fw.bands:
         return ("table", fw.bands[word])
+    if ("band", word) in fw.unbuilt:
+        raise ResolveError(f"band table '{word}' could not be built", UNBUILT)
     # a level: of the owner's scale first, then of any one scale
     level = site.owner.scale.level(word)
     if level is not None:
@@ -106,6 +112,8 @@ def resolve_node(arg: ast.Expr, fw: Framework) -> Node:
     if not isinstance(arg, ast.String):
         raise ResolveError("expected a node id in quotes, such as \"2.1\"", "check.type")
     node = fw.nodes.get(arg.value)
+    if node is None and ("node", arg.value) in fw.unbuilt:
+        raise ResolveError(f"node '{arg.value}' could not be built", UNBUILT)
     if node is None:
         raise ResolveError(f"unknown node '{arg.value}'" + suggest(arg.value, fw.nodes), "check.unknown-node")
     return node
@@ -177,7 +185,8 @@ class TypeChecker:
 
     def error(self, node, code: str, message: str) -> Type:
         self.ok = False
-        self.report.at_rule(self.site.rule, node.span[0], code, message)
+        if code != UNBUILT:
+            self.report.at_rule(self.site.rule, node.span[0], code, message)
         return NOTHING
 
     def check(self, e: ast.Expr) -> Type:
@@ -309,6 +318,8 @@ class TypeChecker:
             elif kind == "table":
                 if isinstance(arg, ast.Name) and arg.text in self.fw.bands:
                     arg_types.append(TABLE)
+                elif isinstance(arg, ast.Name) and ("band", arg.text) in self.fw.unbuilt:
+                    arg_types.append(self.error(arg, UNBUILT, ""))
                 else:
                     choices = list(self.fw.bands)
                     text = arg.text if isinstance(arg, ast.Name) else str(arg)
@@ -434,12 +445,12 @@ def check_rated(fw: Framework) -> list[Diagnostic]:
     """Every node marked rated has a way to be rated."""
     report = _Report(fw)
     for node in fw.walk():
-        if node.rated and node.rule is None and not node.is_judged:
+        if node.rated and node.rule is None and not node.is_judged and ("rule", node.id) not in fw.unbuilt:
             tier = node.tier.label if node.tier else "node"
             report.at(node.pos, "check.unrated",
                       f"{tier} '{node.id}' has no way to be rated: give it a rule or judged: true, "
                       f"a rule to its tier '{node.tier.id if node.tier else ''}', or rated: false")
-    if fw.overall is not None and fw.overall.rule is None:  # pragma: no cover - the schema requires it
+    if fw.overall is not None and fw.overall.rule is None and ("rule", fw.overall.id) not in fw.unbuilt:
         report.at(fw.overall.pos, "check.unrated", "the overall rating has no rule")
     return report.diags
 
@@ -630,6 +641,8 @@ def check_band_coverage(fw: Framework) -> list[Diagnostic]:
     report = _Report(fw)
     uses = band_uses(fw)
     for table in fw.bands.values():
+        if ("bands", table.id) in fw.unbuilt:  # a band left out would show as a gap
+            continue
         domain: Interval | None = None
         if table.domain is not None:
             domain = Interval(table.domain[0], table.domain[1])
@@ -827,7 +840,7 @@ def check_scores(fw: Framework) -> list[Diagnostic]:
             except ResolveError:
                 continue
             for lv in levels:
-                if lv.score is None and id(lv) not in done:
+                if lv.score is None and id(lv) not in done and ("score", f"{lv.scale_id}.{lv.id}") not in fw.unbuilt:
                     done.add(id(lv))
                     report.at(lv.pos, "check.no-score",
                               f"level '{lv.id}' of scale '{lv.scale_id}' has no score, but {site.label} reads "
@@ -841,6 +854,8 @@ def check_scores(fw: Framework) -> list[Diagnostic]:
 def check_unused(fw: Framework) -> list[Diagnostic]:
     """Warn of band tables no rule uses and levels nothing can give."""
     report = _Report(fw)
+    if fw.unbuilt:  # what was left out (a rule, a band, a node) may use them: no warning that is not so
+        return []
     uses = band_uses(fw)
     for table in fw.bands.values():
         if not uses[table.id]:
