@@ -284,6 +284,18 @@ def test_check_scores_finds_a_level_without_a_score_that_a_rule_reads(scored):
     assert [d.code for d in info.value.errors] == ["check.no-score"]
 
 
+@pytest.mark.parametrize("rule", ["band(score(lowest(counted)) * 12, overall)",
+                                  'band(sum_scores(counted) / (score(rating("1.1")) + 1), overall)'])
+def test_band_coverage_of_a_score_worked_out_from_a_rating(rule):
+    """The score of a rating worked out (not named) ranges over its scale's scores; an unbounded one is
+    described in words. Both crashed the coverage check (OverflowError) before."""
+    lines = diagnostics_of(mutate(MINI, "rule: band(sum_scores(counted), overall)", f"rule: {rule}"))
+    assert lines and all(line.endswith("[check.band-gap]") for line in lines)
+    if "* 12" in rule:  # scores 0 to 3, times 12: 0 to 36, of which the table covers 0 to 6
+        assert lines == ["mini.yaml:34:9: error: band table 'overall': 7 to 36 falls in no band (the table must "
+                         "cover 0 to 36 exactly once) [check.band-gap]"]
+
+
 def test_check_scores_leaves_a_scale_no_rule_scores_alone():
     text = mutate(MINI, "{id: good, label: Good, score: 2}", "{id: good, label: Good}")
     text = mutate(text, "rule: band(sum_scores(counted), overall)", "rule: lowest(counted)")

@@ -569,11 +569,11 @@ def interval_of(e: ast.Expr, site: Site, fw: Framework) -> Interval:
                 if f == "score":
                     if e.args and isinstance(e.args[0], ast.String):
                         nodes = [resolve_node(e.args[0], fw)]
-                    else:
-                        kind, level = resolve_name(e.args[0], site, fw) if isinstance(e.args[0], ast.Name) else (None, None)
-                        if kind == "level" and level.score is not None:
-                            return Interval(level.score, level.score, level.score.denominator == 1)
-                        return ANY
+                    else:  # a rating: a level named, or worked out (any level of its scale)
+                        scores = [lv.score for lv in _scored_levels(e.args[0], site, fw)]
+                        if not scores or None in scores:
+                            return ANY
+                        return Interval(min(scores), max(scores), all(s.denominator == 1 for s in scores))
                 else:
                     nodes = resolve_nodes(e.args[0], site, fw)
             except ResolveError:
@@ -759,6 +759,8 @@ def _coverage_continuous(table, domain, report, gaps, where, span):
 
     def show(point, upper=False):
         x, at = point
+        if x in (INF, -INF):  # a rule whose values are unbounded (a score of any rating, times 12)
+            return "any lower value" if x < 0 else "any higher value"
         return fmt_number(x) if at != upper else (f"below {fmt_number(x)}" if upper else f"above {fmt_number(x)}")
 
     items = []
@@ -787,7 +789,7 @@ def _coverage_continuous(table, domain, report, gaps, where, span):
     if gaps and key(uncovered) <= key((domain.hi, True)):
         last = items[-1][2] if items else None
         report.at(last.pos if last else table.pos, "check.band-gap",
-                  f"{where}: values from {show(uncovered)} up to {fmt_number(domain.hi)} fall in no band "
+                  f"{where}: values from {show(uncovered)} up to {show((domain.hi, True))} fall in no band "
                   f"(the table must cover {span} exactly once)")
 
 
