@@ -30,7 +30,7 @@ from pathlib import Path
 from .dsl import load_framework
 from .dsl.loader import load_file
 from .dsl.model import Framework
-from .errors import BandstandError, InputError
+from .errors import BandstandError, InputError, Position
 from .limits import DEFAULT_LIMITS, Limits
 
 _REF = re.compile(r"^([a-z][a-z0-9_-]*)(?:@([^@\s/\\]+))?$")
@@ -244,7 +244,7 @@ class Catalogue:
         if parsed is not None and parsed[1] is None and evidence is not None and on is None:
             named = parse_ref(evidence.framework) if evidence.framework else None
             if named is not None and named[0] == parsed[0] and named[1] is not None:
-                fw = self.resolve(evidence.framework)
+                fw = self.resolve_named(evidence.framework, getattr(evidence, "framework_pos", None))
                 return Choice(fw, "named", f"using {fw.ref}, the version the evidence names",
                               _outside(fw, evidence))
             if not evidence.date:
@@ -279,6 +279,16 @@ class Catalogue:
         others = "; ".join(f"{v} {_and(m)}" for v, m in misfits.items() if m)
         return fitting[0], (f"using {fitting[0].ref}: of the {len(in_force)} versions in force on {date} ({whose}), "
                             f"the only one whose nodes match the evidence's judgements and key questions ({others})")
+
+    def resolve_named(self, ref: str, where: Position | None, on: str | None = None) -> Framework:
+        """:meth:`resolve` for a reference written in a file: an unknown one is reported where it is written."""
+        try:
+            return self.resolve(ref, on)
+        except InputError as e:
+            if where is None or any(d.file is not None for d in e.diagnostics):
+                raise
+            d = e.diagnostics[0]
+            raise InputError(d.message, where.file, d.code, where.line, where.column) from None
 
     def locate(self, ref: str, on: str | None = None) -> Path:
         parsed = parse_ref(ref)

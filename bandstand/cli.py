@@ -26,8 +26,8 @@ from . import __version__
 from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
-from .engine.evidence import bind, load_evidence, load_evidence_many
-from .errors import BandstandError, InputError, format as format_diagnostic, printable
+from .engine.evidence import EvidenceError, bind, load_evidence, load_evidence_many
+from .errors import BandstandError, InputError, format as format_diagnostic, printable, shown
 from .limits import CEILINGS, DESCRIPTIONS, Limits, option_name
 from .render import render
 from .testing import run_examples
@@ -193,8 +193,8 @@ def validate(state: State, paths, framework_ref):
             diags, summary = e.diagnostics, None
             if any(d.code.startswith("input.") for d in e.diagnostics):
                 status = EXIT_INPUT
-        for d in diags:
-            click.echo(format_diagnostic(d))
+        for line in shown(diags):
+            click.echo(line)
         if any(d.is_error for d in diags):
             status = max(status, EXIT_FAILED)
         elif summary:
@@ -204,8 +204,8 @@ def validate(state: State, paths, framework_ref):
 
 def _validate_one(state: State, path: str, framework_ref: str | None):
     if path.lower().endswith((".csv", ".tsv")):
-        ev = load_evidence(path, limits=state.limits)
-        return _check_evidence(state, ev, framework_ref, path)
+        ev, earlier = _as_read(lambda: load_evidence(path, limits=state.limits))
+        return _check_evidence(state, ev, framework_ref, path, earlier)
     doc = loader.load_file(path, state.limits)
     schema.require_mapping(doc, "framework or evidence")  # neither: say so, not "evidence fields"
     if "from" in doc.data and "to" in doc.data:
@@ -215,8 +215,16 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
         return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
     from .engine.evidence import _from_document
 
-    ev = _from_document(doc, Path(path).parent, state.limits)
-    return _check_evidence(state, ev, framework_ref, path)
+    ev, earlier = _as_read(lambda: _from_document(doc, Path(path).parent, state.limits))
+    return _check_evidence(state, ev, framework_ref, path, earlier)
+
+
+def _as_read(read):
+    """(evidence, problems): what an evidence file's reader could read, and what it could not."""
+    try:
+        return read(), []
+    except EvidenceError as e:
+        return e.evidence, e.diagnostics
 
 
 def _check_crosswalk(state: State, path: str):
@@ -228,12 +236,20 @@ def _check_crosswalk(state: State, path: str):
     return [], f"crosswalk from {source.ref} to {target.ref}"
 
 
-def _check_evidence(state: State, ev, framework_ref, path):
+def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
+    """Evidence checked against its framework; problems of meaning come with those found reading it."""
     ref = framework_ref or ev.framework
     if ref is None:
+        if earlier:
+            raise BandstandError(earlier)
         return [], "evidence; name a framework with --framework to check it against one"
-    fw = state.catalogue.resolve(ref)
-    bound = bind(ev, fw)
+    try:
+        fw = state.catalogue.resolve_named(ref, None if framework_ref else ev.framework_pos)
+        bound = bind(ev, fw)
+    except BandstandError as e:
+        raise BandstandError([*earlier, *e.diagnostics]) from None
+    if earlier:
+        raise BandstandError([*earlier, *bound.warnings])
     return bound.warnings, f"evidence for {fw.ref}"
 
 
@@ -259,11 +275,23 @@ def evaluate(state: State, framework, evidence, fmt, output, prompts, on, rating
     """
     inputs = _evidence_files(evidence, state.catalogue, "bandstand evaluate FRAMEWORK EVIDENCE...")
     if len(inputs.files) == 1 and not inputs.found:
-        inspections = load_evidence_many(inputs.files[0], limits=state.limits)
+        try:
+            inspections = load_evidence_many(inputs.files[0], limits=state.limits)
+        except EvidenceError as e:
+            raise _with_meaning(state, framework, on, e) from None
         if len(inspections) == 1:
             return _evaluate_one(state, framework, inspections[0], str(inputs.files[0]), fmt or "text", output,
                                  prompts, on)
     return _evaluate_many(state, framework, inputs, fmt or "text", output, on, ratings_only)
+
+
+def _with_meaning(state, framework, on, error: EvidenceError) -> BandstandError:
+    """An evidence file's problems of form, with the problems of meaning in what could be read."""
+    try:
+        bind(error.evidence, _choose(state, framework, on, error.evidence).framework)
+    except BandstandError as e:
+        return BandstandError([*error.diagnostics, *e.diagnostics])
+    return error
 
 
 def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
@@ -599,8 +627,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"bandstand: error: {' '.join(e.format_message().split())} [input.usage]", err=True)
         code = EXIT_INPUT if e.exit_code == 2 else e.exit_code
     except BandstandError as e:
-        for d in e.diagnostics:
-            click.echo(format_diagnostic(d), err=True)
+        for line in shown(e.diagnostics):
+            click.echo(line, err=True)
         code = EXIT_INPUT
     except KeyboardInterrupt:
         click.echo("bandstand: interrupted", err=True)

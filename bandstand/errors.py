@@ -102,8 +102,33 @@ def format(d: Diagnostic) -> str:  # noqa: A001 - the one formatter, named for w
     return printable(f"{where}: {d.severity}: {message} [{d.code}]")
 
 
+#: codes saying that something is missing: often the consequence of a mistake written elsewhere (a
+#: misspelt column, a list of cases left empty), so they come after every other problem
+CONSEQUENCES = frozenset({"evidence.missing", "evidence.missing-judgement"})
+
+
 def sort_key(d: Diagnostic):
-    return (d.file or "", d.line or 0, d.column or 0, d.code, d.message)
+    """The order problems are shown in: mistakes before what is missing, then by file and position."""
+    return (d.code in CONSEQUENCES, d.file or "", d.line or 0, d.column or 0, d.code, d.message)
+
+
+#: the most problems shown at once; the rest are counted (``... and N more``)
+MAX_SHOWN = 20
+
+
+def shown(diagnostics: Iterable[Diagnostic], most: int = MAX_SHOWN) -> list[str]:
+    """The diagnostics formatted one a line, at most ``most`` of them and a last line counting the rest.
+
+    >>> lines = shown([Diagnostic("check.x", f"problem {i}", "f.yaml", i, 1) for i in range(1, 24)])
+    >>> len(lines), lines[-1]
+    (21, '... and 3 more problems')
+    """
+    diagnostics = list(diagnostics)
+    lines = [format(d) for d in diagnostics[:most]]
+    if len(diagnostics) > most:
+        rest = len(diagnostics) - most
+        lines.append(f"... and {rest} more problem{'s' if rest != 1 else ''}")
+    return lines
 
 
 class BandstandError(Exception):

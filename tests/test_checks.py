@@ -15,8 +15,8 @@ import yaml
 from bandstand import load_framework, load_framework_text
 from bandstand.catalogue import bundled_dir
 from bandstand.dsl import checks
-from bandstand.dsl.checks import (CHECKS, check_band_coverage, check_cycles, check_rated, check_types,
-                                  check_unused, run_checks)
+from bandstand.dsl.checks import (CHECKS, check_band_coverage, check_cycles, check_rated, check_scores,
+                                  check_types, check_unused, run_checks)
 from bandstand.errors import BandstandError, format as format_diagnostic, sort_key
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -180,7 +180,7 @@ def test_limit_reading_its_own_node_is_reported_at_the_limit():
 
 
 def test_checks_run_in_the_documented_order():
-    assert CHECKS == (check_types, check_rated, check_cycles, check_band_coverage, check_unused)
+    assert CHECKS == (check_types, check_rated, check_cycles, check_band_coverage, check_scores, check_unused)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
@@ -268,6 +268,38 @@ def test_check_band_coverage_grid_follows_the_rounding_places():
         f"mini.yaml:{line}:9: error: band table 'key_question': {lo}% to {hi}% falls in no band "
         "(the table must cover 0% to 100% exactly once) [check.band-gap]"
         for line, lo, hi in ((24, "49.1", "49.9"), (25, "64.1", "64.9"), (26, "79.1", "79.9"))]
+
+
+@pytest.mark.parametrize("scored", ["sum_scores(counted)", "mean_score(counted)", 'score("2.1")',
+                                    "score(lowest(counted))", "score(good)"])
+def test_check_scores_finds_a_level_without_a_score_that_a_rule_reads(scored):
+    text = mutate(MINI, "{id: good, label: Good, score: 2}", "{id: good, label: Good}")
+    text = mutate(text, "rule: band(sum_scores(counted), overall)", f"rule: if {scored} >= 2 then good else inadequate")
+    fw = load_unchecked(text)
+    assert formatted(check_scores(fw)) == [
+        f"mini.yaml:15:9: error: level 'good' of scale 'rating' has no score, but the rule of overall reads its "
+        f"score ({scored}); give it a score [check.no-score]"]
+    with pytest.raises(BandstandError) as info:  # validate and evaluate refuse it, not "not rated" at run time
+        load_framework_text(text, "mini.yaml")
+    assert [d.code for d in info.value.errors] == ["check.no-score"]
+
+
+@pytest.mark.parametrize("rule", ["band(score(lowest(counted)) * 12, overall)",
+                                  'band(sum_scores(counted) / (score(rating("1.1")) + 1), overall)'])
+def test_band_coverage_of_a_score_worked_out_from_a_rating(rule):
+    """The score of a rating worked out (not named) ranges over its scale's scores; an unbounded one is
+    described in words. Both crashed the coverage check (OverflowError) before."""
+    lines = diagnostics_of(mutate(MINI, "rule: band(sum_scores(counted), overall)", f"rule: {rule}"))
+    assert lines and all(line.endswith("[check.band-gap]") for line in lines)
+    if "* 12" in rule:  # scores 0 to 3, times 12: 0 to 36, of which the table covers 0 to 6
+        assert lines == ["mini.yaml:34:9: error: band table 'overall': 7 to 36 falls in no band (the table must "
+                         "cover 0 to 36 exactly once) [check.band-gap]"]
+
+
+def test_check_scores_leaves_a_scale_no_rule_scores_alone():
+    text = mutate(MINI, "{id: good, label: Good, score: 2}", "{id: good, label: Good}")
+    text = mutate(text, "rule: band(sum_scores(counted), overall)", "rule: lowest(counted)")
+    assert check_scores(load_unchecked(text)) == []
 
 
 def test_check_unused_alone():

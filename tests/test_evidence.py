@@ -15,6 +15,7 @@ import pytest
 from bandstand import evaluate
 from bandstand.catalogue import Catalogue, bundled_dir
 from bandstand.engine.evidence import bind, load_evidence, parse_answer, read_cases_csv
+from bandstand.engine.evidence import EvidenceError
 from bandstand.errors import BandstandError, format as format_diagnostic, sort_key
 
 EXAMPLES = bundled_dir() / "examples" / "hmip-youth-2018"
@@ -119,11 +120,12 @@ def test_case_evidence_binds_and_counts(tmp_path, fw):
 def test_unknown_node_in_figures_with_a_suggestion(tmp_path, fw):
     text = replace(PUBLISHED, '"2.1.1": {percent: 17}', '"2.11": {percent: 17}')
     assert problems(tmp_path, fw, text) == [
+        # the mistake first, then what it leaves missing
+        "evidence.yaml:20:3: error: figures for '2.11', which is not a node of hmip-youth@2018 "
+        "(did you mean '2.1.1'?) [evidence.unknown-node]",
         "evidence.yaml:18:1: error: no evidence for '2.1.1' (2.1.1 Does assessment sufficiently analyse how to "
         "support the child's desistance?): give its figures ({yes: N, of: M} or {percent: P}) or case answers "
         "(or set partial: true) [evidence.missing]",
-        "evidence.yaml:20:3: error: figures for '2.11', which is not a node of hmip-youth@2018 "
-        "(did you mean '2.1.1'?) [evidence.unknown-node]",
     ]
 
 
@@ -369,9 +371,10 @@ def test_empty_list_of_cases(tmp_path, fw):
     lines = problems(tmp_path, fw, text)
     assert "evidence.yaml:9:8: error: no cases are given; list the inspected cases or remove 'cases' " \
            "[evidence.no-cases]" in lines
-    # and with no cases, no key question has evidence
-    assert set(codes(lines)) == {"evidence.no-cases", "evidence.missing"}
-    assert codes(lines).count("evidence.missing") == 21
+    # and with no cases, no key question has evidence: one line after the cause, listing them
+    assert codes(lines) == ["evidence.no-cases", "evidence.missing"]
+    assert lines[1].startswith("evidence.yaml:9:1: error: no evidence for 21 nodes rated on a share of cases: "
+                               "2.1.1, 2.1.2, ")
 
 
 def test_empty_list_of_cases_in_partial_evidence(tmp_path, fw):
@@ -410,9 +413,9 @@ def test_prompt_answers_are_accepted(tmp_path, fw):
 def test_a_part_without_cases_leaves_its_questions_without_evidence(tmp_path, fw):
     text = CASES[:CASES.index("  - id: O1")]
     lines = problems(tmp_path, fw, text)
-    assert set(codes(lines)) == {"evidence.missing"}
-    assert [line.split("'")[1] for line in lines] == OOC_KQS
-    assert all(line.startswith("evidence.yaml:9:1: error: no evidence for '3.") for line in lines)
+    assert lines == [f"evidence.yaml:9:1: error: no evidence for {len(OOC_KQS)} nodes rated on a share of cases: "
+                     f"{', '.join(OOC_KQS)}; give their figures ({{yes: N, of: M}} or {{percent: P}}) or case answers "
+                     "(or set partial: true) [evidence.missing]"]
 
 
 # -- every problem at once ---------------------------------------------------------------------
@@ -435,6 +438,43 @@ def test_every_schema_problem_is_reported_at_once(tmp_path, fw):
     lines = problems(tmp_path, fw, text)
     assert codes(lines) == ["schema.pattern", "schema.range", "schema.range"]
     assert [line.split(":")[1] for line in lines] == ["7", "20", "21"]
+
+
+def test_problems_of_form_counts_and_meaning_come_together(tmp_path, fw):
+    """Not three rounds (schema, then counts, then meaning): what could be read is still checked."""
+    text = replace(PUBLISHED, '"2.1.1": {percent: 17}', '"2.1.1": {percent: "17%"}')
+    text = replace(text, '"2.1.2": {percent: 50}', '"2.1.2": {yes: 7, of: 6}')
+    text = replace(text, '"1.2": Good', '"1.2": Gud')
+    with pytest.raises(EvidenceError) as info:
+        load_evidence(write(tmp_path, text), display=NAME)
+    ev = info.value.evidence
+    assert codes(formatted := [format_diagnostic(d) for d in info.value.diagnostics]) == \
+        ["schema.type", "evidence.counts"], formatted
+    assert ev.unread == {"2.1.1", "2.1.2"} and "2.1.3" in ev.figures  # the rest was read
+    with pytest.raises(BandstandError) as bound_info:
+        bind(ev, fw)
+    # the misspelt level; and the refused figures are not called missing
+    assert [d.code for d in bound_info.value.diagnostics] == ["evidence.level"]
+
+
+def test_a_section_that_cannot_be_read_is_not_called_missing(tmp_path, fw):
+    text = replace(PUBLISHED, "judgements:", "judgments:")
+    with pytest.raises(BandstandError) as info:
+        load_evidence(write(tmp_path, text), display=NAME)
+    ev = info.value.evidence
+    assert [d.code for d in info.value.diagnostics] == ["schema.unknown-field"]
+    bind(ev, fw)  # no 'no judgement for 1.1' and the like: they are under the misspelt field
+
+
+def test_a_case_with_a_schema_problem_is_left_out_and_the_others_checked(tmp_path, fw):
+    text = CASES + case("C2", "court", {"2.1.1": "maybe"}) + case("C3", "courts", {"2.1.1": "yes"})
+    with pytest.raises(EvidenceError) as info:
+        load_evidence(write(tmp_path, text), display=NAME)
+    assert [d.code for d in info.value.diagnostics] == ["schema.enum"]
+    assert [c.id for c in info.value.evidence.cases] == ["C1", "O1", "C3"]
+    with pytest.raises(BandstandError) as bound_info:
+        bind(info.value.evidence, fw)
+    assert [d.code for d in bound_info.value.diagnostics] == ["evidence.part"]
 
 
 # -- CSV cases ----------------------------------------------------------------------------------

@@ -408,3 +408,23 @@ def test_every_limit_is_described():
     from bandstand.limits import DESCRIPTIONS, Limits
 
     assert set(DESCRIPTIONS) == set(Limits.names())
+
+
+def test_more_than_20_problems_end_with_how_many_more(tmp_path, capsys):
+    """Twenty problems are all shown; past twenty, the first twenty and a line counting the rest."""
+    from bandstand.errors import Diagnostic, shown
+
+    def problems(n):
+        return [Diagnostic("csv.answer", f"problem {i}", "cases.csv", i, 1) for i in range(1, n + 1)]
+
+    assert shown(problems(20))[-1].startswith("cases.csv:20:1: error: problem 20")
+    assert shown(problems(21))[20:] == ["... and 1 more problem"]
+    assert shown(problems(45))[20:] == ["... and 25 more problems"]
+    # through the command line, on standard error too (evaluate refuses the file with exit 2)
+    rows = "".join(f"C{i},court,perhaps,yes\n" for i in range(30))
+    (tmp_path / "cases.csv").write_text("case,part,2.1.1,2.1.2\n" + rows, encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", "hmip-youth@2018", str(tmp_path / "cases.csv")])
+    err = capsys.readouterr().err.splitlines()
+    assert info.value.code == 2
+    assert len(err) == 21 and err[-1].startswith("... and ") and err[-1].endswith(" more problems")

@@ -113,7 +113,13 @@ def load_framework_text(text: str, file: str | None = None, *, limits: Limits = 
 
 
 def _checked(doc: loader.Document) -> loader.Document:
-    schema.check_document(doc, "framework")
+    """The document, refused if its schema problems leave any of it unreadable; problems that do not
+    (an unknown field, which the builder ignores) are kept to be reported with what building finds."""
+    schema.check_kind(doc, "framework")
+    found, unreadable = schema.problems(doc, "framework")
+    if unreadable or (found and doc.data.get("extends") is not None):  # changes apply only to a readable file
+        raise BandstandError(found)
+    doc.problems = found
     return doc
 
 
@@ -153,16 +159,18 @@ _UNKNOWN_NODE = re.compile(r"unknown node '([^']+)'")
 
 def framework_from_document(doc: DocumentLike, *, limits: Limits = DEFAULT_LIMITS, checks=CHECKS) -> Framework:
     builder = Builder(doc, limits)
+    builder.out.extend(getattr(doc, "problems", ()))  # found by the schema, reported in the same round
     fw = builder.build()
     if fw is None:
         raise BandstandError(_explain_removed(builder.out.diagnostics, doc))
-    try:
+    try:  # what could not be built is left out: the checks report the rest's problems too, in one round
         found = run_checks(fw, checks)
     except RecursionError:  # the checks recurse over rules: a --max-expression-depth raised far past the default
         raise too_deep_error(fw) from None
     fw.diagnostics = fw.diagnostics + found
-    if any(d.is_error for d in fw.diagnostics):
-        raise BandstandError(_explain_removed(fw.diagnostics, doc))
+    if builder.out.has_errors or any(d.is_error for d in fw.diagnostics):
+        raise BandstandError(_explain_removed([d for d in builder.out.diagnostics if d.is_error]
+                                              + fw.diagnostics, doc))
     return fw
 
 

@@ -28,6 +28,8 @@ class Builder:
         self.doc = doc
         self.limits = limits
         self.out = Collector()
+        self.unbuilt: set[tuple[str, str]] = set()  # see Framework.unbuilt
+        self.fatal = False  # a problem after which nothing more can be checked
 
     def pos(self, path) -> Position:
         return self.doc.pos(path)
@@ -68,8 +70,11 @@ class Builder:
                 continue
             seen[lv["id"]] = self.pos(lp + ("id",))
             score = lv.get("score")
-            levels.append(Level(lv["id"], lv["label"], len(levels), data["id"],
-                                None if score is None else self.number(score, lp + ("score",), "a score"),
+            if score is not None:
+                score = self.number(score, lp + ("score",), "a score")
+                if score is None:
+                    self.unbuilt.add(("score", f"{data['id']}.{lv['id']}"))
+            levels.append(Level(lv["id"], lv["label"], len(levels), data["id"], score,
                                 lv.get("description"), tuple(lv.get("aliases", ())), self.pos(lp)))
         return Scale(data["id"], data.get("label") or data["id"], tuple(levels),
                      data.get("description"), self.pos(path))
@@ -79,7 +84,9 @@ class Builder:
         if scale is None:
             self.out.error("check.unknown-scale", f"unknown scale '{data['scale']}'"
                            + _suggest(data["scale"], scales), self.pos(path + ("scale",)))
+            self.unbuilt.add(("band", data["id"]))
             return None
+        errors_before = len(self.out.diagnostics)
         rounding_data = data.get("rounding", "none")
         if rounding_data == "none":
             rounding = Rounding(None)
@@ -120,6 +127,8 @@ class Builder:
                                    self.pos(path + ("domain",)))
                 else:
                     domain = (dmin, dmax)
+        if len(self.out.diagnostics) > errors_before:  # a band or bound left out: coverage cannot be checked
+            self.unbuilt.add(("bands", data["id"]))
         prov = None
         if "provenance" in data:
             p = data["provenance"]
@@ -152,9 +161,12 @@ class Builder:
                 bands[b["id"]] = table
 
         tiers = []
+        self.unparsed_tiers: set[int] = set()
         for i, t in enumerate(data["tiers"]):
             tp = ("tiers", i)
             rule = self.rule(t["rule"], tp + ("rule",)) if "rule" in t else None
+            if "rule" in t and rule is None:
+                self.unparsed_tiers.add(i)
             tiers.append(Tier(t["id"], t["label"], t.get("plural"), t.get("rated", True), rule,
                               t.get("counts_toward_overall", False), i))
 
@@ -175,17 +187,23 @@ class Builder:
             overall = Node(OVERALL, None, scale, title=o.get("title", "Overall rating"),
                            description=o.get("description"), pos=self.pos(("overall",)), path=("overall",))
             overall.rule = self.rule(o["rule"], ("overall", "rule"))
+            if overall.rule is None:
+                self.unbuilt.add(("rule", OVERALL))
             index[OVERALL] = overall
 
         limits = []
         for i, lim in enumerate(data.get("limits", ())):
             lp = ("limits", i)
             target = index.get(lim["applies_to"])
+            if target is None and ("node", lim["applies_to"]) in self.unbuilt:
+                continue  # that node is reported already
             if target is None:
                 self.out.error("check.unknown-node", f"unknown node '{lim['applies_to']}'"
                                + _suggest(lim["applies_to"], index), self.pos(lp + ("applies_to",)))
                 continue
             when = self.rule(lim["when"], lp + ("when",))
+            if when is None:
+                self.unbuilt.add(("rule", lim["id"]))
             bound = {}
             for key in ("at_most", "at_least"):
                 if key in lim:
@@ -220,7 +238,7 @@ class Builder:
             if not real_date(src["date"]):
                 self.out.error("check.date", f"'{src['date']}' is not a date of the calendar; expected YYYY-MM-DD or "
                                "YYYY-MM", self.pos(("effective", "sources", i, "date")))
-        if self.out.has_errors:
+        if self.fatal:
             return None
         return Framework(
             id=data["id"], version=data["version"], title=data["title"], status=data["status"],
@@ -230,7 +248,7 @@ class Builder:
             effective_sources=list(eff.get("sources", ())),
             source=data.get("source", {}), description=data.get("description"), file=self.doc.file,
             change_notes=dict(getattr(self.doc, "notes", {})),
-            diagnostics=[d for d in self.out.diagnostics if not d.is_error])
+            diagnostics=[d for d in self.out.diagnostics if not d.is_error], unbuilt=self.unbuilt)
 
     def _scale_ref(self, scale_id, path, scales, default):
         if scale_id is None:
@@ -253,13 +271,16 @@ class Builder:
                 self.out.error("check.too-deep",
                                f"nodes nested {depth + 1} deep, but only {len(tiers)} tiers are defined "
                                f"({', '.join(t.id for t in tiers)})", self.pos(np))
+                self._left_out(d, index)
                 continue
             if len(index) >= self.limits.max_nodes:
                 self.out.error("limit.nodes", exceeded("max_nodes", self.limits.max_nodes,
                                                        "the number of nodes"), self.pos(np))
+                self.fatal = True
                 break
             node = self._node(d, np, parent, tiers[depth], scales, default_scale, parts, part, under_judged, index)
             if node is None:
+                self._left_out(d, index, keep_own=True)
                 continue
             if parent is None:
                 roots.append(node)
@@ -269,6 +290,16 @@ class Builder:
             stack.extend((c, np + ("children", i), node, depth + 1, node.part, under_judged or node.is_judged)
                          for i, c in reversed(list(enumerate(kids))))
         return roots
+
+    def _left_out(self, d, index, keep_own: bool = False) -> None:
+        """Note the ids of a node left out and of its subtree (iteratively: nesting may be deep)."""
+        stack = list(d.get("children") or []) + ([] if keep_own else [d])
+        while stack:
+            c = stack.pop()
+            if isinstance(c, dict):
+                if c.get("id") not in index:
+                    self.unbuilt.add(("node", c.get("id")))
+                stack.extend(c.get("children") or [])
 
     def _node(self, d, np, parent, tier, scales, default_scale, parts, part, under_judged, index) -> Node | None:
         node_id = d["id"]
@@ -301,11 +332,15 @@ class Builder:
                                 f.get("unit")) for i, f in enumerate(ref["figures"])), ref.get("source"))
         if "rule" in d:
             node.rule = self.rule(d["rule"], np + ("rule",))
+            if node.rule is None:
+                self.unbuilt.add(("rule", node_id))
             if node.is_judged:
                 written = "true" if d["judged"] is True else d["judged"]
                 self.out.error("check.rule-and-judged",
                                f"node '{node_id}' has both a rule and judged: {written}; give one way to rate it",
                                self.pos(np + ("rule",)))
+                node.rule = None  # which way was meant is not known: check neither
+                self.unbuilt.add(("rule", node_id))
         # A node with its own rule or judgement is rated unless it says otherwise. Otherwise its
         # tier decides; the questions under a judged node are what the inspector takes into
         # account, not rated themselves.
@@ -313,6 +348,8 @@ class Builder:
         node.rated = d.get("rated", True if own_way else (tier.rated and not under_judged))
         if node.rated and node.rule is None and not node.is_judged and tier.rule is not None:
             node.rule, node.rule_from_tier = tier.rule, True
+        elif node.rated and node.rule is None and not node.is_judged and tier.depth in self.unparsed_tiers:
+            self.unbuilt.add(("rule", node_id))  # its tier's rule does not parse
         if d.get("rated") is False and own_way:
             self.out.error("check.unrated-with-rule",
                            f"node '{node_id}' is marked rated: false but has "

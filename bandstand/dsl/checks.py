@@ -10,7 +10,9 @@ They run in the order of :data:`CHECKS`; the order matters:
    is only defined without them.
 4. ``check_band_coverage`` computes what numbers reach each band table from
    the rules that use it and finds gaps and overlaps over that domain.
-5. ``check_unused`` warns of band tables and levels nothing can reach.
+5. ``check_scores`` finds levels without a score where a rule reads
+   scores (``sum_scores``, ``mean_score``, ``score``).
+6. ``check_unused`` warns of band tables and levels nothing can reach.
 
 Each is usable alone: ``check_cycles(framework)`` returns its diagnostics.
 The checker may only reject a framework, never change what a rule means.
@@ -63,6 +65,10 @@ class ResolveError(Exception):
         super().__init__(message)
 
 
+#: the code of a name that fails because what it names could not be built: reported there, not here
+UNBUILT = "check.unbuilt"
+
+
 def resolve_name(name: ast.Name, site: Site, fw: Framework):
     """What a name stands for: ("nodes", [..]), ("table", t) or ("level", lv)."""
     parts = name.parts
@@ -84,6 +90,8 @@ def resolve_name(name: ast.Name, site: Site, fw: Framework):
         return ("nodes", fw.counted)
     if word in fw.bands:
         return ("table", fw.bands[word])
+    if ("band", word) in fw.unbuilt:
+        raise ResolveError(f"band table '{word}' could not be built", UNBUILT)
     # a level: of the owner's scale first, then of any one scale
     level = site.owner.scale.level(word)
     if level is not None:
@@ -104,6 +112,8 @@ def resolve_node(arg: ast.Expr, fw: Framework) -> Node:
     if not isinstance(arg, ast.String):
         raise ResolveError("expected a node id in quotes, such as \"2.1\"", "check.type")
     node = fw.nodes.get(arg.value)
+    if node is None and ("node", arg.value) in fw.unbuilt:
+        raise ResolveError(f"node '{arg.value}' could not be built", UNBUILT)
     if node is None:
         raise ResolveError(f"unknown node '{arg.value}'" + suggest(arg.value, fw.nodes), "check.unknown-node")
     return node
@@ -175,7 +185,8 @@ class TypeChecker:
 
     def error(self, node, code: str, message: str) -> Type:
         self.ok = False
-        self.report.at_rule(self.site.rule, node.span[0], code, message)
+        if code != UNBUILT:
+            self.report.at_rule(self.site.rule, node.span[0], code, message)
         return NOTHING
 
     def check(self, e: ast.Expr) -> Type:
@@ -307,6 +318,8 @@ class TypeChecker:
             elif kind == "table":
                 if isinstance(arg, ast.Name) and arg.text in self.fw.bands:
                     arg_types.append(TABLE)
+                elif isinstance(arg, ast.Name) and ("band", arg.text) in self.fw.unbuilt:
+                    arg_types.append(self.error(arg, UNBUILT, ""))
                 else:
                     choices = list(self.fw.bands)
                     text = arg.text if isinstance(arg, ast.Name) else str(arg)
@@ -432,12 +445,12 @@ def check_rated(fw: Framework) -> list[Diagnostic]:
     """Every node marked rated has a way to be rated."""
     report = _Report(fw)
     for node in fw.walk():
-        if node.rated and node.rule is None and not node.is_judged:
+        if node.rated and node.rule is None and not node.is_judged and ("rule", node.id) not in fw.unbuilt:
             tier = node.tier.label if node.tier else "node"
             report.at(node.pos, "check.unrated",
                       f"{tier} '{node.id}' has no way to be rated: give it a rule or judged: true, "
                       f"a rule to its tier '{node.tier.id if node.tier else ''}', or rated: false")
-    if fw.overall is not None and fw.overall.rule is None:  # pragma: no cover - the schema requires it
+    if fw.overall is not None and fw.overall.rule is None and ("rule", fw.overall.id) not in fw.unbuilt:
         report.at(fw.overall.pos, "check.unrated", "the overall rating has no rule")
     return report.diags
 
@@ -556,11 +569,11 @@ def interval_of(e: ast.Expr, site: Site, fw: Framework) -> Interval:
                 if f == "score":
                     if e.args and isinstance(e.args[0], ast.String):
                         nodes = [resolve_node(e.args[0], fw)]
-                    else:
-                        kind, level = resolve_name(e.args[0], site, fw) if isinstance(e.args[0], ast.Name) else (None, None)
-                        if kind == "level" and level.score is not None:
-                            return Interval(level.score, level.score, level.score.denominator == 1)
-                        return ANY
+                    else:  # a rating: a level named, or worked out (any level of its scale)
+                        scores = [lv.score for lv in _scored_levels(e.args[0], site, fw)]
+                        if not scores or None in scores:
+                            return ANY
+                        return Interval(min(scores), max(scores), all(s.denominator == 1 for s in scores))
                 else:
                     nodes = resolve_nodes(e.args[0], site, fw)
             except ResolveError:
@@ -628,6 +641,8 @@ def check_band_coverage(fw: Framework) -> list[Diagnostic]:
     report = _Report(fw)
     uses = band_uses(fw)
     for table in fw.bands.values():
+        if ("bands", table.id) in fw.unbuilt:  # a band left out would show as a gap
+            continue
         domain: Interval | None = None
         if table.domain is not None:
             domain = Interval(table.domain[0], table.domain[1])
@@ -744,6 +759,8 @@ def _coverage_continuous(table, domain, report, gaps, where, span):
 
     def show(point, upper=False):
         x, at = point
+        if x in (INF, -INF):  # a rule whose values are unbounded (a score of any rating, times 12)
+            return "any lower value" if x < 0 else "any higher value"
         return fmt_number(x) if at != upper else (f"below {fmt_number(x)}" if upper else f"above {fmt_number(x)}")
 
     items = []
@@ -772,7 +789,7 @@ def _coverage_continuous(table, domain, report, gaps, where, span):
     if gaps and key(uncovered) <= key((domain.hi, True)):
         last = items[-1][2] if items else None
         report.at(last.pos if last else table.pos, "check.band-gap",
-                  f"{where}: values from {show(uncovered)} up to {fmt_number(domain.hi)} fall in no band "
+                  f"{where}: values from {show(uncovered)} up to {show((domain.hi, True))} fall in no band "
                   f"(the table must cover {span} exactly once)")
 
 
@@ -786,12 +803,61 @@ def _monotonic(table: BandTable, report: _Report) -> None:
                       WARNING)
 
 
+# -- scores ---------------------------------------------------------------------------------
+
+
+def _scored_levels(arg: ast.Expr, site: Site, fw: Framework) -> list:
+    """The levels whose scores a scoring function's argument can ask for."""
+    if isinstance(arg, ast.String):
+        return list(resolve_node(arg, fw).scale.levels)
+    if isinstance(arg, ast.Name):
+        kind, value = resolve_name(arg, site, fw)
+        if kind == "level":
+            return [value]
+        if kind == "nodes":
+            return [lv for n in value for lv in n.scale.levels]
+        return []
+    if isinstance(arg, ast.Call) and arg.func == "nodes":
+        return [lv for n in resolve_nodes(arg, site, fw) for lv in n.scale.levels]
+    got = TypeChecker(fw, site, _Report(fw)).check(arg)  # a rating worked out: any level of its scale
+    return list(fw.scales[got.scale].levels) if is_level(got) and got.scale in fw.scales else []
+
+
+def check_scores(fw: Framework) -> list[Diagnostic]:
+    """Every level a scoring function (see ``reads_scores``) can meet has a score.
+
+    Without one, the rule would say "not rated" (or a mean would leave the
+    rating out) at run time, for a mistake in the framework.
+    """
+    report = _Report(fw)
+    done: set[int] = set()
+    for site in sites(fw):
+        if not _rule_ok(fw, site):
+            continue
+        for e in ast.walk(site.rule.expr):
+            if not (isinstance(e, ast.Call) and e.args and any(f.reads_scores for f in FUNCTIONS.get(e.func, ()))):
+                continue
+            try:
+                levels = _scored_levels(e.args[0], site, fw)
+            except ResolveError:
+                continue
+            for lv in levels:
+                if lv.score is None and id(lv) not in done and ("score", f"{lv.scale_id}.{lv.id}") not in fw.unbuilt:
+                    done.add(id(lv))
+                    report.at(lv.pos, "check.no-score",
+                              f"level '{lv.id}' of scale '{lv.scale_id}' has no score, but {site.label} reads "
+                              f"its score ({e}); give it a score")
+    return report.diags
+
+
 # -- unused things ------------------------------------------------------------------------
 
 
 def check_unused(fw: Framework) -> list[Diagnostic]:
     """Warn of band tables no rule uses and levels nothing can give."""
     report = _Report(fw)
+    if fw.unbuilt:  # what was left out (a rule, a band, a node) may use them: no warning that is not so
+        return []
     uses = band_uses(fw)
     for table in fw.bands.values():
         if not uses[table.id]:
@@ -829,6 +895,7 @@ CHECKS: tuple[Callable[[Framework], list[Diagnostic]], ...] = (
     check_rated,
     check_cycles,
     check_band_coverage,
+    check_scores,
     check_unused,
 )
 

@@ -27,6 +27,7 @@ class Function:
     summary: str
     example: str
     needs_cases: bool = False  # reads case answers or figures of a node
+    reads_scores: bool = False  # reads the score of a rating: every level it can meet needs one
 
 
 FUNCTIONS: dict[str, tuple[Function, ...]] = {}
@@ -82,17 +83,17 @@ _declare(
 )
 _declare(
     Function("score", ("node",), "number", "The score of the named node's rating.",
-             'score("2.1") + score("2.2")'),
-    Function("score", ("level",), "number", "The score of a rating.", "score(good)"),
+             'score("2.1") + score("2.2")', reads_scores=True),
+    Function("score", ("level",), "number", "The score of a rating.", "score(good)", reads_scores=True),
 )
 _declare(
     Function("sum_scores", ("nodes",), "number",
              "The sum of the scores of the nodes' ratings; not rated if any of them is not.",
-             "band(sum_scores(counted), overall)"),
+             "band(sum_scores(counted), overall)", reads_scores=True),
 )
 _declare(
     Function("mean_score", ("nodes",), "number",
-             "The mean score of the rated nodes of the set.", "mean_score(children) >= 2"),
+             "The mean score of the rated nodes of the set.", "mean_score(children) >= 2", reads_scores=True),
 )
 _declare(
     Function("count", ("nodes", "level"), "number",

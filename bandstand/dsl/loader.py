@@ -68,6 +68,7 @@ class Document:
     key_positions: dict = field(default_factory=dict)
     scalars: dict = field(default_factory=dict)
     plain_text: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # schema problems that leave it readable (unknown fields)
 
     def pos(self, path: PathT) -> Position:
         """The position of the value at ``path`` (or of its nearest ancestor)."""

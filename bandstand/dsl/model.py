@@ -390,6 +390,11 @@ class Framework:
     path: Any = None  # the file's resolved path (a pathlib.Path), when loaded from a file
     diagnostics: list = field(default_factory=list)  # warnings found at load
     change_notes: dict[str, str] = field(default_factory=dict)  # node id -> why an extension changed it
+    # what could not be built, reported where it is written, as (kind, id): "node" (left out with its
+    # subtree), "band" (a band table left out), "bands" (a table with a band left out), "rule" (a node
+    # whose rule does not parse), "score" (scale.level whose score is unusable). The static checks say
+    # nothing more of these: their problems are consequences of one already reported.
+    unbuilt: set = field(default_factory=set)
 
     @property
     def ref(self) -> str:

@@ -59,6 +59,17 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
     Plain scalars read as numbers or booleans where the schema wants text
     are replaced, in ``doc.data``, by their source text.
     """
+    return problems(doc, name)[0]
+
+
+def problems(doc: Document, name: str) -> tuple[list[Diagnostic], list[tuple]]:
+    """:func:`validate`, and the paths of the data its problems make unreadable.
+
+    An unknown field leaves every value readable (readers ignore it); the
+    path ``()`` means nothing is readable (the file nested past what can be
+    checked). A reader may skip what lies under the paths and go on
+    checking the rest.
+    """
     from .. import cache
 
     cached_as = cache.key("schema", name, doc.text) if doc.text and cache.folder() else None
@@ -66,7 +77,7 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
     if isinstance(coerced, list):  # this very text passed this schema before: redo its coercions
         for path in coerced:
             _set(doc.data, path, doc.text_of(path))
-        return []
+        return [], []
     validator = _validator(name)
     coerced = []
     try:
@@ -76,7 +87,7 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
                 break
     except RecursionError:  # jsonschema recurses: a --max-depth raised far past the default
         deepest = max(doc.positions, key=len, default=())
-        return [Diagnostic.at("limit.depth", too_deep("max_depth", "the file"), doc.pos(deepest))]
+        return [Diagnostic.at("limit.depth", too_deep("max_depth", "the file"), doc.pos(deepest))], [()]
     diags = []
     seen = set()
     for error in errors:
@@ -87,7 +98,21 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
                 diags.append(d)
     if not diags and cached_as:
         cache.put("schema", cached_as, coerced)
-    return diags
+    return diags, [p for error in errors for p in _unreadable(error)]
+
+
+def _unreadable(e: ValidationError) -> list[tuple]:
+    """The paths an error makes unreadable: where it is, or, for alternatives of which one fits, where
+    that one fails (one bad answer of one case, not the whole list of cases)."""
+    if e.validator == "additionalProperties":
+        return []
+    if e.validator in ("oneOf", "anyOf") and e.context:
+        fitting = [i for i, sub in enumerate(e.validator_value) if _fits(e.instance, sub)]
+        if len(fitting) == 1:
+            subs = [s for s in e.context if s.relative_schema_path[0] == fitting[0]]
+            if subs:
+                return [p for s in subs for p in _unreadable(s)]
+    return [tuple(e.absolute_path)]
 
 
 def _set(data: Any, path: tuple, value: Any) -> None:
@@ -168,6 +193,14 @@ _WHAT = {"framework": ("a framework file", "a framework"), "evidence": ("an evid
 def check_document(doc: Document, name: str) -> None:
     """Refuse a framework or evidence file (``name``) that is not a mapping, that is the other kind of
     file given in its place, or that breaks its schema: every schema problem at once."""
+    check_kind(doc, name)
+    diags = validate(doc, name)
+    if diags:
+        raise BandstandError(diags)
+
+
+def check_kind(doc: Document, name: str) -> None:
+    """Refuse a file that is not a mapping, or that is the other kind of file given in ``name``'s place."""
     require_mapping(doc, name)
     other = "evidence" if name == "framework" else "framework"
     own = [k for k in _OWN_FIELDS[name] if k in doc.data]
@@ -176,9 +209,6 @@ def check_document(doc: Document, name: str) -> None:
         raise BandstandError([Diagnostic.at(
             "input.kind", f"this is {_WHAT[other][0]} (it has '{theirs[0]}'), not {_WHAT[name][1]}; is it given in "
             f"the {name}'s place? (bandstand evaluate FRAMEWORK EVIDENCE)", doc.key_pos((theirs[0],)))])
-    diags = validate(doc, name)
-    if diags:
-        raise BandstandError(diags)
 
 
 def describe(value: Any) -> str:

@@ -96,10 +96,36 @@ class Evidence:
     cases_pos: Position | None = None
     cases_file: Path | None = None  # the CSV file the cases were read from, if another file
     section_pos: dict[str, Position] = field(default_factory=dict)
+    framework_pos: Position | None = None  # where the framework is named
+    # evidence written but not readable (reported when read): not to be called missing
+    unread: set[str] = field(default_factory=set)  # node ids
+    unread_sections: set[str] = field(default_factory=set)  # top-level fields (judgements, cases, partial, ...)
 
     def where(self, section: str) -> Position:
         """Where a top-level section is (or the file's start)."""
         return self.section_pos.get(section, Position(self.file, 1, 1))
+
+
+class EvidenceError(BandstandError):
+    """The problems found reading an evidence file, with what could be read (``evidence``).
+
+    What was read can still be checked against a framework (:func:`bind`),
+    so that problems of meaning come with the problems of form, not a round
+    later; what could not be read is in ``evidence.unread`` and
+    ``evidence.unread_sections``.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], evidence: Evidence):
+        super().__init__(diagnostics)
+        self.evidence = evidence
+
+
+class CasesError(BandstandError):
+    """Problems in some rows or cells of a CSV of cases, with the cases that could be read."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], cases: list[Case], unread: set[str]):
+        super().__init__(diagnostics)
+        self.cases, self.unread = cases, unread
 
 
 def load_evidence_many(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> list[Evidence]:
@@ -118,8 +144,12 @@ def load_evidence(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display:
     text = loader.read_text(path, limits, name)
     if str(path).lower().endswith((".csv", ".tsv")):
         ev = Evidence(name)
-        ev.cases = read_cases_csv(text, name, limits)
         ev.cases_pos = Position(name, 1, 1)
+        try:
+            ev.cases = read_cases_csv(text, name, limits)
+        except CasesError as e:  # some rows unreadable: the others can still be checked
+            ev.cases, ev.unread = e.cases, e.unread
+            raise EvidenceError(e.diagnostics, ev) from None
         return ev
     return _from_document(loader.load_text(text, name, limits), Path(path).parent, limits)
 
@@ -129,13 +159,49 @@ def load_evidence_text(text: str, file: str | None = None, *, limits: Limits = D
     return _from_document(loader.load_text(text, file, limits), base or Path("."), limits)
 
 
+def _readable(doc: loader.Document, unreadable: list[tuple]) -> tuple[dict, set[int], set[str], set[str]]:
+    """The document's data without what its schema problems make unreadable.
+
+    Returns (data, indices of cases to skip, node ids unread, sections unread).
+    A bad figure, judgement or case is left out alone; a bad section, whole.
+    """
+    d = dict(doc.data)
+    skip_cases: set[int] = set()
+    ids: set[str] = set()
+    sections: set[str] = set()
+    for path in unreadable:
+        if not path or path[0] not in d:
+            continue
+        top = path[0]
+        if len(path) == 1 or not isinstance(d[top], (dict, list)):
+            d.pop(top)
+            sections.add(top)
+        elif top == "cases" and isinstance(path[1], int):
+            skip_cases.add(path[1])
+            case = doc.data["cases"][path[1]]
+            if isinstance(case, dict) and isinstance(case.get("answers"), dict):
+                ids.update(case["answers"])
+            else:  # the case's answers are unknown: no share can be called missing
+                sections.add("cases")
+        elif isinstance(d[top], dict):
+            d[top] = {k: v for k, v in d[top].items() if k != path[1]}
+            ids.add(path[1])
+    return d, skip_cases, ids, sections
+
+
 def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence:
-    schema.check_document(doc, "evidence")
-    d = doc.data
-    out = Collector()
+    schema.check_kind(doc, "evidence")
+    found, unreadable = schema.problems(doc, "evidence")
+    if () in unreadable:  # nothing can be read
+        raise BandstandError(found)
+    d, skip_cases, unread, unread_sections = _readable(doc, unreadable)
+    out = Collector(list(found))
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
                   d.get("notes"), d.get("partial", False))
     ev.section_pos = {k: doc.key_pos((k,)) for k in d}
+    ev.framework_pos = doc.pos(("framework",)) if "framework" in d else None
+    ev.unread, ev.unread_sections = unread, unread_sections
+    ev.unread_sections.update(k for k in d if k not in schema.load_schema("evidence")["properties"])  # misspelt?
     if "date" in d and not schema.real_date(d["date"]):  # the schema checks the form; this, the calendar
         out.error("evidence.date", f"'{d['date']}' is not a date of the calendar; expected YYYY-MM-DD or YYYY-MM",
                   doc.pos(("date",)))
@@ -157,10 +223,12 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             if f.get("of") is not None and f["of"] > limits.max_cases:  # margins count case by case up to 'of'
                 out.error("limit.cases", exceeded("max_cases", limits.max_cases, f"the number of cases ({f['of']})"),
                           doc.pos(path + ("of",)))
+                ev.unread.add(node_id)  # reported here, not missing
                 continue
             if "yes" in f and f["yes"] > f["of"]:
                 out.error("evidence.counts", f"yes ({f['yes']}) is greater than of ({f['of']})",
                           doc.pos(path + ("yes",)))
+                ev.unread.add(node_id)  # reported here, not missing
                 continue
             percent = None
             if "percent" in f:
@@ -168,6 +236,7 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
                 if isinstance(f["percent"], float) and not math.isfinite(f["percent"]):
                     out.error("evidence.counts", "a percentage must be a number from 0 to 100; got "
                               f"{text or f['percent']}", doc.pos(path + ("percent",)))
+                    ev.unread.add(node_id)  # reported here, not missing
                     continue
                 try:  # exactly as written: 64.7 is 647/10, not a binary float
                     percent = Fraction(text) if text is not None else Fraction(f["percent"])
@@ -180,6 +249,7 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
         if csv_path is None:
             out.error("evidence.path", f"the cases file '{cases}' must be a relative path inside the "
                       "evidence file's folder", doc.pos(("cases",)))
+            ev.unread_sections.add("cases")
         else:
             shown = str(PurePath(doc.file).parent / cases) if doc.file else str(csv_path)  # as the user named it
             ev.cases_file = csv_path
@@ -192,15 +262,24 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
                               "CSV file, relative to the evidence file", doc.pos(("cases",)))
                 else:
                     out.extend(e.diagnostics)
+                ev.unread_sections.add("cases")
+            except CasesError as e:  # some rows unreadable: the others can still be checked
+                out.extend(e.diagnostics)
+                ev.cases = e.cases
+                ev.unread |= e.unread
             except BandstandError as e:
                 out.extend(e.diagnostics)
+                ev.unread_sections.add("cases")
     elif cases is not None:
         if len(cases) > limits.max_cases:
             out.error("limit.cases", exceeded("max_cases", limits.max_cases, f"the number of cases ({len(cases)})"),
                       doc.pos(("cases",)))
+            ev.unread_sections.add("cases")
         else:
             ev.cases = []
             for i, c in enumerate(cases):
+                if i in skip_cases:  # its schema problem is reported
+                    continue
                 path = ("cases", i)
                 answers, answer_pos = {}, {}
                 for node_id, a in c["answers"].items():
@@ -208,8 +287,9 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
                     answer_pos[node_id] = doc.key_pos(path + ("answers", node_id))
                 ev.cases.append(Case(c["id"], c["part"], answers, doc.pos(path), answer_pos,
                                      doc.pos(path + ("part",)), c.get("label")))
-    ev.cases_pos = doc.pos(("cases",)) if "cases" in d else None
-    out.raise_if_errors()
+    ev.cases_pos = doc.pos(("cases",)) if "cases" in doc.data else None
+    if out.has_errors:
+        raise EvidenceError(out.diagnostics, ev)
     return ev
 
 
@@ -350,15 +430,18 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
         seen_cols[name] = 1
     node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
     cases: list[Case] = []
+    unread: set[str] = set()  # columns with a cell that could not be read
     for row in body:
         line = row[0].line
         if len(cases) >= limits.max_cases:
             out.error("limit.cases", exceeded("max_cases", limits.max_cases, "the number of cases"),
                       Position(file, line, 1))
+            unread.update(columns[i] for i in node_cols)
             break
         if len(row) != len(columns):
             out.error("csv.row", f"this row has {len(row)} cells but the header has {len(columns)}",
                       Position(file, line, 1))
+            unread.update(columns[i] for i in node_cols)
             continue
         answers, answer_pos = {}, {}
         for i in node_cols:
@@ -368,13 +451,15 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
             if not ok:
                 out.error("csv.answer", f"'{_safe(cell.text)}' in column '{_safe(node_id)}' is not an answer; "
                           "expected yes, no or blank (not applicable)", cell_pos)
+                unread.add(node_id)
                 continue
             answers[node_id] = answer
             answer_pos[node_id] = cell_pos
         part = row[part_col]
         cases.append(Case(row[id_col].text.strip(), part.text.strip(), answers, Position(file, line, 1), answer_pos,
                           Position(file, part.line, part.column)))
-    out.raise_if_errors()
+    if out.has_errors:
+        raise CasesError(out.diagnostics, cases, unread)
     return cases
 
 
@@ -529,6 +614,7 @@ def share_nodes(fw: Framework) -> tuple[set[str], set[str]]:
 
 
 _NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
+_NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", "notes"})  # fields that hold none
 
 
 def bind(ev: Evidence, fw: Framework) -> Bound:
@@ -573,7 +659,10 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         judgements[node_id] = level
         if j.note:
             notes[node_id] = j.note
-    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements]
+    # a section that could not be read (or a misspelt one) may hold what would be called missing
+    unsure = ev.unread_sections - _NOT_EVIDENCE
+    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements
+               and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
     if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
         # a bare CSV of cases: one line saying where judgements go, not one per judged node
         out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
@@ -624,6 +713,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       ev.cases_pos)
         seen: dict[str, Position] = {}
         unknown_answers: set[str] = set()
+        unknown_parts: dict[str, list[Case]] = {}
         for case in ev.cases:
             if case.id in seen:
                 out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
@@ -632,14 +722,13 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             seen[case.id] = case.pos
             part = fw.parts.get(case.part)
             if part is None:
-                out.error("evidence.part", f"case '{case.id}': unknown part '{case.part}'; expected one of: "
-                          f"{', '.join(fw.parts) or '(the framework has no parts)'}" + suggest(case.part, fw.parts),
-                          case.part_pos or case.pos)
+                unknown_parts.setdefault(case.part, []).append(case)  # one line per value, not per case
                 continue
             case_count[part.id] = case_count.get(part.id, 0) + 1
             applicable = 0
             errors_before = len(out.diagnostics)
             rejected_unknown = False
+            wrong_part: dict[str, list[tuple[str, Position]]] = {}
             for node_id, answer in case.answers.items():
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
@@ -656,9 +745,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     continue
                 if node.part is not None and node.part.id != part.id:
                     if answer is not None:
-                        out.error("evidence.wrong-part",
-                                  f"case '{case.id}' is a {part.label} case, but '{node_id}' belongs to "
-                                  f"{node.part.label}", pos)
+                        wrong_part.setdefault(node.part.label, []).append((node_id, pos))
                     continue
                 if node_id in measures:
                     out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
@@ -671,10 +758,13 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     applicable += 1
                     if answer:
                         c[0] += 1
+            _wrong_part(out, case, part, wrong_part)
             rejected = len(out.diagnostics) > errors_before or rejected_unknown  # reported: no second error
             if case.answers and applicable == 0 and not rejected:
                 out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
                           "it counts for nothing: check it or remove it", case.pos)
+        for value, cases in unknown_parts.items():
+            _unknown_part(out, fw, value, cases)
     from_cases = set()
     for node_id, (y, n) in counts.items():
         measures[node_id] = Measure(y, n, None)
@@ -687,17 +777,66 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             from_cases.add(node_id)
 
     # every share-rated node needs evidence
-    if not ev.partial:
-        for node in fw.walk():
-            if node.id in answerable and node.rated and node.id not in measures and node.id not in given \
-                    and _own_share(node):
-                out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures "
-                          "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)",
-                          ev.where("key_questions" if "key_questions" in ev.section_pos else
-                                   "figures" if "figures" in ev.section_pos else "cases"))
+    if not ev.partial and not (ev.cases and unknown_parts) \
+            and not unsure - {"judgements"}:
+        _missing(out, ev, [node for node in fw.walk() if node.id in answerable and node.rated and node.id not in
+                           measures and node.id not in given and node.id not in ev.unread and _own_share(node)])
     out.raise_if_errors()
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error])
+
+
+def _ids(ids: list[str], most: int = 8) -> str:
+    """'a, b, c' for a few ids; the first ``most`` and how many more for many."""
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:most])} and {len(ids) - most} more"
+
+
+def _a(label: str) -> str:
+    return ("an " if label[:1].lower() in "aeiou" else "a ") + label
+
+
+def _unknown_part(out: Collector, fw: Framework, value: str, cases: list[Case]) -> None:
+    """One line for a part value no part has, however many cases give it (at the first)."""
+    expected = (f"expected one of: {', '.join(fw.parts) or '(the framework has no parts)'}"
+                + suggest(value, fw.parts))
+    first = cases[0]
+    if len(cases) == 1:
+        message = f"case '{first.id}': unknown part '{value}'; {expected}"
+    else:
+        message = (f"unknown part '{value}', given for {len(cases)} cases ({_ids([c.id for c in cases])}); "
+                   f"{expected}")
+    out.error("evidence.part", message, first.part_pos or first.pos)
+
+
+def _wrong_part(out: Collector, case: Case, part, wrong: dict[str, list[tuple[str, Position]]]) -> None:
+    """One line per case for its answers to questions of another part: most likely its part is wrong."""
+    for label, answers in wrong.items():
+        if len(answers) == 1:
+            node_id, pos = answers[0]
+            out.error("evidence.wrong-part", f"case '{case.id}' is {_a(part.label)} case, but '{node_id}' belongs "
+                      f"to {label}", pos)
+        else:
+            out.error("evidence.wrong-part",
+                      f"case '{case.id}' is {_a(part.label)} case, but answers {len(answers)} questions of {label} "
+                      f"({_ids([n for n, _ in answers])}); is its part '{case.part}' right?",
+                      case.part_pos or answers[0][1])
+
+
+def _missing(out: Collector, ev: Evidence, nodes: list[Node]) -> None:
+    """One line for every share-rated node without evidence."""
+    if not nodes:
+        return
+    where = ev.where("key_questions" if "key_questions" in ev.section_pos else
+                     "figures" if "figures" in ev.section_pos else "cases")
+    how = "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)"
+    if len(nodes) == 1:
+        node = nodes[0]
+        out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures {how}", where)
+    else:
+        out.error("evidence.missing", f"no evidence for {len(nodes)} nodes rated on a share of cases: "
+                  f"{_ids([n.id for n in nodes], 30)}; give their figures {how}", where)
 
 
 def _own_share(node: Node) -> bool:
