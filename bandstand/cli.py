@@ -31,6 +31,7 @@ from .errors import BandstandError, InputError, format as format_diagnostic, pri
 from .limits import CEILINGS, DESCRIPTIONS, Limits, option_name
 from .render import render
 from .testing import run_examples
+from .usage import Group, message as usage_message
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -50,7 +51,7 @@ def _limit_options(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="bandstand")
 @click.option("--framework-path", "paths", multiple=True, type=click.Path(file_okay=False),
               help="A folder of framework files to add to the catalogue (repeatable; also BANDSTAND_PATH).")
@@ -624,7 +625,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("bandstand: interrupted", err=True)
         code = 130
     except click.ClickException as e:
-        click.echo(f"bandstand: error: {' '.join(e.format_message().split())} [input.usage]", err=True)
+        click.echo(f"bandstand: error: {' '.join(usage_message(e).split())} [input.usage]", err=True)
         code = EXIT_INPUT if e.exit_code == 2 else e.exit_code
     except BandstandError as e:
         for line in shown(e.diagnostics):

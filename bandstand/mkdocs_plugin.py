@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import mkdocs
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -55,6 +56,7 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
     plan: Plan | None = None  # the last build's pages, for `mkdocs serve` to watch their sources
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        require_mkdocs_with_generated_files()
         # node anchors are written as {#2.1.1} after headings
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")
@@ -96,6 +98,18 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def require_mkdocs_with_generated_files() -> None:
+    """Refuse, in one line, an MkDocs older than 1.6: the pages are ``File.generated``, new in 1.6.
+
+    ``bandstand[docs]`` declares mkdocs>=1.6, but the plugin is registered whenever bandstand is
+    installed, so an older MkDocs installed beside it must get a clear error, not a traceback.
+    """
+    if not hasattr(File, "generated"):
+        raise PluginError(f"bandstand: the plugin needs MkDocs 1.6 or later (this is MkDocs "
+                          f"{getattr(mkdocs, '__version__', 'unknown')}); install it with "
+                          "pip install 'bandstand[docs]' or pip install 'mkdocs>=1.6'")
 
 
 def load_crosswalks(base: Path) -> list:

@@ -84,3 +84,25 @@ def test_no_frameworks_is_a_warning(tmp_path):
     assert done.returncode != 0  # --strict
     assert ("WARNING -  bandstand: no frameworks to publish; name them under 'frameworks:' in mkdocs.yml"
             in done.stderr.splitlines())
+
+
+def test_an_mkdocs_without_generated_files_is_refused_in_one_line(tmp_path, monkeypatch, caplog):
+    # MkDocs 1.5.3 (which mkdocs-material 9.5 accepts) has no File.generated: the build used to stop
+    # with "AttributeError: type object 'File' has no attribute 'generated'" and a traceback
+    import mkdocs
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+    from mkdocs.structure.files import File
+
+    from helpers import site_config
+
+    monkeypatch.delattr(File, "generated")
+    monkeypatch.setattr(mkdocs, "__version__", "1.5.3")
+    config = load_config(str(site_config(tmp_path, ["hmip-youth@2018"])), site_dir=str(tmp_path / "site"))
+    with pytest.raises(Abort):
+        build(config)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "bandstand: the plugin needs MkDocs 1.6 or later (this is MkDocs 1.5.3); install it with "
+        "pip install 'bandstand[docs]' or pip install 'mkdocs>=1.6'"]
+    assert not (tmp_path / "site").exists()
