@@ -38,6 +38,15 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 EXIT_TERMINATED, EXIT_BROKEN_PIPE = 128 + 15, 128 + 13  # as a shell reports a process killed by SIGTERM, SIGPIPE
 
 
+class _Path(click.Path):
+    """click's path type, refusing a NUL byte (which it would pass to os.stat, and crash)."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            self.fail(f"'{printable(str(value))}': the path holds a NUL byte", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class State:
     def __init__(self, paths: tuple[str, ...], limits: Limits):
         self.limits = limits
@@ -55,7 +64,7 @@ def _limit_options(f):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="bandstand")
-@click.option("--framework-path", "paths", multiple=True, type=click.Path(file_okay=False),
+@click.option("--framework-path", "paths", multiple=True, type=_Path(file_okay=False),
               help="A folder of framework files to add to the catalogue (repeatable; also BANDSTAND_PATH).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @_limit_options
@@ -440,7 +449,7 @@ def _each_inspection(inputs: _Inputs, limits: Limits):
 @click.argument("first")
 @click.argument("second")
 @click.argument("evidence", nargs=-1, required=True)
-@click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
+@click.option("--crosswalk", "crosswalk_path", type=_Path(dir_okay=False),
               help="Read FIRST's evidence under SECOND through this crosswalk file (default: one from the catalogue).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")

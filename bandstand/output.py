@@ -118,10 +118,15 @@ class Output:
             if _identity(output) == _fd_identity(1):
                 self.to_stdout = True
                 return
+            fifo = stat.S_ISFIFO(st.st_mode)  # opened without waiting: a FIFO nobody reads is refused, not waited on
             try:
-                self.fd = os.open(output, os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+                self.fd = os.open(output, os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+                                  | (os.O_NONBLOCK if fifo else 0))
+                if fifo:
+                    os.set_blocking(self.fd, True)
             except OSError as e:
-                raise self._refuse(f"cannot write {name}: {cause(e)}") from None
+                why = "no process is reading the FIFO" if fifo and e.errno == errno.ENXIO else cause(e)
+                raise self._refuse(f"cannot write {name}: {why}") from None
             self.fh = os.fdopen(self.fd, "w", encoding="utf-8", newline="\n")
             return
         if st is not None and not os.access(output, os.W_OK):  # a read-only file stays so, as with `>`

@@ -487,3 +487,22 @@ def test_a_closed_pipe_ends_quietly_with_the_sigpipe_status(work):
     assert first.startswith(b"{")
     assert proc.returncode == 141, err
     assert err == ""
+
+
+def test_output_to_a_fifo_is_written_when_read_and_refused_at_once_when_not(work, capsys):
+    """Process substitution (``--output >(gzip > x)``) is a pipe: it must work; a FIFO nobody reads must not hang."""
+    os.mkfifo(work / "unread")
+    code, out, err = run(capsys, "evaluate", "fw.yaml", "pub.yaml", "--output", "unread")
+    assert one_error_line(code, err) == "unread: error: cannot write unread: no process is reading the FIFO " \
+                                        "[input.output]"
+    os.mkfifo(work / "read")
+    reader = os.open(work / "read", os.O_RDONLY | os.O_NONBLOCK)  # a reader (the output, ~5 kB, fits the pipe)
+    try:
+        code, out, err = run(capsys, "evaluate", "fw.yaml", "pub.yaml", "--output", "read")
+        os.set_blocking(reader, True)
+        printed = b"".join(iter(lambda: os.read(reader, 65536), b""))
+    finally:
+        os.close(reader)
+    assert code == 0, err
+    assert printed.decode("utf-8").startswith("Bedfordshire YOS: hmip-youth@2018")
+    assert stat.S_ISFIFO(os.lstat(work / "read").st_mode)
