@@ -77,15 +77,6 @@ def status(path: str | Path, name: str | None = None) -> os.stat_result | None:
         raise path_error(e, name) from None
 
 
-def exists(path: str | Path) -> bool:
-    """Whether anything is there; False for any path the OS cannot look at (the read then says why)."""
-    try:
-        os.stat(path)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
 def realpath(path: str | Path) -> Path:
     """The path with every link resolved as far as it can be; never raises for a loop or a missing file."""
     try:
