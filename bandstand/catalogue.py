@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -214,7 +215,9 @@ class Catalogue:
         return matches[0].path if matches else None
 
     def load_path(self, path: str | Path, display: str | None = None) -> Framework:
-        p = Path(path).resolve()
+        from .files import realpath
+
+        p = realpath(path)
         fw = self._loaded.get(p)
         if fw is None:
             fw = load_framework(p, limits=self.limits, display=display or _display(p), resolver=self.find)
@@ -291,12 +294,16 @@ class Catalogue:
             raise InputError(d.message, where.file, d.code, where.line, where.column) from None
 
     def locate(self, ref: str, on: str | None = None) -> Path:
+        from .files import shown, status
+
         parsed = parse_ref(ref)
-        if parsed is None or (not self.has_id(parsed[0]) and Path(ref).exists()):
+        if parsed is None or (not self.has_id(parsed[0]) and status(ref) is not None):
             path = Path(ref)
-            if not path.exists():
-                raise InputError(f"no such framework file: {ref}, and no framework has that id; {self._known()}", ref, "input.missing")
-            if path.is_dir():
+            st = status(ref)  # a NUL byte, a name too long, a link loop: said so, with the path
+            if st is None:
+                raise InputError(f"no such framework file: {shown(ref)}, and no framework has that id; {self._known()}",
+                                 shown(ref), "input.missing")
+            if stat.S_ISDIR(st.st_mode):
                 raise InputError(f"{ref} is a directory; expected a framework file or id@version", ref,
                                  "input.directory")
             return path

@@ -3,18 +3,19 @@
 Exit codes: 0 success; 1 a failed check or test (``validate`` found
 problems, ``test`` had a failing example); 2 unusable input or usage (a
 missing file, an unknown framework, a malformed file given to ``evaluate``,
-a bad option); 3 an internal error, which is a bug (``--debug`` shows the
-traceback).
+a bad option, and any file or path the OS refuses: a full disk, no
+permission, a link loop); 3 an internal error, which is a bug (``--debug``
+shows the traceback); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM);
+141 standard output's reader went away (a broken pipe), quietly.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-import os
 import re
+import stat
 import sys
-import tempfile
 import traceback
 import dataclasses
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, output as output_
+from .files import status as path_status
 from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
@@ -34,6 +36,16 @@ from .testing import run_examples
 from .usage import Group, message as usage_message
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+EXIT_TERMINATED, EXIT_BROKEN_PIPE = 128 + 15, 128 + 13  # as a shell reports a process killed by SIGTERM, SIGPIPE
+
+
+class _Path(click.Path):
+    """click's path type, refusing a NUL byte (which it would pass to os.stat, and crash)."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            self.fail(f"'{printable(str(value))}': the path holds a NUL byte", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class State:
@@ -53,7 +65,7 @@ def _limit_options(f):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="bandstand")
-@click.option("--framework-path", "paths", multiple=True, type=click.Path(file_okay=False),
+@click.option("--framework-path", "paths", multiple=True, type=_Path(file_okay=False),
               help="A folder of framework files to add to the catalogue (repeatable; also BANDSTAND_PATH).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @_limit_options
@@ -98,52 +110,14 @@ def _pick(state: State, ref: str, on: str | None, evidence=None):
     return choice.framework
 
 
-def _target(output: str, inputs=()) -> tuple[Path, Path]:
-    """The file ``--output`` names and its folder, refused when it is a folder, in a missing folder,
-    or one of ``inputs``: no command writes into an input file."""
-    target = Path(output)
-    if target.is_dir():
-        raise InputError(f"{output} is a directory; expected a file to write", output, "input.directory")
-    for p in inputs:
-        if p is not None and target.exists() and _same_file(target, Path(p)):
-            raise InputError(f"{output} is an input of this command; bandstand never writes over its inputs: "
-                             "choose another --output", output, "input.output")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"cannot write {output}: the folder {directory} does not exist", output, "input.output")
-    return target, directory
-
-
-def _temporary(target: Path, directory: Path) -> tuple[int, str]:
-    try:
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as e:
-        raise InputError(f"cannot write {target}: {e.strerror or e}", str(target), "input.output") from None
-
-
 def _out(text: str, output: str | None, inputs=()) -> None:
-    """Write to standard output, or atomically to a file (temporary file, then rename)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    target, directory = _target(output, inputs)
-    fd, tmp = _temporary(target, directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write to standard output, or atomically to a file that is none of ``inputs`` (see bandstand/output.py)."""
+    output_.write(text, output, inputs)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
+def _sources(fw) -> tuple:
+    """The files a framework was read from: its own and every base it extends."""
+    return (fw.path, *fw.bases)
 
 
 def _warn(diags) -> None:
@@ -306,7 +280,7 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
         text = json.dumps(result.to_json(), ensure_ascii=False) + "\n"
     else:
         text = render(result, fmt, **({"show_prompts": prompts} if fmt == "text" else {}))
-    _out(text, output, (fw.path, name, ev.cases_file))
+    _out(text, output, (*_sources(fw), name, ev.cases_file))
     return EXIT_OK
 
 
@@ -314,7 +288,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
     """One result per inspection, written as it is made: memory stays flat however many there are."""
     from .render import Summary
 
-    sink = _Sink(output, inputs.files)
+    sink = output_.Output(output, inputs.files)
     failed = total = 0
     announced: set[str] = set()
     # a bar on a terminal, unless the results are being written to that same terminal
@@ -335,7 +309,10 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
             for ev in inspections:
                 try:
                     fw = _pick_quietly(state, framework, on, ev, announced)
+                    sink.protect(*_sources(fw), ev.cases_file)  # an input found late
                     result = evaluate_evidence(fw, ev, explain=not ratings_only)
+                except output_.OverInput:  # not this inspection's problem: the whole command is refused
+                    raise
                 except BandstandError as e:  # each problem names the file it is about
                     failed += 1
                     _warn(d if d.file else dataclasses.replace(d, file=ev.file) for d in e.diagnostics)
@@ -378,38 +355,6 @@ def _pick_quietly(state, framework, on, ev, announced: set):
         click.echo(f"bandstand: warning: some inspections are dated outside the dates of {fw.ref} (first: {first}: "
                    f"{choice.warning})", err=True)
     return fw
-
-
-class _Sink:
-    """Output written as it comes: to standard output, or to a temporary file renamed into place at the end."""
-
-    def __init__(self, output: str | None, inputs=()):
-        self.output = output
-        self.tmp = None
-        self.fh = None
-        if output is not None and output != "-":
-            fd, self.tmp = _temporary(*_target(output, inputs))
-            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-
-    def write(self, text: str) -> None:
-        if self.fh is None:
-            click.echo(text, nl=False)
-        else:
-            self.fh.write(text)
-
-    def close(self) -> None:
-        if self.fh is not None:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
-            os.replace(self.tmp, self.output)
-            self.fh = self.tmp = None
-
-    def discard(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
-            Path(self.tmp).unlink(missing_ok=True)
-            self.fh = self.tmp = None
 
 
 @cli.command()
@@ -464,7 +409,7 @@ def diff_cmd(state: State, old, new, fmt, output):
     a, b = _pick(state, old, None), _pick(state, new, None)
     result = diffing.diff(a, b)
     render_fn = {"text": diffing.to_text, "json": diffing.to_json, "markdown": diffing.to_markdown}[fmt]
-    _out(render_fn(result), output, (a.path, b.path))
+    _out(render_fn(result), output, (*_sources(a), *_sources(b)))
     return EXIT_OK if result.identical else EXIT_FAILED
 
 
@@ -482,10 +427,11 @@ def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> 
     for arg in args:
         p = Path(arg)
         ref = parse_ref(arg)
-        if not p.exists() and ref is not None and catalogue.has_id(ref[0]):
+        st = path_status(arg)  # a NUL byte, a name too long, a link loop: said so, with the path
+        if st is None and ref is not None and catalogue.has_id(ref[0]):
             raise InputError(f"{arg} names a framework, not an evidence file: frameworks come first ({usage})",
                              arg, "input.kind")
-        if p.is_dir():
+        if st is not None and stat.S_ISDIR(st.st_mode):
             inside = sorted(x for x in p.rglob("*")
                             if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv"))
             if not inside:
@@ -528,7 +474,7 @@ def _each_inspection(inputs: _Inputs, limits: Limits):
 @click.argument("first")
 @click.argument("second")
 @click.argument("evidence", nargs=-1, required=True)
-@click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
+@click.option("--crosswalk", "crosswalk_path", type=_Path(dir_okay=False),
               help="Read FIRST's evidence under SECOND through this crosswalk file (default: one from the catalogue).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
@@ -569,7 +515,8 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         imp = comparing.impact(a, b, loaded, cw)
         text = {"text": lambda: comparing.impact_text(imp), "markdown": lambda: comparing.impact_markdown(imp),
                 "json": lambda: json.dumps(comparing.impact_json(imp), indent=2, ensure_ascii=False) + "\n"}[fmt]()
-    _out(text, output, [a.path, b.path, crosswalk_path, *inputs.files, *(ev.cases_file for ev in loaded)])
+    _out(text, output, [*_sources(a), *_sources(b), crosswalk_path, cw.file if cw is not None else None,
+                        *inputs.files, *(ev.cases_file for ev in loaded)])
     return EXIT_OK
 
 
@@ -603,7 +550,7 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     result = st.stability(fw, ev, resamples=resamples, seed=seed, confidence=confidence)
     text = {"text": lambda: st.to_text(result), "markdown": lambda: st.to_markdown(result),
             "json": lambda: json.dumps(st.to_json(result), indent=2, ensure_ascii=False) + "\n"}[fmt]()
-    _out(text, output, (fw.path, evidence, ev.cases_file))
+    _out(text, output, (*_sources(fw), evidence, ev.cases_file))
     return EXIT_OK
 
 
@@ -620,7 +567,17 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
     try:
-        code = cli.main(args=args, prog_name="bandstand", standalone_mode=False)
+        with output_.terminate_on_sigterm(), output_.guarded_streams():
+            code = cli.main(args=args, prog_name="bandstand", standalone_mode=False)
+    except output_.StreamClosed:  # the reader went away (| head): stop quietly, as SIGPIPE would
+        output_.after_broken_pipe()
+        code = EXIT_BROKEN_PIPE
+    except output_.StreamFailed as e:
+        click.echo(f"bandstand: error: cannot write standard output: {e} [input.output]", err=True)
+        code = EXIT_INPUT
+    except output_.Terminated:
+        click.echo("bandstand: terminated", err=True)
+        code = EXIT_TERMINATED
     except click.exceptions.Abort:
         click.echo("bandstand: interrupted", err=True)
         code = 130

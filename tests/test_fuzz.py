@@ -8,6 +8,11 @@
   and evaluate or are refused with located diagnostics; never another
   exception.
 * The same mutants through the command line: exit 0, 1 or 2, no traceback.
+* Odd paths and kinds of file in every place a path goes (tests/fuzz/paths.py:
+  links, loops, FIFOs, devices, long names, NUL and odd bytes, unreadable
+  files, read-only and full output targets, an output that is an input):
+  exit 0, 1 or 2, one line per problem, no input changed, no temporary file
+  left, no device replaced.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from bandstand.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fuzz"))
 from mutate import CSV_TRAPS, KEY_TRAPS, OPS, SOURCES, TRAPS, apply, check, source  # noqa: E402
+import paths  # noqa: E402
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -125,3 +131,14 @@ def test_mutants_through_the_command_line_exit_0_1_or_2(kind, operations, tmp_pa
     out, err = capsys.readouterr()
     assert info.value.code in (0, 1, 2), err
     assert "Traceback" not in out + err and "internal error" not in err
+
+
+@pytest.mark.parametrize("place", paths.PLACES)
+def test_odd_paths_and_kinds_of_file_in_every_place_are_one_line_refusals(place, monkeypatch):
+    """Every odd thing once in this place, with a seed of its own (the long run: tests/fuzz/paths.py)."""
+    monkeypatch.delenv("BANDSTAND_PATH", raising=False)
+    things = [t for p, t in paths.pairs() if p == place]
+    assert len(things) >= 14
+    codes = {thing: paths.check(place, thing, seed=sum(map(ord, place + thing))) for thing in things}
+    if place != "evidence-in-folder":  # there, what is not a regular evidence file is passed over
+        assert all(codes[t] == 2 for t in ("fifo", "loop", "self-loop", "long-name", "long-path", "nul")), codes

@@ -29,6 +29,7 @@ import pytest
 
 import bandstand
 import bandstand.cli
+import bandstand.output
 from bandstand import BandstandError, Limits, compile_framework, evaluate, load_evidence, load_framework
 from bandstand.catalogue import bundled_dir
 from bandstand.cli import main
@@ -144,7 +145,7 @@ def _interrupt_at(monkeypatch, name: str, after=None):
             after()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bandstand.cli.os, name, interrupted)
+    monkeypatch.setattr(bandstand.output.os, name, interrupted)
     return real
 
 
@@ -180,7 +181,7 @@ def test_an_interrupted_write_midway_leaves_the_old_file_whole(tmp_path, capsys,
             self.fh.flush()
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(bandstand.cli.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(bandstand.output.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
     code, _, err = run(capsys, "evaluate", "hmip-youth@2018", EXAMPLES / "bedfordshire-2021-published.yaml",
                        "--format", "markdown", "--output", target)
     assert code == 130 and err.strip() == "bandstand: interrupted"
@@ -190,13 +191,13 @@ def test_an_interrupted_write_midway_leaves_the_old_file_whole(tmp_path, capsys,
 
 KILLED = """
 import os, sys, time
-import bandstand.cli as c
+import bandstand.cli as c, bandstand.output as o
 real = os.fsync
 def slow_fsync(fd):
     real(fd)
     open(sys.argv[1], "w").close()  # the temporary file is written and synced: say so, then wait to be killed
     time.sleep(60)
-c.os.fsync = slow_fsync
+o.os.fsync = slow_fsync
 c.main(["evaluate", "hmip-youth@2018", sys.argv[2], "--format", "json", "--output", sys.argv[3]])
 """
 

@@ -30,10 +30,12 @@ def load_framework(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, checks=
     :class:`BandstandError` with every problem found; warnings of a
     framework that loads are in ``framework.diagnostics``.
     """
+    from ..files import is_regular
+
     path = Path(path)
-    try:
-        data = path.read_bytes() if path.stat().st_size <= limits.max_file_bytes else None
-    except OSError:
+    try:  # a FIFO or device is never opened here (it could block): the loader refuses it
+        data = path.read_bytes() if is_regular(path) and path.stat().st_size <= limits.max_file_bytes else None
+    except (OSError, ValueError):
         data = None  # the loader says why, with the file's name
     key = _cache_key(path, data, limits, checks, display)
     fw = _from_cache(key, resolver)
@@ -42,6 +44,7 @@ def load_framework(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, checks=
         doc = resolve_document(path, limits=limits, display=display, resolver=resolver, chain=chain)
         fw = framework_from_document(doc, limits=limits, checks=checks)
         _to_cache(key, fw, chain)
+        fw.bases = tuple(found.resolve() for _, _, found in chain.bases)
     fw.path = path.resolve()
     return fw
 
@@ -78,7 +81,10 @@ def _from_cache(key: str | None, resolver: Resolver | None) -> Framework | None:
                 return None
         except OSError:
             return None
-    return fw if isinstance(fw, Framework) else None
+    if not isinstance(fw, Framework):
+        return None
+    fw.bases = tuple(found for _, _, found, _ in bases)
+    return fw
 
 
 def _to_cache(key: str | None, fw: Framework, chain: Chain) -> None:

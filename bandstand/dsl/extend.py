@@ -316,12 +316,15 @@ def base_path(ref: str, extending: Path, resolver: Resolver | None) -> Path | st
         rel = PurePath(ref)
         if rel.is_absolute() or ".." in rel.parts:
             return f"'{ref}' leaves the framework's folder; extends must name a file in the same folder or id@version"
-        target = (folder / rel).resolve()
+        from ..files import realpath, unusable
+
+        target = realpath(folder / rel)
         try:
-            target.relative_to(folder.resolve())
+            target.relative_to(realpath(folder))
         except ValueError:
             return f"'{ref}' leaves the framework's folder; extends must name a file in the same folder or id@version"
-        return target if target.is_file() else f"no file '{ref}' next to {extending.name}"
+        why = unusable(folder / rel, ref)
+        return target if why is None else (f"no file '{ref}' next to {extending.name}" if why == "missing" else why)
     if resolver is not None:
         found = resolver(ref, extending)
         if found is not None:
@@ -357,7 +360,9 @@ class Chain:
     bases: list[tuple[str, Path, Path]] = field(default_factory=list)
 
     def enter(self, path: Path, where: Position) -> None:
-        p = path.resolve()
+        from ..files import realpath
+
+        p = realpath(path)
         if p in self.paths:
             names = " -> ".join(x.name for x in self.paths[self.paths.index(p):] + [p])
             what = "extends itself" if len(self.paths) - self.paths.index(p) == 1 else f"is part of a cycle ({names})"

@@ -492,24 +492,18 @@ def _events(text: str, file: str | None, fail):
 def read_text(path: str | Path, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> str:
     """Read a file as UTF-8 text, refusing what cannot be text.
 
-    Raises :class:`InputError` for a missing file, a directory, a file over
+    Raises :class:`InputError` for a missing file, a directory, a FIFO or
+    device, a path the OS refuses (see :mod:`bandstand.files`), a file over
     the size limit, or bytes that are not UTF-8.
     """
+    from ..files import read_regular
+
     p = Path(path)
     name = display or str(path)
-    if not p.exists():
-        raise InputError(f"no such file: {name}", name, "input.missing")
-    if p.is_dir():
-        raise InputError(f"{name} is a directory; expected a file", name, "input.directory")
-    try:
-        size = p.stat().st_size
-        if size > limits.max_file_bytes:
-            raise InputError(exceeded("max_file_bytes", limits.max_file_bytes,
-                                      f"the file's size ({size} bytes)"), name, "limit.file-size")
-        with open(p, "rb") as fh:
-            data = fh.read(limits.max_file_bytes + 1)
-    except OSError as e:
-        raise InputError(f"cannot read {name}: {e.strerror or e}", name, "input.unreadable") from None
+    data, size = read_regular(p, name, limits.max_file_bytes)  # a FIFO, device, loop, unreadable path: one line
+    if size > limits.max_file_bytes:
+        raise InputError(exceeded("max_file_bytes", limits.max_file_bytes, f"the file's size ({size} bytes)"),
+                         name, "limit.file-size")
     if len(data) > limits.max_file_bytes:
         raise InputError(exceeded("max_file_bytes", limits.max_file_bytes, "the file's size"),
                          name, "limit.file-size")

@@ -388,6 +388,7 @@ class Framework:
     description: str | None = None
     file: str | None = None  # the file's name as shown in messages
     path: Any = None  # the file's resolved path (a pathlib.Path), when loaded from a file
+    bases: tuple = ()  # the resolved paths of the files it extends, nearest first: inputs too
     diagnostics: list = field(default_factory=list)  # warnings found at load
     change_notes: dict[str, str] = field(default_factory=dict)  # node id -> why an extension changed it
     # what could not be built, reported where it is written, as (kind, id): "node" (left out with its

@@ -256,10 +256,13 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
             try:
                 ev.cases = read_cases_csv(loader.read_text(csv_path, limits, shown), shown, limits)
             except InputError as e:
-                if e.diagnostics[0].code in ("input.missing", "input.directory"):  # say where it was named
-                    what = "does not exist" if e.diagnostics[0].code == "input.missing" else "is a folder"
+                code = e.diagnostics[0].code
+                if code in ("input.missing", "input.directory"):  # say where it was named
+                    what = "does not exist" if code == "input.missing" else "is a folder"
                     out.error(e.diagnostics[0].code, f"the cases file '{cases}' {what}; expected the path of a "
                               "CSV file, relative to the evidence file", doc.pos(("cases",)))
+                elif code in ("input.path", "input.not-regular", "input.unreadable"):
+                    out.error(code, e.diagnostics[0].message, doc.pos(("cases",)))
                 else:
                     out.extend(e.diagnostics)
                 ev.unread_sections.add("cases")
@@ -298,9 +301,11 @@ def _inside(base: Path, relative: str) -> Path | None:
     rel = PurePath(relative)
     if rel.is_absolute() or ".." in rel.parts:
         return None
-    target = (base / rel).resolve()
+    from ..files import realpath
+
+    target = realpath(base / rel)  # a loop or a NUL byte is refused when the file is read, with its cause
     try:
-        target.relative_to(base.resolve())
+        target.relative_to(realpath(base))
     except ValueError:
         return None
     return target
