@@ -103,8 +103,8 @@ def _where() -> Path:
 
 @functools.cache
 def _folder() -> _Folder | None:
-    if os.environ.get("BANDSTAND_NO_CACHE"):
-        return None
+    if os.environ.get("BANDSTAND_NO_CACHE") or os.open not in os.supports_dir_fd:
+        return None  # off, or a system where entries cannot be reached through the folder alone
     try:
         path = Path(os.path.abspath(_where()))
     except (OSError, RuntimeError, ValueError):  # no home folder, or a path the system cannot take
