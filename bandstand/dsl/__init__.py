@@ -78,7 +78,6 @@ def _extend(doc: loader.Document, path: Path, *, limits: Limits, display: str | 
     found = base_path(ref, path, resolver)
     if isinstance(found, str):
         raise BandstandError([Diagnostic.at("extend.base", found, where)])
-    chain.bases.append((ref, path, found))
     base = resolve_document(found, limits=limits, display=_shown(found, path, display), resolver=resolver,
                             chain=chain)
     return apply_extension(base, doc)

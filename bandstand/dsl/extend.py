@@ -352,9 +352,6 @@ class Chain:
     """The files being resolved, to catch a framework that extends itself."""
 
     paths: list[Path] = field(default_factory=list)
-    #: every base found, as (the ``extends`` text, the extending file, the base's file): what a cached
-    #: framework depends on besides its own file
-    bases: list[tuple[str, Path, Path]] = field(default_factory=list)
 
     def enter(self, path: Path, where: Position) -> None:
         p = path.resolve()
