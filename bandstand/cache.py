@@ -1,17 +1,32 @@
-"""A cache of work already done on unchanged files, keyed by their content.
+"""A cache of checks already made on unchanged files, kept as plain data.
 
-Loading a framework (parsing, schema checks, static checks) and checking an
-evidence file against the schema take far longer than evaluating. Their
-results are kept under the cache folder, keyed by a SHA-256 of everything
-they depend on: the bytes of every file read, bandstand's version, the
-schemas and grammar it ships, and the limits in force. A changed byte in any
-of them is a different key, so a cached result is never stale; a result that
-cannot be read back is recomputed.
+What it keeps is small and plain: that a file's exact text passed a JSON
+Schema (and which of its scalars were read back as text), and a catalogue
+file's identity fields. Each entry is JSON, never a pickle or anything else
+that runs code when read. Nothing else is cached: the rule grammar's parse
+tables ship with bandstand as Python data (``bandstand/dsl/_lalr.py``), and a
+framework is built and statically checked on every load, so the uncached path
+is the plain path and the cache only saves importing and running jsonschema.
+
+Keys are a SHA-256 of everything an entry depends on: the exact text that was
+parsed (read once, hashed and parsed from the same buffer), bandstand's
+version, the code and data it ships, and the limits in force. A changed byte
+in any of them is a different key, so an entry is never stale.
+
+Each entry carries an HMAC-SHA256 of its name and its bytes under a random
+key of this user's, kept in the folder as ``key`` (mode 0600). An entry that
+is corrupted, truncated, renamed or written by anyone without the key fails
+that check and is ignored, recomputed and written again: a hit gives exactly
+what the plain path gives.
 
 The folder is ``$BANDSTAND_CACHE_DIR``, else ``$XDG_CACHE_HOME/bandstand``,
-else ``~/.cache/bandstand``. ``BANDSTAND_NO_CACHE=1`` turns the cache off.
-Like Python's own ``__pycache__``, it holds pickled data: keep it where only
-you can write.
+else ``~/.cache/bandstand``. ``BANDSTAND_NO_CACHE=1`` turns the cache off. A
+folder that is not owned by the user, that its group or others can write, or
+that is reached through a symbolic link owned by another user, is not used:
+bandstand says so once and carries on without the cache. Entries are read
+and written through the folder opened once (never by its path again), never
+through a symbolic link, and written atomically (a new file of the user's
+own, renamed into place).
 """
 
 from __future__ import annotations
@@ -19,14 +34,41 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
+import json
 import os
-import pickle
-import tempfile
+import secrets
+import stat
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-
 _off = 0  # blocks inside off()
+
+#: the most an entry may hold; anything larger is not an entry of ours
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+_KEY_NAME = "key"
+_KEY_BYTES = 32
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+class UnsafeFolder(Exception):
+    """The cache folder is one another user could write into."""
+
+
+class _Folder:
+    """The cache folder, opened once: its path (for messages), a descriptor that every entry is read and written
+    through, and this user's key."""
+
+    def __init__(self, path: Path, fd: int, secret: bytes):
+        self.path, self.fd, self.secret = path, fd, secret
+
+    def __del__(self):  # pragma: no cover - the folder lives as long as the process, or one test
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
 
 
 @contextlib.contextmanager
@@ -41,8 +83,9 @@ def off() -> Iterator[None]:
 
 
 def folder() -> Path | None:
-    """The cache folder, or None when the cache is off or cannot be written."""
-    return None if _off else _folder()
+    """The cache folder, or None when the cache is off, cannot be written or is not safe to use."""
+    opened = None if _off else _folder()
+    return opened.path if opened else None
 
 
 def reread_environment() -> None:
@@ -50,21 +93,124 @@ def reread_environment() -> None:
     _folder.cache_clear()
 
 
-@functools.cache
-def _folder() -> Path | None:
-    if os.environ.get("BANDSTAND_NO_CACHE"):
-        return None
+def _where() -> Path:
     base = os.environ.get("BANDSTAND_CACHE_DIR")
     if base:
-        path = Path(base)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        path = (Path(xdg) if xdg else Path.home() / ".cache") / "bandstand"
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "bandstand"
+
+
+@functools.cache
+def _folder() -> _Folder | None:
+    if os.environ.get("BANDSTAND_NO_CACHE") or os.open not in os.supports_dir_fd:
+        return None  # off, or a system where entries cannot be reached through the folder alone
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
+        path = Path(os.path.abspath(_where()))
+    except (OSError, RuntimeError, ValueError):  # no home folder, or a path the system cannot take
         return None
-    return path if os.access(path, os.W_OK) else None
+    try:
+        return open_folder(path)
+    except UnsafeFolder as e:
+        print(f"bandstand: warning: not using the cache folder {path}: {e}; carrying on without the cache "
+              "(set BANDSTAND_CACHE_DIR to a folder only you can write, or BANDSTAND_NO_CACHE=1)", file=sys.stderr)
+        return None
+    except (OSError, ValueError):  # cannot be made or written: the cache only saves time
+        return None
+
+
+def open_folder(path: Path) -> _Folder:
+    """Make (mode 0700) and open the cache folder at the absolute ``path``, once it is shown to be the user's own.
+
+    Raises :class:`UnsafeFolder` saying why when another user could write
+    into it, and ``OSError`` when it cannot be made or opened.
+    """
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    _check_links(path, uid)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _check_links(path, uid)  # a link planted while the folders were made
+    fd = os.open(path, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode):
+            raise OSError(f"{path} is not a folder")
+        if uid is not None and st.st_uid != uid:
+            raise UnsafeFolder(f"it belongs to another user (uid {st.st_uid})")
+        if st.st_mode & 0o022:
+            raise UnsafeFolder(f"its group or other users can write to it (mode {stat.S_IMODE(st.st_mode):04o})")
+        if not os.access(path, os.W_OK):
+            raise OSError(f"{path} cannot be written")
+        return _Folder(path, fd, _secret(fd))
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_links(path: Path, uid: int | None) -> None:
+    """Each symbolic link on the way to ``path`` must be the user's own, or the system's (root's)."""
+    if uid is None:
+        return
+    parts, here, seen = list(path.parts[1:]), Path(path.anchor), 0
+    while parts:
+        part = parts.pop(0)
+        if part in (".", ".."):
+            here = here.parent if part == ".." else here  # `here` has no links left in it
+            continue
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            return  # made next, by us
+        if not stat.S_ISLNK(st.st_mode):
+            continue
+        if st.st_uid not in (uid, 0):
+            raise UnsafeFolder(f"it is reached through {here}, a symbolic link of another user (uid {st.st_uid})")
+        seen += 1
+        if seen > 40:
+            raise OSError(f"too many symbolic links on the way to {path}")
+        target = Path(os.readlink(here))
+        whole = target if target.is_absolute() else here.parent / target
+        # walk the link's target from the top: links met there are checked the same way
+        parts, here = list(whole.parts[1:]) + parts, Path(whole.anchor)
+
+
+def _secret(fd: int) -> bytes:
+    """This user's key in the folder: read when it is theirs alone, else made anew (old entries then just miss)."""
+    try:
+        kfd = os.open(_KEY_NAME, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=fd)
+    except OSError:
+        kfd = None
+    if kfd is not None:
+        try:
+            st = os.fstat(kfd)
+            ours = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+            if stat.S_ISREG(st.st_mode) and ours and not st.st_mode & 0o077 and st.st_size == _KEY_BYTES:
+                data = os.read(kfd, _KEY_BYTES + 1)
+                if len(data) == _KEY_BYTES:
+                    return data
+        finally:
+            os.close(kfd)
+    secret = secrets.token_bytes(_KEY_BYTES)
+    _write(fd, _KEY_NAME, secret)
+    return secret
+
+
+def _write(fd: int, name: str, data: bytes) -> None:
+    """Write ``data`` as ``name`` in the folder: a new file (never through a link), renamed into place."""
+    tmp = f".{name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
+    out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=fd)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view):]
+        finally:
+            os.close(out)
+        os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=fd)
+        raise
 
 
 @functools.cache
@@ -79,7 +225,7 @@ def _salt() -> bytes:
 
     h = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent
-    files = [here / "errors.py", here / "limits.py", here / "catalogue.py"]
+    files = [here / "cache.py", here / "catalogue.py", here / "errors.py", here / "limits.py"]
     files += sorted(p for p in (here / "dsl").rglob("*") if p.suffix in (".py", ".lark", ".json"))
     for f in files:
         h.update(f.relative_to(here).as_posix().encode())
@@ -97,36 +243,62 @@ def key(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _name(kind: str, k: str) -> str:
+    if not (kind.isascii() and kind.replace("-", "").isalnum() and len(k) == 64 and all(c in "0123456789abcdef" for c in k)):
+        raise ValueError(f"not a cache entry: {kind!r}, {k!r}")
+    return f"{kind}-{k}.json"
+
+
+def _seal(secret: bytes, name: str, payload: bytes) -> bytes:
+    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
 
 
 def get(kind: str, k: str) -> Any:
-    """The value stored under ``kind``/``k``, or None."""
-    base = folder()
-    if base is None:
+    """The plain data stored under ``kind``/``k``, or None (missing, unreadable, or not as this user wrote it)."""
+    opened = None if _off else _folder()
+    if opened is None:
+        return None
+    name = _name(kind, k)
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=opened.fd)
+    except OSError:
         return None
     try:
-        with open(base / kind / k, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # noqa: BLE001 - a missing, partial or unreadable entry is simply not a hit
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+            return None
+        chunks, size = [], 0
+        while size <= MAX_ENTRY_BYTES:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    seal, sep, payload = data.partition(b"\n")
+    if not sep or not hmac.compare_digest(seal, _seal(opened.secret, name, payload)):
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:  # pragma: no cover - sealed by us, so written by json.dumps
         return None
 
 
 def put(kind: str, k: str, value: Any) -> None:
-    """Store ``value`` atomically (a temporary file renamed into place); failures are ignored."""
-    base = folder()
-    if base is None:
+    """Store ``value`` (plain JSON data that reads back equal) atomically; a failure only costs time."""
+    opened = None if _off else _folder()
+    if opened is None:
         return
+    name = _name(kind, k)
     try:
-        target = base / kind
-        target.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target / k)
-    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
-        try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except Exception:  # noqa: BLE001
-            pass
+        payload = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        return  # not plain data: not kept
+    if json.loads(payload) != value or len(payload) > MAX_ENTRY_BYTES - 100:
+        return  # would not read back as given (a tuple, a non-text key): not kept
+    with contextlib.suppress(OSError):
+        _write(opened.fd, name, _seal(opened.secret, name, payload) + b"\n" + payload)

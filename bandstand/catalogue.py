@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 from .dsl import load_framework
-from .dsl.loader import load_file
+from .dsl.loader import load_text, read_text
 from .dsl.model import Framework
 from .errors import BandstandError, InputError, Position
 from .limits import DEFAULT_LIMITS, Limits
@@ -158,26 +158,26 @@ class Catalogue:
         """
         from . import cache
 
-        key = None
         try:
-            if path.stat().st_size <= self.limits.max_file_bytes:
-                key = cache.key("catalogue-entry", path.read_bytes(), repr(self.limits))
-        except OSError:
-            pass
+            text = read_text(path, self.limits)  # read once: the key is of the very text that is parsed
+        except BandstandError:
+            return None, True  # not a framework: `validate` says why when asked
+        key = cache.key("catalogue-entry", text, repr(self.limits)) if cache.folder() else None
         hit = cache.get("catalogue", key) if key else None
-        if isinstance(hit, tuple) and len(hit) == 2:
+        if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[1], bool) and (
+                hit[0] is None or (isinstance(hit[0], list) and len(hit[0]) == 7)):
             fields, complete = hit
             return (None if fields is None else Entry(*fields[:4], path, *fields[4:])), complete
-        entry, complete = self._read_identity(path)
+        entry, complete = self._read_identity(path, text)
         if key:
-            fields = None if entry is None else (entry.id, entry.version, entry.title, entry.status,
-                                                 entry.effective_from, entry.effective_to, entry.extends)
-            cache.put("catalogue", key, (fields, complete))
+            fields = None if entry is None else [entry.id, entry.version, entry.title, entry.status,
+                                                 entry.effective_from, entry.effective_to, entry.extends]
+            cache.put("catalogue", key, [fields, complete])
         return entry, complete
 
-    def _read_identity(self, path: Path) -> tuple[Entry | None, bool]:
+    def _read_identity(self, path: Path, text: str) -> tuple[Entry | None, bool]:
         try:
-            doc = load_file(path, self.limits)
+            doc = load_text(text, str(path), self.limits)
         except BandstandError:
             return None, True  # not a framework: `validate` says why when asked
         data = doc.data

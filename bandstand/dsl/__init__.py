@@ -30,74 +30,13 @@ def load_framework(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, checks=
     :class:`BandstandError` with every problem found; warnings of a
     framework that loads are in ``framework.diagnostics``.
     """
-    from ..files import is_regular
-
     path = Path(path)
-    try:  # a FIFO or device is never opened here (it could block): the loader refuses it
-        data = path.read_bytes() if is_regular(path) and path.stat().st_size <= limits.max_file_bytes else None
-    except (OSError, ValueError):
-        data = None  # the loader says why, with the file's name
-    key = _cache_key(path, data, limits, checks, display)
-    fw = _from_cache(key, resolver)
-    if fw is None:
-        chain = Chain()
-        doc = resolve_document(path, limits=limits, display=display, resolver=resolver, chain=chain)
-        fw = framework_from_document(doc, limits=limits, checks=checks)
-        _to_cache(key, fw, chain)
-        fw.bases = tuple(found.resolve() for _, _, found in chain.bases)
+    chain = Chain()
+    doc = resolve_document(path, limits=limits, display=display, resolver=resolver, chain=chain)
+    fw = framework_from_document(doc, limits=limits, checks=checks)
+    fw.bases = tuple(chain.bases)  # the files it extends, resolved: protected from --output
     fw.path = path.resolve()
     return fw
-
-
-# -- the cache of loaded frameworks ------------------------------------------------------------------
-# A framework is cached under a key made of its file's bytes, the name it is shown by, the limits and
-# bandstand's own version (see bandstand.cache). A framework that extends another also depends on its
-# bases: the entry lists each `extends` with the file it found and a digest of that file, and is used
-# only if the same reference finds the same file with the same bytes today.
-
-def _cache_key(path: Path, data: bytes | None, limits: Limits, checks, display: str | None) -> str | None:
-    if data is None or checks is not CHECKS:
-        return None
-    from .. import cache
-
-    if cache.folder() is None:
-        return None
-    return cache.key("framework", data, str(path), display, repr(limits))
-
-
-def _from_cache(key: str | None, resolver: Resolver | None) -> Framework | None:
-    if key is None:
-        return None
-    from .. import cache
-
-    entry = cache.get("frameworks", key)
-    if not isinstance(entry, tuple) or len(entry) != 2:
-        return None
-    bases, fw = entry
-    for ref, extending, found, digest in bases:
-        now = base_path(ref, extending, resolver)
-        try:
-            if not isinstance(now, Path) or now.resolve() != found or cache.digest(found.read_bytes()) != digest:
-                return None
-        except OSError:
-            return None
-    if not isinstance(fw, Framework):
-        return None
-    fw.bases = tuple(found for _, _, found, _ in bases)
-    return fw
-
-
-def _to_cache(key: str | None, fw: Framework, chain: Chain) -> None:
-    if key is None:
-        return
-    from .. import cache
-
-    try:
-        bases = [(ref, extending, found.resolve(), cache.digest(found.read_bytes()))
-                 for ref, extending, found in chain.bases]
-    except OSError:
-        return
-    cache.put("frameworks", key, (bases, fw))
 
 
 def load_framework_text(text: str, file: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
@@ -147,7 +86,9 @@ def _extend(doc: loader.Document, path: Path, *, limits: Limits, display: str | 
     found = base_path(ref, path, resolver)
     if isinstance(found, str):
         raise BandstandError([Diagnostic.at("extend.base", found, where)])
-    chain.bases.append((ref, path, found))
+    from ..files import realpath
+
+    chain.bases.append(realpath(found))
     base = resolve_document(found, limits=limits, display=_shown(found, path, display), resolver=resolver,
                             chain=chain)
     return apply_extension(base, doc)

@@ -352,12 +352,11 @@ def find_in_folder(ref: str, folder: Path) -> Path | None:
 
 @dataclass
 class Chain:
-    """The files being resolved, to catch a framework that extends itself."""
+    """The files being resolved, to catch a framework that extends itself, and the bases found
+    (resolved), which a command must never write over."""
 
     paths: list[Path] = field(default_factory=list)
-    #: every base found, as (the ``extends`` text, the extending file, the base's file): what a cached
-    #: framework depends on besides its own file
-    bases: list[tuple[str, Path, Path]] = field(default_factory=list)
+    bases: list[Path] = field(default_factory=list)
 
     def enter(self, path: Path, where: Position) -> None:
         from ..files import realpath

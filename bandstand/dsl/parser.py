@@ -1,9 +1,15 @@
 """Rule expression text to AST, once, at load.
 
-The LALR parser is built once from ``grammar.lark`` (shipped beside this
-module). Lark's trees are turned into :mod:`bandstand.dsl.ast` nodes by an
-explicit stack, not recursion, so nesting depth is bounded only by the
-limit checked right after parsing. No ``lark`` exception escapes: every
+The LALR parser is Lark's standalone parser for ``grammar.lark``, generated
+into ``_lalr.py`` beside this module (its tables are plain Python data, so no
+run builds them and nothing is read from a cache)::
+
+    python -m lark.tools.standalone --propagate_positions bandstand/dsl/grammar.lark -o bandstand/dsl/_lalr.py
+
+``tests/test_cache.py`` checks that the shipped tables are the ones Lark
+builds from ``grammar.lark`` today. Lark's trees are turned into
+:mod:`bandstand.dsl.ast` nodes by an explicit stack, not recursion, so
+nesting depth is bounded only by the limit checked right after parsing. No ``lark`` exception escapes: every
 failure is an :class:`ExpressionError` with the offset of the problem in the
 expression's text.
 
@@ -20,7 +26,6 @@ from __future__ import annotations
 import functools
 import re
 from fractions import Fraction
-from importlib import resources
 
 from typing import TYPE_CHECKING
 
@@ -28,7 +33,7 @@ from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from . import ast
 
 if TYPE_CHECKING:
-    from lark import Lark, Token
+    from ._lalr import Lark, Token
 
 
 class ExpressionError(Exception):
@@ -43,20 +48,10 @@ class ExpressionError(Exception):
 
 @functools.cache
 def _parser() -> Lark:
-    """The LALR parser, built on first use (a run that loads every framework from the cache never imports lark).
+    """The LALR parser, loaded on first use from the tables generated into ``_lalr.py``."""
+    from ._lalr import Lark_StandAlone
 
-    Lark keeps its grammar analysis in bandstand's cache folder, keyed by the
-    grammar, the options and Lark's version, so a new process reads the tables
-    instead of computing them.
-    """
-    from lark import Lark
-
-    from .. import cache
-
-    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    folder = cache.folder()
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False,
-                cache=str(folder / "grammar.lark.pickle") if folder else False)
+    return Lark_StandAlone()
 
 
 _TERMINALS = {
@@ -143,7 +138,7 @@ def parse_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expr:
     if not text.strip():
         raise ExpressionError("the expression is empty", 0)
     parser = _parser()
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+    from ._lalr import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     try:
         tree = parser.parse(text)
@@ -193,7 +188,7 @@ def _check_depth(expr: ast.Expr, limits: Limits) -> None:
 
 
 def _span(item) -> ast.Span:
-    from lark import Token
+    from ._lalr import Token
 
     if isinstance(item, Token):
         return (item.start_pos, item.end_pos)
@@ -216,7 +211,7 @@ def _unquote(raw: str) -> str:
 
 def _to_ast(tree, text: str) -> ast.Expr:
     """Post-order conversion with an explicit stack (no recursion)."""
-    from lark import Token, Tree
+    from ._lalr import Token, Tree
 
     results: dict[int, ast.Expr] = {}
     stack: list[tuple[object, bool]] = [(tree, False)]

@@ -74,9 +74,10 @@ def problems(doc: Document, name: str) -> tuple[list[Diagnostic], list[tuple]]:
 
     cached_as = cache.key("schema", name, doc.text) if doc.text and cache.folder() else None
     coerced = cache.get("schema", cached_as) if cached_as else None
-    if isinstance(coerced, list):  # this very text passed this schema before: redo its coercions
+    if isinstance(coerced, list) and all(isinstance(p, list) for p in coerced):
+        # this very text passed this schema before: redo its coercions
         for path in coerced:
-            _set(doc.data, path, doc.text_of(path))
+            _set(doc.data, tuple(path), doc.text_of(path))
         return [], []
     validator = _validator(name)
     coerced = []
@@ -97,7 +98,7 @@ def problems(doc: Document, name: str) -> tuple[list[Diagnostic], list[tuple]]:
                 seen.add(key)
                 diags.append(d)
     if not diags and cached_as:
-        cache.put("schema", cached_as, coerced)
+        cache.put("schema", cached_as, [list(path) for path in coerced])
     return diags, [p for error in errors for p in _unreadable(error)]
 
 
