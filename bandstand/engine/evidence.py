@@ -24,6 +24,9 @@ from ..dsl.build import suggest
 from ..dsl.model import JUDGED_OPTIONAL, JUDGED_YES, Framework, Level, Node, fmt_number
 from ..errors import BandstandError, Collector, Diagnostic, InputError, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
+from .coverage import (check_partial, coverage_error, declared_left_out, needed, published_cover,
+                       uncovered_in_cases)
+from .published import bind_published, stand_ins
 
 YES, NO, NA = True, False, None
 
@@ -89,8 +92,9 @@ class Evidence:
     date: str | None = None
     source: str | None = None
     notes: str | None = None
-    partial: bool = False
+    partial: bool | tuple[str, ...] = False  # True, or the ids of the nodes left out on purpose
     judgements: dict[str, Judgement] = field(default_factory=dict)
+    published: dict[str, Judgement] = field(default_factory=dict)  # published ratings of rule-rated nodes
     figures: dict[str, Figure] = field(default_factory=dict)
     cases: list[Case] | None = None
     cases_pos: Position | None = None
@@ -134,7 +138,7 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     d = doc.data
     out = Collector()
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
-                  d.get("notes"), d.get("partial", False))
+                  d.get("notes"), _partial(d.get("partial", False)))
     ev.section_pos = {k: doc.key_pos((k,)) for k in d}
     if "date" in d and not schema.real_date(d["date"]):  # the schema checks the form; this, the calendar
         out.error("evidence.date", f"'{d['date']}' is not a date of the calendar; expected YYYY-MM-DD or YYYY-MM",
@@ -146,6 +150,9 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
         else:
             rating, note = j, None
         ev.judgements[node_id] = Judgement(node_id, rating, note, doc.pos(path))
+    for node_id, j in (d.get("published") or {}).items():
+        rating, note = (j.get("rating"), j.get("note")) if isinstance(j, dict) else (j, None)
+        ev.published[node_id] = Judgement(node_id, rating, note, doc.pos(("published", node_id)))
     for section in ("key_questions", "figures"):
         for node_id, f in (d.get(section) or {}).items():
             path = (section, node_id)
@@ -211,6 +218,11 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     ev.cases_pos = doc.pos(("cases",)) if "cases" in d else None
     out.raise_if_errors()
     return ev
+
+
+def _partial(value) -> bool | tuple[str, ...]:
+    """``partial:`` as read: true / false, or the ids of the nodes left out on purpose."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else bool(value)
 
 
 def _inside(base: Path, relative: str) -> Path | None:
@@ -326,6 +338,12 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
     return _cases_from_rows(iter_csv_rows(text, delimiter, file), file, limits)
 
 
+class CaseList(list):
+    """Cases read from a CSV file, with where each column's header cell is (for messages about columns)."""
+
+    header: dict[str, Position]
+
+
 def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits) -> list[Case]:
     out = Collector()
     body = iter(rows)
@@ -349,7 +367,9 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
             out.error("csv.header", f"column '{_safe(name)}' appears twice", Position(file, cell.line, cell.column))
         seen_cols[name] = 1
     node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
-    cases: list[Case] = []
+    cases = CaseList()
+    cases.header = {name: Position(file, cell.line, cell.column) for cell, name in zip(header, columns)}
+    cases.header[""] = Position(file, header[0].line, 1)  # the header row
     for row in body:
         line = row[0].line
         if len(cases) >= limits.max_cases:
@@ -489,6 +509,9 @@ class Bound:
     from_cases: set[str]  # nodes whose measure was counted from cases
     case_count: dict[str, int]  # cases per part
     warnings: list[Diagnostic] = field(default_factory=list)
+    published: dict[str, Level] = field(default_factory=dict)  # published ratings of rule-rated nodes
+    stand_in: dict[str, str] = field(default_factory=dict)  # published nodes whose rating stands in: why
+    left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
 
 
 def share_nodes(fw: Framework) -> tuple[set[str], set[str]]:
@@ -537,14 +560,19 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     nodes = fw.nodes
     judgements: dict[str, Level | None] = {}
     notes: dict[str, str] = {}
+    left_out: list[str] = []
 
     def unknown(node_id: str, pos: Position, what: str, among=None):
         ids = [n for n in (nodes if among is None else among) if n != "overall"]  # suggest what fits here
         out.error("evidence.unknown-node", f"{what} for '{node_id}', which is not a node of {fw.ref}"
                   + suggest(node_id, ids), pos)
 
+    # published ratings (a judged node's is its judgement)
+    published, judged = bind_published(ev, fw, out, unknown)
+    covered = published_cover(fw, published)  # nodes beneath a published rating
+
     # judgements
-    for node_id, j in ev.judgements.items():
+    for node_id, j in list(ev.judgements.items()) + list(judged.items()):
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
             unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
@@ -557,7 +585,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             out.error("evidence.not-judged", f"'{node_id}' ({node.name}) {why}; remove this judgement", j.pos)
             continue
         if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in _NOT_RATED:
-            if node.judged == JUDGED_OPTIONAL or ev.partial:
+            if node.judged == JUDGED_OPTIONAL or declared_left_out(ev.partial, node):
                 judgements[node_id] = None
             else:
                 out.error("evidence.missing-judgement", f"'{node_id}' ({node.name}) must be rated; "
@@ -573,7 +601,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         judgements[node_id] = level
         if j.note:
             notes[node_id] = j.note
-    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements]
+    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements and n.id not in judged
+               and n.id not in covered]
     if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
         # a bare CSV of cases: one line saying where judgements go, not one per judged node
         out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
@@ -582,8 +611,9 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                   ev.where("judgements"))
         missing = []
     for node in missing:
-        if ev.partial:
+        if declared_left_out(ev.partial, node):
             judgements[node.id] = None
+            left_out.append(node.id)
         else:
             out.error("evidence.missing-judgement",
                       f"no judgement for '{node.id}' ({node.name}); give one of: {', '.join(node.scale.names)} "
@@ -623,7 +653,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
         seen: dict[str, Position] = {}
-        unknown_answers: set[str] = set()
+        unknown_answers: dict[str, tuple[Position, str]] = {}  # answer key -> (first place, case)
         for case in ev.cases:
             if case.id in seen:
                 out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
@@ -644,9 +674,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
                 if node is None or node_id == "overall":
-                    if node_id not in unknown_answers:  # once, not once per case (a CSV column)
-                        unknown_answers.add(node_id)
-                        unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    unknown_answers.setdefault(node_id, (pos, case.id))  # reported once, below
                     rejected_unknown = True
                     continue
                 if node_id not in answerable:
@@ -679,25 +707,37 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     for node_id, (y, n) in counts.items():
         measures[node_id] = Measure(y, n, None)
         from_cases.add(node_id)
-    # nodes of a part with cases but no answers: not applicable in every case
-    for node_id in answerable:
-        node = nodes[node_id]
-        if node_id not in measures and node.part is not None and case_count.get(node.part.id):
-            measures[node_id] = Measure(0, 0, None)
-            from_cases.add(node_id)
+    # a needed node that no case answers is missing evidence, never 'not applicable in every case'
+    declared = {n for n in needed(fw) if declared_left_out(ev.partial, nodes[n])}
+    uncovered = []
+    if ev.cases:
+        uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count), covered | declared)
+    named = set()
+    if uncovered:
+        diagnostic, named = coverage_error(ev, fw, uncovered, unknown_answers if ev.cases else {})
+        out.extend([diagnostic])
+    for node_id, (pos, case_id) in (unknown_answers.items() if ev.cases else ()):
+        if node_id not in named:
+            unknown(node_id, pos, f"case '{case_id}' has an answer")
+    left_out += [n for n in declared if n not in measures and n not in given and n not in covered
+                 and nodes[n].rated]
 
     # every share-rated node needs evidence
-    if not ev.partial:
+    if ev.partial is not True:
         for node in fw.walk():
             if node.id in answerable and node.rated and node.id not in measures and node.id not in given \
-                    and _own_share(node):
+                    and _own_share(node) and node.id not in covered and node.id not in declared \
+                    and node.id not in uncovered:
                 out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures "
                           "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)",
                           ev.where("key_questions" if "key_questions" in ev.section_pos else
                                    "figures" if "figures" in ev.section_pos else "cases"))
+    check_partial(ev, fw, out, given, unknown)
     out.raise_if_errors()
+    order = {n.id: i for i, n in enumerate(fw.walk())}
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
-                 [d for d in out.diagnostics if not d.is_error])
+                 [d for d in out.diagnostics if not d.is_error], published,
+                 stand_ins(fw, published, judgements, measures), sorted(set(left_out), key=order.get))
 
 
 def _own_share(node: Node) -> bool:

@@ -1,0 +1,150 @@
+"""Published ratings as evidence.
+
+Most published outcomes are ratings of standards and the overall rating,
+not key-question figures. Evidence may give them under ``published:``, a
+mapping of node id to level (id or label):
+
+- where nothing is given beneath a node (or what is given does not cover
+  what its rule reads), its published rating stands in for its rule: the
+  result says ``by: published``, ``decided_by: [published]``, and why;
+- where the evidence beneath it is complete, the rule decides, and a rating
+  that differs from the published one is a :class:`Finding`, shown in every
+  output (and a failed example in ``bandstand test``).
+
+A judged node's published rating is its judgement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..dsl.model import OVERALL, JUDGED_YES, Framework, Level, Node
+from ..errors import Collector
+from .coverage import beneath, needed
+
+PUBLISHED = "published"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's rating that differs from the published rating of the same node."""
+
+    node_id: str
+    published: Level
+    rated: Level | None  # None: the rule does not rate it
+    reason: str = ""  # why the rule gives what it gives
+
+    @property
+    def message(self) -> str:
+        name = "the overall rating" if self.node_id == OVERALL else self.node_id
+        got = self.rated.label if self.rated is not None else "not rated"
+        why = f" ({self.reason})" if self.reason else ""
+        return (f"{name} was published as {self.published.label}, but its rule gives {got} from the "
+                f"evidence{why}")
+
+    def to_json(self) -> dict:
+        return {"node": self.node_id, "published": self.published.id,
+                "rated": self.rated.id if self.rated is not None else None, "reason": self.reason,
+                "message": self.message}
+
+
+def bind_published(ev, fw: Framework, out: Collector, unknown: Callable) -> tuple[dict[str, Level], dict]:
+    """(published levels of rule-rated nodes, judgements taken from published ratings of judged nodes)."""
+    from .evidence import Judgement
+
+    levels: dict[str, Level] = {}
+    judged: dict[str, Judgement] = {}
+    for node_id, j in ev.published.items():
+        node = fw.nodes.get(node_id)
+        if node is None:
+            unknown(node_id, j.pos, "a published rating", [n.id for n in fw.nodes.values() if n.rated] + [OVERALL])
+            continue
+        if not node.rated:
+            out.error("evidence.not-rated", f"'{node_id}' ({node.name}) is not rated, so it has no published "
+                      "rating; remove it", j.pos)
+            continue
+        level = node.scale.find(str(j.rating)) if j.rating is not None else None
+        if level is None:
+            out.error("evidence.level", f"'{j.rating}' is not a level of scale '{node.scale.id}'; expected one of: "
+                      f"{', '.join(node.scale.names)}", j.pos)
+            continue
+        if node.is_judged:
+            given = ev.judgements.get(node_id)
+            if given is None:
+                judged[node_id] = Judgement(node_id, level.id, j.note, j.pos)
+            elif node.scale.find(str(given.rating)) is not level:
+                out.error("evidence.published", f"'{node_id}' is judged {given.rating} under judgements but "
+                          f"published as {j.rating}; a judged node's published rating is its judgement: give "
+                          "one", j.pos)
+            continue
+        levels[node_id] = level
+    return levels, judged
+
+
+def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, measures: dict) -> dict[str, str]:
+    """The published nodes whose published rating stands in for the rule, with why.
+
+    A rule decides only where the evidence beneath the node covers
+    everything it reads (published ratings further down count as evidence);
+    otherwise the published rating stands in.
+    """
+    wanted = needed(fw)
+    out: dict[str, str] = {}
+    for node_id, level in published.items():
+        below = list(beneath(fw, node_id))
+        if not any(d.id in judgements or d.id in measures or d.id in published for d in below):
+            out[node_id] = (f"the published rating ({level.label}) stands in for its rule: no evidence is given "
+                            "beneath it")
+            continue
+        inner = [d for d in below if d.id in published]
+        covered = {x.id for p in inner for x in beneath(fw, p.id)}
+        gaps = [d.id for d in below if d.id not in covered and (
+            (d.id in wanted and d.id not in measures and (wanted[d.id] is None or wanted[d.id] not in measures))
+            or (d.judged == JUDGED_YES and judgements.get(d.id) is None))]
+        if gaps:
+            shown = ", ".join(gaps[:10]) + (f" and {len(gaps) - 10} more" if len(gaps) > 10 else "")
+            out[node_id] = (f"the published rating ({level.label}) stands in for its rule: the evidence beneath it "
+                            f"is incomplete (no evidence for {shown})")
+    return out
+
+
+def decide(node: Node, value, bound, stood: dict[str, str]):
+    """The value of a node with a published rating: the published level where it stands in, else the rule's."""
+    reason = bound.stand_in.get(node.id)
+    if reason is None:
+        return value
+    stood[node.id] = reason
+    return bound.published[node.id]
+
+
+def findings(results: dict, overall, bound, stood: dict[str, str]) -> list[Finding]:
+    """The published ratings the rules disagree with."""
+    out = []
+    for node_id, level in bound.published.items():
+        if node_id in stood:
+            continue
+        r = overall if node_id == OVERALL else results.get(node_id)
+        if r is None:
+            continue
+        got = r.level
+        if got is None or got.id != level.id:
+            reason = r.reason[len("not rated: "):] if got is None and r.reason.startswith("not rated: ") else r.reason
+            out.append(Finding(node_id, level, got, reason))
+    return out
+
+
+def mark(results: dict, overall, stood: dict[str, str]) -> None:
+    """Results of nodes whose published rating stood in say so."""
+    for node_id, reason in stood.items():
+        r = overall if node_id == OVERALL else results.get(node_id)
+        if r is None:
+            continue
+        r.how = PUBLISHED
+        r.decided_by = [PUBLISHED]
+        r.reason = reason
+        r.margin = None
+        r.limits = []
+
+
+__all__ = ["Finding", "PUBLISHED", "bind_published", "stand_ins", "decide", "findings", "mark"]
