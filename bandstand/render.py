@@ -302,6 +302,7 @@ class Summary:
         self.columns: tuple | None = None
         self.used: dict[str, tuple[Framework, tuple]] = {}  # ref -> (framework, its columns)
         self._widths: list[int] = []
+        self.findings: list[str] = []  # published ratings the rules disagree with, said at the end
 
     @staticmethod
     def _columns(fw: Framework) -> tuple:
@@ -332,6 +333,8 @@ class Summary:
             else:
                 r = result.overall if key == "overall" else result.nodes[key]
                 cells.append(_label(r) if r is not None else "-")
+        self.findings += [f"{result.subject or result.evidence_file or '(no subject)'}: {f.message}"
+                          for f in result.findings]
         unrated = [k for k, r in result.nodes.items() if r.rated and r.level is None]
         cells.append(", ".join(unrated) or "-")
         return head + self._line(cells)
@@ -358,6 +361,7 @@ class Summary:
     def end(self) -> str:
         """The notes for the frameworks the table used."""
         notes = [n for fw, _ in self.used.values() for n in _inferred_note(fw, named=True)]
+        notes += [f"Finding: {f}" for f in self.findings]
         if not notes:
             return ""
         return "\n" + "".join(("" if self.fmt == "text" else "> ") + n + "\n" for n in notes)

@@ -152,7 +152,7 @@ def coverage_error(ev, fw: Framework, missing: list[str], unknown: dict[str, tup
     return Diagnostic.at("evidence.coverage", message, pos), set(guesses.values())
 
 
-def check_partial(ev, fw: Framework, out, given: set[str], unknown) -> None:
+def check_partial(ev, fw: Framework, out, given: set[str], uncovered: list[str]) -> None:
     """A list of nodes left out must name nodes of the framework that the evidence does leave out."""
     if not isinstance(ev.partial, tuple):
         return
@@ -163,7 +163,7 @@ def check_partial(ev, fw: Framework, out, given: set[str], unknown) -> None:
     for node_id in ev.partial:
         if node_id not in fw.nodes or node_id == OVERALL:
             out.error("evidence.unknown-node", f"partial leaves out '{node_id}', which is not a node of {fw.ref}"
-                      + suggest(node_id, ids), pos)
+                      + (suggest(node_id, uncovered) or suggest(node_id, ids)), pos)
         elif node_id in given or ev.judgements.get(node_id) is not None:
             out.error("evidence.partial", f"partial leaves out '{node_id}', but the evidence gives it; remove it "
                       "from partial, or remove its evidence", pos)
@@ -189,3 +189,20 @@ def mark_partial(fw: Framework, results: dict, overall, left_out: list[str]) -> 
         if r is None or r.level is None or not r.rated:
             continue
         r.reason += f"; from partial evidence: no evidence for {_ids(missing)}"
+
+
+def without_evidence(ev, fw: Framework) -> list[str]:
+    """The rated nodes whose case answers or figures a rule reads and that the evidence gives nothing for
+    (no figures, no answer in any case, no published rating above them), in framework order."""
+    answered = set(ev.figures) | {n for c in (ev.cases or ()) for n in c.answers}
+    covered = published_cover(fw, [p for p in ev.published if p in fw.nodes])
+    return [n for n, owner in needed(fw).items() if fw.nodes[n].rated and n not in answered
+            and n not in covered and (owner is None or owner not in answered)]
+
+
+def add_left_out(partial, ids: Iterable[str]):
+    """A partial declaration that also leaves out ``ids``."""
+    ids = list(ids)
+    if partial is True or not ids:
+        return partial
+    return tuple(dict.fromkeys((partial or ()) + tuple(ids)))

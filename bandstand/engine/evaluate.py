@@ -111,7 +111,7 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                                    ev.file, severity=WARNING))
     result = Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, warnings)
     if bound.published or ev.partial:
-        published.mark(results, overall, stood)
+        published.mark(fw, results, overall, stood)
         result.findings = published.findings(results, overall, bound, stood)
         result.partial, result.left_out = bool(ev.partial), list(bound.left_out)
         if explain:

@@ -569,7 +569,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
 
     # published ratings (a judged node's is its judgement)
     published, judged = bind_published(ev, fw, out, unknown)
-    covered = published_cover(fw, published)  # nodes beneath a published rating
+    # nodes beneath a published rating (one with a wrong level too: its error is the one to show)
+    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
 
     # judgements
     for node_id, j in list(ev.judgements.items()) + list(judged.items()):
@@ -732,7 +733,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                           "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)",
                           ev.where("key_questions" if "key_questions" in ev.section_pos else
                                    "figures" if "figures" in ev.section_pos else "cases"))
-    check_partial(ev, fw, out, given, unknown)
+    check_partial(ev, fw, out, given, uncovered)
     out.raise_if_errors()
     order = {n.id: i for i, n in enumerate(fw.walk())}
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,

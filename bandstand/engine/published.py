@@ -103,9 +103,29 @@ def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, meas
             (d.id in wanted and d.id not in measures and (wanted[d.id] is None or wanted[d.id] not in measures))
             or (d.judged == JUDGED_YES and judgements.get(d.id) is None))]
         if gaps:
+            gaps = _grouped(fw, gaps, below)
             shown = ", ".join(gaps[:10]) + (f" and {len(gaps) - 10} more" if len(gaps) > 10 else "")
             out[node_id] = (f"the published rating ({level.label}) stands in for its rule: the evidence beneath it "
                             f"is incomplete (no evidence for {shown})")
+    return out
+
+
+def _grouped(fw: Framework, gaps: list[str], below: list[Node]) -> list[str]:
+    """The gaps, with a node named in place of its children where nothing beneath it is given."""
+    missing = set(gaps)
+    out, skip = [], set()
+    for d in below:
+        if d.id in skip:
+            continue
+        inner = [x.id for x in d.walk() if x is not d]
+        wanted = [x for x in inner if x in missing]
+        if d.id in missing:
+            out.append(d.id)
+            skip.update(inner)
+        elif wanted and d.rated and not d.is_judged and len(d.children) > 0 and all(
+                c.id in missing for c in d.children if c.rated):
+            out.append(d.id)
+            skip.update(inner)
     return out
 
 
@@ -134,17 +154,33 @@ def findings(results: dict, overall, bound, stood: dict[str, str]) -> list[Findi
     return out
 
 
-def mark(results: dict, overall, stood: dict[str, str]) -> None:
-    """Results of nodes whose published rating stood in say so."""
-    for node_id, reason in stood.items():
+def _depth(fw: Framework, node_id: str) -> int:
+    if node_id == OVERALL:
+        return -1
+    d, node = 0, fw.nodes[node_id]
+    while node.parent is not None:
+        d, node = d + 1, node.parent
+    return d
+
+
+def mark(fw: Framework, results: dict, overall, stood: dict[str, str]) -> None:
+    """Results of nodes whose published rating stood in say so, and so do the unrated nodes beneath them."""
+    done: set[str] = set()
+    for node_id in sorted(stood, key=lambda n: -_depth(fw, n)):  # the nearest published rating speaks first
         r = overall if node_id == OVERALL else results.get(node_id)
         if r is None:
             continue
         r.how = PUBLISHED
         r.decided_by = [PUBLISHED]
-        r.reason = reason
+        r.reason = stood[node_id]
         r.margin = None
         r.limits = []
+        name = "the overall rating" if node_id == OVERALL else node_id
+        for d in beneath(fw, node_id):
+            below = results.get(d.id)
+            if below is not None and below.rated and below.level is None and d.id not in done:
+                done.add(d.id)
+                below.reason = f"not rated: no evidence; the published rating of {name} stands in above it"
 
 
 __all__ = ["Finding", "PUBLISHED", "bind_published", "stand_ins", "decide", "findings", "mark"]
