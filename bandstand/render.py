@@ -302,7 +302,7 @@ class Summary:
         self.columns: tuple | None = None
         self.used: dict[str, tuple[Framework, tuple]] = {}  # ref -> (framework, its columns)
         self._widths: list[int] = []
-        self.findings: list[str] = []  # published ratings the rules disagree with, said at the end
+        self.findings: list[str] = []  # partial evidence and published ratings the rules disagree with: at the end
 
     @staticmethod
     def _columns(fw: Framework) -> tuple:
@@ -333,8 +333,11 @@ class Summary:
             else:
                 r = result.overall if key == "overall" else result.nodes[key]
                 cells.append(_label(r) if r is not None else "-")
-        self.findings += [f"{result.subject or result.evidence_file or '(no subject)'}: {f.message}"
-                          for f in result.findings]
+        who = result.subject or result.evidence_file or "(no subject)"
+        if result.partial:
+            self.findings.append(f"Partial evidence: {who}: " + (f"no evidence for {', '.join(result.left_out)}"
+                                                                 if result.left_out else "declared partial"))
+        self.findings += [f"Finding: {who}: {f.message}" for f in result.findings]
         unrated = [k for k, r in result.nodes.items() if r.rated and r.level is None]
         cells.append(", ".join(unrated) or "-")
         return head + self._line(cells)
@@ -361,7 +364,7 @@ class Summary:
     def end(self) -> str:
         """The notes for the frameworks the table used."""
         notes = [n for fw, _ in self.used.values() for n in _inferred_note(fw, named=True)]
-        notes += [f"Finding: {f}" for f in self.findings]
+        notes += self.findings
         if not notes:
             return ""
         return "\n" + "".join(("" if self.fmt == "text" else "> ") + n + "\n" for n in notes)

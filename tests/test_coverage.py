@@ -133,6 +133,9 @@ def test_a_partial_list_leaves_a_key_question_out_and_every_output_says_so(fw, t
     assert r.to_json()["partial"] == {"left_out": ["2.1.1"]}
     assert "Partial evidence: no evidence for 2.1.1, left out on purpose" in to_text(r)
     assert "Partial evidence: no evidence for 2.1.1, left out on purpose" in to_markdown(r)
+    summary = Summary("text")
+    summary.row(r)
+    assert "Partial evidence: Bedfordshire YOS: no evidence for 2.1.1" in summary.end()
 
 
 def test_a_partial_list_leaves_out_only_what_it_names(fw, tmp_path):
