@@ -266,3 +266,15 @@ def test_compare_and_batch_evaluation_accept_published_ratings(capsys, original,
     assert code == 0, err
     got = {json.loads(line)["subject"]: json.loads(line)["overall"]["rating"] for line in out.splitlines()}
     assert got == {"Cardiff YOS": "inadequate", "Liverpool YOS": "good", "North Yorkshire YJS": "good"}
+
+
+def test_a_published_overall_rating_never_lets_a_standard_be_rated_from_part_of_its_evidence(fw, tmp_path):
+    """The overall rating's published rating covers 2.1.1's missing column, but 2.1 is not published: its
+    rule would rate it from 2.1.2 and 2.1.3 alone (Requires improvement, where the report has Inadequate)."""
+    ev = csv_without(tmp_path, "2.1.1", extra="published: {overall: requires_improvement}\n")
+    r = evaluate(fw, load_evidence(ev))
+    assert r.overall.level.id == "requires_improvement" and r.overall.how == "published"
+    assert r.nodes["2.1"].level is None
+    assert r.nodes["2.1"].reason == ("not rated: the evidence beneath it is incomplete (no evidence for 2.1.1), so "
+                                     "its rule cannot rate it")
+    assert r.nodes["2.2"].level.id == "requires_improvement"  # complete beneath: rated by its rule

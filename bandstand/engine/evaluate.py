@@ -92,6 +92,9 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                     limit_refs.setdefault(node.id, []).extend(
                         e.node_id for e in ctx.trace if isinstance(e, RefEvent))
                 value = new
+        if node.id in bound.incomplete:  # beneath a published rating, with a gap beneath it: not rated
+            value, traces[node.id] = NotRated(bound.incomplete[node.id]), []
+            applied = [a for a in applied if a.node_id != node.id]
         if node.id in bound.published:
             value = published.decide(node, value, bound, stood)
             if node.id in stood:  # not the rule's doing: no trace, no limit
@@ -111,7 +114,7 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                                    ev.file, severity=WARNING))
     result = Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, warnings)
     if bound.published or ev.partial:
-        published.mark(fw, results, overall, stood)
+        published.mark(fw, results, overall, stood, bound.incomplete)
         result.findings = published.findings(results, overall, bound, stood)
         result.partial, result.left_out = bool(ev.partial), list(bound.left_out)
         if explain:

@@ -511,6 +511,7 @@ class Bound:
     warnings: list[Diagnostic] = field(default_factory=list)
     published: dict[str, Level] = field(default_factory=dict)  # published ratings of rule-rated nodes
     stand_in: dict[str, str] = field(default_factory=dict)  # published nodes whose rating stands in: why
+    incomplete: dict[str, str] = field(default_factory=dict)  # nodes beneath one whose evidence is incomplete
     left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
 
 
@@ -738,7 +739,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     order = {n.id: i for i, n in enumerate(fw.walk())}
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error], published,
-                 stand_ins(fw, published, judgements, measures), sorted(set(left_out), key=order.get))
+                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=order.get))
 
 
 def _own_share(node: Node) -> bool:

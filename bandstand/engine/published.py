@@ -17,7 +17,7 @@ A judged node's published rating is its judgement.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..dsl.model import OVERALL, JUDGED_YES, Framework, Level, Node
 from ..errors import Collector
@@ -82,32 +82,58 @@ def bind_published(ev, fw: Framework, out: Collector, unknown: Callable) -> tupl
     return levels, judged
 
 
-def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, measures: dict) -> dict[str, str]:
-    """The published nodes whose published rating stands in for the rule, with why.
+def _gaps(fw: Framework, node_id: str, below: list[Node], published: dict, judgements: dict, measures: dict,
+          wanted: dict) -> list[str]:
+    """What a node's rule would read that the evidence does not give (published ratings further down count)."""
+    inner = [d for d in below if d.id in published]
+    covered = {x.id for p in inner for x in beneath(fw, p.id)}
+    return [d.id for d in below if d.id not in covered and (
+        (d.id in wanted and d.id not in measures and (wanted[d.id] is None or wanted[d.id] not in measures))
+        or (d.judged == JUDGED_YES and judgements.get(d.id) is None))]
+
+
+def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, measures: dict,
+              left_out: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """(the published nodes whose published rating stands in for the rule, with why; the nodes beneath a
+    published rating that their own evidence cannot rate, with why).
 
     A rule decides only where the evidence beneath the node covers
     everything it reads (published ratings further down count as evidence);
-    otherwise the published rating stands in.
+    otherwise the published rating stands in. A node beneath it with such a
+    gap (and no published rating of its own) is not rated: its rule would
+    rate it from part of what it reads. Gaps the evidence declares (partial)
+    are not gaps here: those ratings are made, and marked, without them.
     """
     wanted = needed(fw)
+    declared = set(left_out)
     out: dict[str, str] = {}
+    unrated: dict[str, str] = {}
     for node_id, level in published.items():
         below = list(beneath(fw, node_id))
         if not any(d.id in judgements or d.id in measures or d.id in published for d in below):
             out[node_id] = (f"the published rating ({level.label}) stands in for its rule: no evidence is given "
                             "beneath it")
             continue
-        inner = [d for d in below if d.id in published]
-        covered = {x.id for p in inner for x in beneath(fw, p.id)}
-        gaps = [d.id for d in below if d.id not in covered and (
-            (d.id in wanted and d.id not in measures and (wanted[d.id] is None or wanted[d.id] not in measures))
-            or (d.judged == JUDGED_YES and judgements.get(d.id) is None))]
+        gaps = [g for g in _gaps(fw, node_id, below, published, judgements, measures, wanted) if g not in declared]
         if gaps:
-            gaps = _grouped(fw, gaps, below)
-            shown = ", ".join(gaps[:10]) + (f" and {len(gaps) - 10} more" if len(gaps) > 10 else "")
+            shown = _shown(_grouped(fw, gaps, below))
             out[node_id] = (f"the published rating ({level.label}) stands in for its rule: the evidence beneath it "
                             f"is incomplete (no evidence for {shown})")
-    return out
+        for d in below:
+            if d.id in published or d.id in unrated or not d.rated or d.is_judged or d.rule is None:
+                continue
+            inner = list(beneath(fw, d.id))
+            if not any(x.id in judgements or x.id in measures or x.id in published for x in inner):
+                continue  # nothing given beneath it: not rated by its rule anyway, for want of evidence
+            mine = [g for g in _gaps(fw, d.id, inner, published, judgements, measures, wanted) if g not in declared]
+            if mine:
+                unrated[d.id] = (f"the evidence beneath it is incomplete (no evidence for "
+                                 f"{_shown(_grouped(fw, mine, inner))}), so its rule cannot rate it")
+    return out, unrated
+
+
+def _shown(ids: list[str]) -> str:
+    return ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 def _grouped(fw: Framework, gaps: list[str], below: list[Node]) -> list[str]:
@@ -163,7 +189,7 @@ def _depth(fw: Framework, node_id: str) -> int:
     return d
 
 
-def mark(fw: Framework, results: dict, overall, stood: dict[str, str]) -> None:
+def mark(fw: Framework, results: dict, overall, stood: dict[str, str], keep=()) -> None:
     """Results of nodes whose published rating stood in say so, and so do the unrated nodes beneath them."""
     done: set[str] = set()
     for node_id in sorted(stood, key=lambda n: -_depth(fw, n)):  # the nearest published rating speaks first
@@ -178,7 +204,7 @@ def mark(fw: Framework, results: dict, overall, stood: dict[str, str]) -> None:
         name = "the overall rating" if node_id == OVERALL else node_id
         for d in beneath(fw, node_id):
             below = results.get(d.id)
-            if below is not None and below.rated and below.level is None and d.id not in done:
+            if below is not None and below.rated and below.level is None and d.id not in done and d.id not in keep:
                 done.add(d.id)
                 below.reason = f"not rated: no evidence; the published rating of {name} stands in above it"
 
