@@ -72,7 +72,7 @@ def bind_published(ev, fw: Framework, out: Collector, unknown: Callable) -> tupl
         if node.is_judged:
             given = ev.judgements.get(node_id)
             if given is None:
-                judged[node_id] = Judgement(node_id, level.id, j.note, j.pos)
+                judged[node_id] = Judgement(node_id, level.id, j.note or "the published rating", j.pos)
             elif node.scale.find(str(given.rating)) is not level:
                 out.error("evidence.published", f"'{node_id}' is judged {given.rating} under judgements but "
                           f"published as {j.rating}; a judged node's published rating is its judgement: give "
