@@ -16,6 +16,7 @@ from typing import Iterable
 
 from .crosswalk import Crosswalk, correspond, translate
 from .dsl.model import OVERALL, Framework, Level
+from .engine import coverage
 from .engine.evaluate import evaluate
 from .engine.evidence import Case, Evidence
 from .engine.result import NodeResult, Result
@@ -24,10 +25,15 @@ from .errors import InputError
 NOT_RATED = "not rated"
 ABSENT = "absent"
 NO_CORRESPONDENCE = "no correspondence"
+NO_EVIDENCE = "no evidence"
 
 
-def adapt(ev: Evidence, fw: Framework) -> tuple[Evidence, list[str]]:
-    """Evidence cut to the nodes ``fw`` has, and what was left out or is missing."""
+def adapt(ev: Evidence, fw: Framework, other: Framework | None = None) -> tuple[Evidence, list[str]]:
+    """Evidence cut to the nodes ``fw`` has, and what was left out or is missing.
+
+    A node only ``fw`` has (not ``other``) that the evidence says nothing about is left out, and said
+    so: it is rated 'no evidence', never read as not applicable.
+    """
     notes: list[str] = []
     known = fw.nodes
     dropped = sorted({n for n in list(ev.judgements) + list(ev.figures) if n not in known}
@@ -40,13 +46,20 @@ def adapt(ev: Evidence, fw: Framework) -> tuple[Evidence, list[str]]:
     if ev.cases is not None:
         cases = [Case(c.id, c.part, {k: a for k, a in c.answers.items() if k in known}, c.pos,
                       {k: p for k, p in c.answer_pos.items() if k in known}, c.part_pos, c.label) for c in ev.cases]
-    missing = [n.id for n in fw.walk() if n.judged == "yes" and n.id not in judgements]
+    published = {k: v for k, v in ev.published.items() if k in known}
+    covered = coverage.published_cover(fw, published)
+    missing = [n.id for n in fw.walk() if n.judged == "yes" and n.id not in judgements and n.id not in published
+               and n.id not in covered]
     partial = ev.partial
     if missing and not ev.partial:
         notes.append(f"no judgement for {', '.join(missing)}: not rated in {fw.ref}")
-        partial = True
-    return replace(ev, judgements=judgements, figures=figures, cases=cases, partial=partial,
-                   framework=fw.ref), notes
+        partial = coverage.add_left_out(partial, missing)
+    cut = replace(ev, judgements=judgements, figures=figures, cases=cases, published=published)
+    new = [n for n in coverage.without_evidence(cut, fw) if other is not None and n not in other.nodes]
+    if new and partial is not True:
+        notes.append(f"no evidence for {', '.join(new)} (only in {fw.ref}): not rated")
+        partial = coverage.add_left_out(partial, new)
+    return replace(cut, partial=partial, framework=fw.ref), notes
 
 
 @dataclass
@@ -59,9 +72,12 @@ class Row:
     #: crosswalk: the level of the second framework that the crosswalk's correspondence gives to the lowest
     #: rating among ``fed_by`` (None when they are not rated or the crosswalk gives no correspondence)
     corresponds: Level | None = None
+    no_evidence: bool = False  # the evidence says nothing for it (a node only one version has)
 
     @property
     def verdict(self) -> str:
+        if self.no_evidence:
+            return NO_EVIDENCE
         if self.fed_by:
             return _order(self.corresponds, self.b.level if self.b is not None else None) if self.corresponds else ""
         if self.a is None or self.b is None:
@@ -119,34 +135,49 @@ class Comparison:
 
 def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None = None) -> Comparison:
     """Evaluate ``ev`` under ``a`` and under ``b`` (through ``crosswalk`` when their shapes differ)."""
-    ev_a, notes = adapt(ev, a)
+    ev_a, notes = adapt(ev, a, b)
     first = evaluate(a, ev_a)
     if crosswalk is None:
         if a.id != b.id:
             raise InputError(f"{a.ref} and {b.ref} are different frameworks: name a crosswalk between them "
                              "(--crosswalk FILE), or put one in a catalogue folder's crosswalks/", None,
                              "input.crosswalk")
-        ev_b, notes_b = adapt(ev, b)
+        ev_b, notes_b = adapt(ev, b, a)
         notes += [n for n in notes_b if n not in notes]
         second = evaluate(b, ev_b)
-        rows = _rows_by_id(first, second)
+        rows = _rows_by_id(first, second, _given(ev))
     else:
         ev_b, notes_b = translate(ev, crosswalk, a, b)
         notes += notes_b
         second = evaluate(b, ev_b)
         rows = _rows_by_crosswalk(first, second, crosswalk)
+    for result in (first, second):
+        notes += [f"finding under {result.framework.ref}: {f.message}" for f in result.findings]
     return Comparison(ev.subject, ev.file, first, second, rows, notes, crosswalk)
 
 
-def _rows_by_id(first: Result, second: Result) -> list[Row]:
+def _rows_by_id(first: Result, second: Result, given: set[str] = frozenset()) -> list[Row]:
     rows = [Row(OVERALL, "Overall rating", first.overall, second.overall)] if (first.overall or second.overall) else []
     ids = list(second.nodes) + [i for i in first.nodes if i not in second.nodes]
     for i in ids:
         a, b = first.nodes.get(i), second.nodes.get(i)
         if (a is None or not a.rated) and (b is None or not b.rated):
             continue
-        rows.append(Row(i, (b or a).title, a, b))
+        only = first if b is None else second if a is None else None
+        rows.append(Row(i, (b or a).title, a, b, no_evidence=only is not None and not _has_evidence(only, i, given)))
     return rows
+
+
+def _has_evidence(result: Result, node_id: str, given: set[str]) -> bool:
+    """Whether the evidence says anything about a node or what is beneath it."""
+    node = result.framework.nodes.get(node_id)
+    return node is not None and any(d.id in given for d in node.walk())
+
+
+def _given(ev: Evidence) -> set[str]:
+    """The nodes evidence says something about: judgements, figures, case answers, published ratings."""
+    return ({k for k, j in ev.judgements.items() if j.rating is not None} | set(ev.figures) | set(ev.published)
+            | {n for c in (ev.cases or ()) for n, a in c.answers.items()})
 
 
 def _rows_by_crosswalk(first: Result, second: Result, cw: Crosswalk) -> list[Row]:
@@ -218,11 +249,11 @@ def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: 
                 before = _level_key(row.a)
             else:
                 before = row.corresponds.id if row.corresponds is not None else NO_CORRESPONDENCE
-            after = _level_key(row.b)
+            after = NO_EVIDENCE if row.no_evidence else _level_key(row.b)
             out.transitions.setdefault(row.node_id, Counter())[(before, after)] += 1
             if crosswalk is not None and after == NOT_RATED and before != NOT_RATED:
                 unrated.append(row.node_id)
-            elif before != after and before != NO_CORRESPONDENCE:
+            elif before != after and before != NO_CORRESPONDENCE and after != NO_EVIDENCE:
                 moves.append((row.node_id, before, after))
         subject = c.subject or ev.file or "(no subject)"
         if moves:

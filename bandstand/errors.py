@@ -104,7 +104,7 @@ def format(d: Diagnostic) -> str:  # noqa: A001 - the one formatter, named for w
 
 #: codes saying that something is missing: often the consequence of a mistake written elsewhere (a
 #: misspelt column, a list of cases left empty), so they come after every other problem
-CONSEQUENCES = frozenset({"evidence.missing", "evidence.missing-judgement"})
+CONSEQUENCES = frozenset({"evidence.missing", "evidence.missing-judgement", "evidence.coverage"})
 
 
 def sort_key(d: Diagnostic):

@@ -103,6 +103,21 @@ def _inferred_note(fw: Framework, named: bool = False) -> list[str]:
     return [f"Note: {of} of {names} are inferred from published results, not published."]
 
 
+def evidence_notes(result: Result) -> list[str]:
+    """What every output says about the evidence besides the ratings: partial evidence, and the published
+    ratings the rules disagree with (findings)."""
+    out = []
+    if result.partial:
+        left = ", ".join(result.left_out)
+        one = len(result.left_out) == 1
+        out.append("Partial evidence: " + (f"no evidence for {left}, left out on purpose; {'it is' if one else 'they are'} "
+                                           f"not rated, and the ratings above {'it' if one else 'them'} are made "
+                                           f"without {'it' if one else 'them'}" if left else
+                                           "declared partial, though nothing the framework rates is left out"))
+    out += [f"Finding: {f.message}" for f in result.findings]
+    return out
+
+
 # -- text --------------------------------------------------------------------------------
 
 
@@ -124,6 +139,9 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
             bits.append(f"evidence {result.evidence_file}")
         lines.append("  " + ", ".join(bits))
     lines.append("")
+    notes = evidence_notes(result)
+    if notes:
+        lines += notes + [""]
     o = result.overall
     if o is not None:
         score = f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})" if o.value is not None else ""
@@ -150,6 +168,8 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
         detail = figures_text(r)
         if r.how == "judgement":
             detail = "judged" if r.level is not None else ""
+        elif r.how == "published":
+            detail = "published"
         elif r.decided_by and not detail:
             detail = ("lowest: " if "lowest" in r.reason else "from: ") + ", ".join(r.decided_by)
         lines.append(f"{ident}  {_label(r):21} {detail:15} {_one_line(_heading(node))}".rstrip())
@@ -218,6 +238,9 @@ def to_markdown(result: Result) -> str:
     out.append("")
     out.append(f"Framework: **{md(fw.title)}** (`{fw.ref}`)" + (f". Date: {md(result.date)}." if result.date else "."))
     out.append("")
+    for note in evidence_notes(result):
+        out.append(f"> **{md(note)}**")
+        out.append("")
     if o is not None:
         score = f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})" if o.value is not None else ""
         out.append(f"**Overall rating: {md(_label(o))}**{score}. {md(o.reason[:1].upper() + o.reason[1:])}.")
@@ -279,6 +302,7 @@ class Summary:
         self.columns: tuple | None = None
         self.used: dict[str, tuple[Framework, tuple]] = {}  # ref -> (framework, its columns)
         self._widths: list[int] = []
+        self.findings: list[str] = []  # partial evidence and published ratings the rules disagree with: at the end
 
     @staticmethod
     def _columns(fw: Framework) -> tuple:
@@ -309,6 +333,11 @@ class Summary:
             else:
                 r = result.overall if key == "overall" else result.nodes[key]
                 cells.append(_label(r) if r is not None else "-")
+        who = result.subject or result.evidence_file or "(no subject)"
+        if result.partial:
+            self.findings.append(f"Partial evidence: {who}: " + (f"no evidence for {', '.join(result.left_out)}"
+                                                                 if result.left_out else "declared partial"))
+        self.findings += [f"Finding: {who}: {f.message}" for f in result.findings]
         unrated = [k for k, r in result.nodes.items() if r.rated and r.level is None]
         cells.append(", ".join(unrated) or "-")
         return head + self._line(cells)
@@ -335,6 +364,7 @@ class Summary:
     def end(self) -> str:
         """The notes for the frameworks the table used."""
         notes = [n for fw, _ in self.used.values() for n in _inferred_note(fw, named=True)]
+        notes += self.findings
         if not notes:
             return ""
         return "\n" + "".join(("" if self.fmt == "text" else "> ") + n + "\n" for n in notes)

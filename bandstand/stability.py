@@ -243,7 +243,7 @@ def _resampled(compiled: CompiledFramework, bound: Bound, resamples: int, seed: 
     for c in cases:
         by_part.setdefault(c.part, []).append(c)
     parts = sorted(by_part)
-    plan = compiled.plan()
+    plan = compiled.plan() if not bound.published else None  # the plan knows no published ratings
     judgements = {k: (v.id if v is not None else None) for k, v in bound.judgements.items()}
     judged = {k: v for k, v in judgements.items() if v is not None}
     if plan is not None:

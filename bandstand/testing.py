@@ -110,4 +110,6 @@ def run_examples(fw: Framework, limits: Limits = DEFAULT_LIMITS) -> ExamplesRepo
             outcome.errors.extend(e.diagnostics)
             continue
         outcome.failures, outcome.checked = check_expectations(result, ex.expect)
+        # a published rating the rules disagree with fails the example, whatever it expects
+        outcome.failures += [f"finding: {f.message}" for f in result.findings]
     return ExamplesReport(fw, outcomes)

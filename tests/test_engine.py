@@ -186,7 +186,12 @@ def funcs():
     return load_framework_text(FUNCS, "funcs.yaml")
 
 
+QUESTIONS = ("q1", "q2", "q3", "q4", "q5", "q6", "q7", "guarded")
+
+
 def run(funcs, answers_by_case):
+    # a question no case answers is an error, not 'not applicable': say n/a explicitly in the first case
+    answers_by_case = [{**{q: "n/a" for q in QUESTIONS}, **answers_by_case[0]}, *answers_by_case[1:]]
     data = {"cases": [{"id": f"c{i}", "part": "all", "answers": a} for i, a in enumerate(answers_by_case)]}
     return evaluate(funcs, evidence(data, "funcs-evidence.json"))
 
@@ -242,6 +247,7 @@ def test_unrated_results_without_a_measure_are_shared_and_cannot_be_changed():
     # a rated node is never shared, and neither is an unrated one with a measure (a prompt answered by cases)
     assert first.nodes["2.1"] is not second.nodes["2.1"]
     cases = load_evidence(EXAMPLES / "bedfordshire-2021-cases.yaml")
+    cases.cases[0].answers["2.1.1.a"] = True  # a prompt answered by a case
     a, b = evaluate(fw, cases), evaluate(fw, cases)
     prompts = [k for k, r in a.nodes.items() if not r.rated and r.measure is not None]
     assert prompts and all(a.nodes[k] is not b.nodes[k] for k in prompts)

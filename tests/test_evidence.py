@@ -109,8 +109,8 @@ def test_case_evidence_binds_and_counts(tmp_path, fw):
     assert (b.measures["2.1.1"].yes, b.measures["2.1.1"].of) == (1, 1)
     assert (b.measures["3.3.3"].yes, b.measures["3.3.3"].of) == (0, 1)
     assert b.from_cases >= set(COURT_KQS) | set(OOC_KQS)
-    # the prompts under them were not answered: not applicable in every case
-    assert (b.measures["2.1.1.a"].yes, b.measures["2.1.1.a"].of) == (0, 0)
+    # the prompts under them were not answered: no evidence (no rule reads them), not 'not applicable'
+    assert "2.1.1.a" not in b.measures
     assert "4.1" not in b.judgements  # optional: simply not rated
 
 

@@ -175,7 +175,7 @@ def test_yes_needs_of():
      8, 38),
     ("framework", "tiers:\n", "tiers: 3\nxtiers:\n", "expected a list, got the number 3", 10, 8),
     ("evidence", "subject: Somewhere YOS", "subject: [x]", "expected a text, got a list", 2, 10),
-    ("evidence", "date: 2021-12", "partial: yes", "expected true or false, got 'yes' ('yes' meant true in YAML 1.1; "
+    ("evidence", "date: 2021-12", "partial: yes", "expected true or false or a list, got 'yes' ('yes' meant true in YAML 1.1; "
      "bandstand reads YAML 1.2, where it is text: write true)", 3, 10),
     ("evidence", "{yes: 1, of: 2}", "{yes: 1.5, of: 2}", "expected a whole number, got the number 1.5", 8, 14),
     ("evidence", '"4": {percent: 65}', '"4": 65', "expected a mapping (key: value), got the number 65 "
@@ -227,7 +227,7 @@ def test_three_problems_give_three_diagnostics():
     _, diags = check(text, "evidence")
     assert summary(diags) == [
         ("schema.type", "expected a text, got a list", 1, 10),
-        ("schema.type", "expected true or false, got 'maybe'", 3, 10),
+        ("schema.type", "expected true or false or a list, got 'maybe'", 3, 10),
         ("schema.unknown-field", "unknown field 'judgments' (did you mean 'judgements'?)", 2, 1),
     ]
 

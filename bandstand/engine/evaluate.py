@@ -23,6 +23,7 @@ from ..dsl.model import OVERALL, BandTable, Framework, Level, Node
 from ..errors import WARNING, Diagnostic
 from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
                       RefEvent, ShareEvent, SumEvent)
+from . import coverage, published
 from .evidence import Bound, Evidence, Measure, bind
 from .result import AppliedLimit, Margin, MarginStep, NodeResult, Result, SharedNodeResult
 
@@ -64,6 +65,7 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     traces: dict[str, list] = {}
     applied: list[AppliedLimit] = []
     limit_refs: dict[str, list[str]] = {}
+    stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why
     for prog in compiled.order:
         node = prog.node
         ctx.owner = node
@@ -90,6 +92,15 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                     limit_refs.setdefault(node.id, []).extend(
                         e.node_id for e in ctx.trace if isinstance(e, RefEvent))
                 value = new
+        if node.id in bound.incomplete:  # beneath a published rating, with a gap beneath it: not rated
+            value, traces[node.id] = NotRated(bound.incomplete[node.id]), []
+            applied = [a for a in applied if a.node_id != node.id]
+        if node.id in bound.published:
+            value = published.decide(node, value, bound, stood)
+            if node.id in stood:  # not the rule's doing: no trace, no limit
+                traces[node.id] = []
+                applied = [a for a in applied if a.node_id != node.id]
+                limit_refs.pop(node.id, None)
         ctx.ratings[node.id] = value
     ctx.trace = None
     budget = [MARGIN_RERUNS, 0]  # what-if evaluations left, margins skipped
@@ -101,7 +112,14 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
         warnings.append(Diagnostic("eval.margins", f"margins in cases are not shown for {budget[1]} node(s): "
                                    f"working them out would take more than {MARGIN_RERUNS} what-if evaluations",
                                    ev.file, severity=WARNING))
-    return Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, warnings)
+    result = Result(fw, ev.subject, ev.date, results, overall, applied, ev.file, warnings)
+    if bound.published or ev.partial:
+        published.mark(fw, results, overall, stood, bound.incomplete)
+        result.findings = published.findings(results, overall, bound, stood)
+        result.partial, result.left_out = bool(ev.partial), list(bound.left_out)
+        if explain:
+            coverage.mark_partial(fw, results, overall, bound.left_out)
+    return result
 
 
 def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[Evidence | Bound], *,
@@ -242,7 +260,7 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
     if explain:
         for prog in compiled.order:
             res = out[prog.node.id]
-            if res.level is not None:
+            if res.level is not None and prog.node.id not in bound.stand_in:
                 res.margin = _margin(prog, ctx, res, out, budget)
     return out
 

@@ -24,6 +24,9 @@ from ..dsl.build import suggest
 from ..dsl.model import JUDGED_OPTIONAL, JUDGED_YES, Framework, Level, Node, fmt_number
 from ..errors import BandstandError, Collector, Diagnostic, InputError, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
+from .coverage import (check_partial, coverage_error, declared_left_out, needed, published_cover,
+                       uncovered_in_cases)
+from .published import bind_published, stand_ins
 
 YES, NO, NA = True, False, None
 
@@ -89,8 +92,9 @@ class Evidence:
     date: str | None = None
     source: str | None = None
     notes: str | None = None
-    partial: bool = False
+    partial: bool | tuple[str, ...] = False  # True, or the ids of the nodes left out on purpose
     judgements: dict[str, Judgement] = field(default_factory=dict)
+    published: dict[str, Judgement] = field(default_factory=dict)  # published ratings of rule-rated nodes
     figures: dict[str, Figure] = field(default_factory=dict)
     cases: list[Case] | None = None
     cases_pos: Position | None = None
@@ -197,7 +201,7 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     d, skip_cases, unread, unread_sections = _readable(doc, unreadable)
     out = Collector(list(found))
     ev = Evidence(doc.file, d.get("framework"), d.get("subject"), d.get("date"), d.get("source"),
-                  d.get("notes"), d.get("partial", False))
+                  d.get("notes"), _partial(d.get("partial", False)))
     ev.section_pos = {k: doc.key_pos((k,)) for k in d}
     ev.framework_pos = doc.pos(("framework",)) if "framework" in d else None
     ev.unread, ev.unread_sections = unread, unread_sections
@@ -212,6 +216,9 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
         else:
             rating, note = j, None
         ev.judgements[node_id] = Judgement(node_id, rating, note, doc.pos(path))
+    for node_id, j in (d.get("published") or {}).items():
+        rating, note = (j.get("rating"), j.get("note")) if isinstance(j, dict) else (j, None)
+        ev.published[node_id] = Judgement(node_id, rating, note, doc.pos(("published", node_id)))
     for section in ("key_questions", "figures"):
         for node_id, f in (d.get(section) or {}).items():
             path = (section, node_id)
@@ -294,6 +301,11 @@ def _from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence
     if out.has_errors:
         raise EvidenceError(out.diagnostics, ev)
     return ev
+
+
+def _partial(value) -> bool | tuple[str, ...]:
+    """``partial:`` as read: true / false, or the ids of the nodes left out on purpose."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else bool(value)
 
 
 def _inside(base: Path, relative: str) -> Path | None:
@@ -411,6 +423,12 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
     return _cases_from_rows(iter_csv_rows(text, delimiter, file), file, limits)
 
 
+class CaseList(list):
+    """Cases read from a CSV file, with where each column's header cell is (for messages about columns)."""
+
+    header: dict[str, Position]
+
+
 def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits) -> list[Case]:
     out = Collector()
     body = iter(rows)
@@ -434,7 +452,9 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
             out.error("csv.header", f"column '{_safe(name)}' appears twice", Position(file, cell.line, cell.column))
         seen_cols[name] = 1
     node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
-    cases: list[Case] = []
+    cases = CaseList()
+    cases.header = {name: Position(file, cell.line, cell.column) for cell, name in zip(header, columns)}
+    cases.header[""] = Position(file, header[0].line, 1)  # the header row
     unread: set[str] = set()  # columns with a cell that could not be read
     for row in body:
         line = row[0].line
@@ -579,6 +599,10 @@ class Bound:
     from_cases: set[str]  # nodes whose measure was counted from cases
     case_count: dict[str, int]  # cases per part
     warnings: list[Diagnostic] = field(default_factory=list)
+    published: dict[str, Level] = field(default_factory=dict)  # published ratings of rule-rated nodes
+    stand_in: dict[str, str] = field(default_factory=dict)  # published nodes whose rating stands in: why
+    incomplete: dict[str, str] = field(default_factory=dict)  # nodes beneath one whose evidence is incomplete
+    left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
 
 
 def share_nodes(fw: Framework) -> tuple[set[str], set[str]]:
@@ -628,14 +652,20 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     nodes = fw.nodes
     judgements: dict[str, Level | None] = {}
     notes: dict[str, str] = {}
+    left_out: list[str] = []
 
     def unknown(node_id: str, pos: Position, what: str, among=None):
         ids = [n for n in (nodes if among is None else among) if n != "overall"]  # suggest what fits here
         out.error("evidence.unknown-node", f"{what} for '{node_id}', which is not a node of {fw.ref}"
                   + suggest(node_id, ids), pos)
 
+    # published ratings (a judged node's is its judgement)
+    published, judged = bind_published(ev, fw, out, unknown)
+    # nodes beneath a published rating (one with a wrong level too: its error is the one to show)
+    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
+
     # judgements
-    for node_id, j in ev.judgements.items():
+    for node_id, j in list(ev.judgements.items()) + list(judged.items()):
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
             unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
@@ -648,7 +678,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             out.error("evidence.not-judged", f"'{node_id}' ({node.name}) {why}; remove this judgement", j.pos)
             continue
         if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in _NOT_RATED:
-            if node.judged == JUDGED_OPTIONAL or ev.partial:
+            if node.judged == JUDGED_OPTIONAL or declared_left_out(ev.partial, node):
                 judgements[node_id] = None
             else:
                 out.error("evidence.missing-judgement", f"'{node_id}' ({node.name}) must be rated; "
@@ -666,8 +696,8 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             notes[node_id] = j.note
     # a section that could not be read (or a misspelt one) may hold what would be called missing
     unsure = ev.unread_sections - _NOT_EVIDENCE
-    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements
-               and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
+    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements and n.id not in judged
+               and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
     if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
         # a bare CSV of cases: one line saying where judgements go, not one per judged node
         out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
@@ -676,8 +706,9 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                   ev.where("judgements"))
         missing = []
     for node in missing:
-        if ev.partial:
+        if declared_left_out(ev.partial, node):
             judgements[node.id] = None
+            left_out.append(node.id)
         else:
             out.error("evidence.missing-judgement",
                       f"no judgement for '{node.id}' ({node.name}); give one of: {', '.join(node.scale.names)} "
@@ -717,7 +748,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
         seen: dict[str, Position] = {}
-        unknown_answers: set[str] = set()
+        unknown_answers: dict[str, tuple[Position, str]] = {}  # answer key -> (first place, case)
         unknown_parts: dict[str, list[Case]] = {}
         for case in ev.cases:
             if case.id in seen:
@@ -738,9 +769,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                 pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
                 if node is None or node_id == "overall":
-                    if node_id not in unknown_answers:  # once, not once per case (a CSV column)
-                        unknown_answers.add(node_id)
-                        unknown(node_id, pos, f"case '{case.id}' has an answer")
+                    unknown_answers.setdefault(node_id, (pos, case.id))  # reported once, below
                     rejected_unknown = True
                     continue
                 if node_id not in answerable:
@@ -774,21 +803,33 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     for node_id, (y, n) in counts.items():
         measures[node_id] = Measure(y, n, None)
         from_cases.add(node_id)
-    # nodes of a part with cases but no answers: not applicable in every case
-    for node_id in answerable:
-        node = nodes[node_id]
-        if node_id not in measures and node.part is not None and case_count.get(node.part.id):
-            measures[node_id] = Measure(0, 0, None)
-            from_cases.add(node_id)
+    # a needed node that no case answers is missing evidence, never 'not applicable in every case'
+    declared = {n for n in needed(fw) if declared_left_out(ev.partial, nodes[n])}
+    uncovered = []
+    if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
+        uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
+                                       covered | declared | ev.unread)
+    named = set()
+    if uncovered:
+        diagnostic, named = coverage_error(ev, fw, uncovered, unknown_answers if ev.cases else {})
+        out.extend([diagnostic])
+    for node_id, (pos, case_id) in (unknown_answers.items() if ev.cases else ()):
+        if node_id not in named:
+            unknown(node_id, pos, f"case '{case_id}' has an answer")
+    left_out += [n for n in declared if n not in measures and n not in given and n not in covered
+                 and nodes[n].rated]
 
     # every share-rated node needs evidence
-    if not ev.partial and not (ev.cases and unknown_parts) \
-            and not unsure - {"judgements"}:
+    if ev.partial is not True and not (ev.cases and unknown_parts) and not unsure - {"judgements"}:
         _missing(out, ev, [node for node in fw.walk() if node.id in answerable and node.rated and node.id not in
-                           measures and node.id not in given and node.id not in ev.unread and _own_share(node)])
+                           measures and node.id not in given and node.id not in ev.unread and _own_share(node)
+                           and node.id not in covered and node.id not in declared and node.id not in uncovered])
+    check_partial(ev, fw, out, given, uncovered)
     out.raise_if_errors()
+    order = {n.id: i for i, n in enumerate(fw.walk())}
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
-                 [d for d in out.diagnostics if not d.is_error])
+                 [d for d in out.diagnostics if not d.is_error], published,
+                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=order.get))
 
 
 def _ids(ids: list[str], most: int = 8) -> str:

@@ -192,6 +192,10 @@ class Result:
     limits_applied: list[AppliedLimit]
     evidence_file: str | None = None
     warnings: list = field(default_factory=list)
+    #: published ratings the rules disagree with (engine.published.Finding)
+    findings: list = field(default_factory=list)
+    partial: bool = False  # the evidence declares itself partial
+    left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, left out on purpose
 
     def rating(self, node_id: str) -> Level | None:
         r = self.overall if node_id == "overall" else self.nodes[node_id]
@@ -220,6 +224,10 @@ class Result:
             out["overall"] = overall
         out["nodes"] = {k: v.to_json() for k, v in self.nodes.items()}
         out["limits_applied"] = [a.to_json() for a in self.limits_applied]
+        if self.findings:
+            out["findings"] = [f.to_json() for f in self.findings]
+        if self.partial:
+            out["partial"] = {"left_out": list(self.left_out)}
         inferred = [t.id for t in fw.bands.values() if t.inferred]
         if inferred:
             out["inferred_thresholds"] = inferred
