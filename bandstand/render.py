@@ -33,6 +33,8 @@ def _step_text(step: MarginStep, direction: str) -> str:
         return f"{step.level.label} with {_count(step.more_yes, step.unit, 'more ')}"
     if step.fewer_yes is not None:
         return f"{step.level.label} with {_count(step.fewer_yes, step.unit, 'fewer ')}"
+    if step.levels is not None:
+        return f"{step.level.label} if {_levels_text(step, direction)}"
     if step.points is not None:
         word = "higher" if direction == "up" else "lower"
         return f"{step.level.label} if {fmt_number(step.points)} point{'s' if step.points != 1 else ''} {word}"
@@ -40,6 +42,20 @@ def _step_text(step: MarginStep, direction: str) -> str:
         return f"{step.level.label} if " + " and ".join(_needs_text(node_id, s, direction)
                                                          for node_id, s in step.needs.items())
     return step.level.label
+
+
+def _levels_text(step: MarginStep, direction: str) -> str:
+    """'its 3 key questions gain 2 levels between them', 'its key question 1.1 falls 1 level'."""
+    n = step.levels
+    levels = f"{n} level{'s' if n != 1 else ''}"
+    if not step.among.split(" ")[1].isdigit():  # one child: "its key question 1.1"
+        return f"{step.among} {'rises' if direction == 'up' else 'falls'} {levels}"
+    return f"{step.among} {'gain' if direction == 'up' else 'lose'} {levels} between them"
+
+
+def _blocked_text(b) -> str:
+    """'Outstanding is blocked while 4.1 is Inadequate (limit resettlement-inadequate)'."""
+    return f"{b.level.label} is blocked while {b.condition} (limit '{b.limit}')"
 
 
 def _count(n: int, unit: str, adjective: str = "") -> str:
@@ -66,8 +82,12 @@ def margin_text(r: NodeResult) -> str:
     parts = []
     if r.margin.up is not None:
         parts.append("up: " + _step_text(r.margin.up, "up"))
+    elif r.margin.blocked_up is not None:
+        parts.append("up: " + _blocked_text(r.margin.blocked_up))
     if r.margin.down is not None:
         parts.append("down: " + _step_text(r.margin.down, "down"))
+    elif r.margin.blocked_down is not None:
+        parts.append("down: " + _blocked_text(r.margin.blocked_down))
     return "; ".join(parts)
 
 
