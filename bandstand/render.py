@@ -178,8 +178,10 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
             lines.append(f"{pad}{r.reason}")
         elif r.how == "judgement" and r.note:
             lines.append(f"{pad}note: {_one_line(r.note)}")
+        elif _own_rule(r):
+            lines.append(f"{pad}why: {_one_line(r.reason)}")
         m = margin_text(r)
-        if m and r.measure is not None:
+        if m and (r.measure is not None or _own_rule(r)):
             lines.append(f"{pad}{m}")
         if r.reference is not None:
             lines.append(f"{pad}{reference_text(r)}")
@@ -195,6 +197,13 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
     for w in result.warnings:
         lines.append(f"warning: {w.message}")
     return "\n".join(printable(line) for line in lines) + "\n"  # no control characters reach a terminal
+
+
+def _own_rule(r: NodeResult) -> bool:
+    """Rated by a rule whose reason the figures and the deciding nodes do not already give: a banded number
+    (a mean, a total), or a domain with a rule of its own."""
+    return r.level is not None and r.how == "rule" and r.measure is None and (
+        r.value is not None or not r.decided_by or r.limits != [] or r.tier is None)
 
 
 def _depth(node: Node) -> int:
@@ -229,6 +238,11 @@ def md(text: str | None) -> str:
     return text
 
 
+def _tier_label(nodes: list[Node], default: str) -> str:
+    tiers = {n.tier.id for n in nodes if n.tier is not None}
+    return nodes[0].tier.label if len(tiers) == 1 and nodes[0].tier is not None else default
+
+
 def to_markdown(result: Result) -> str:
     fw = result.framework
     out = []
@@ -247,11 +261,19 @@ def to_markdown(result: Result) -> str:
             out.append(f"Margin: {md(m)}.")
         out.append("")
     for root in fw.roots:
-        out.append(f"## {md(root.id)} {md(_heading(root))}")
+        rr = result.nodes[root.id]
+        out.append(f"## {md(root.id)} {md(_heading(root))}" + (f": {md(_label(rr))}" if rr.rated else ""))
         out.append("")
+        if rr.rated:  # a domain rated by a rule of its own: why, and its margin
+            out.append(md(rr.reason[:1].upper() + rr.reason[1:]) + ".")
+            m = margin_text(rr)
+            if m:
+                out.append("")
+                out.append(f"Margin: {md(m)}.")
+            out.append("")
         rows = [c for c in root.children if result.nodes[c.id].rated]
         if rows:
-            out.append("| Standard | Rating | Why |")
+            out.append(f"| {md(_tier_label(rows, 'Standard'))} | Rating | Why |")
             out.append("|---|---|---|")
             for c in rows:
                 r = result.nodes[c.id]
@@ -305,7 +327,9 @@ class Summary:
         """(key, heading, width) per rating column."""
         level = max((len(lv.label) for sc in fw.scales.values() for lv in sc.levels), default=10)
         if fw.overall is not None:
-            return (("overall", "Overall rating", max(level, 14)), ("score", "Score", 7))
+            limits = (("limits", "Limited by", min(max([10] + [len(lim.id) for lim in fw.limits]), 30)),) \
+                if fw.limits else ()
+            return (("overall", "Overall rating", max(level, 14)), ("score", "Score", 7)) + limits
         tops = [n for n in fw.nodes.values() if n.parent is None and n.rated]
         return tuple((n.id, _one_line(_heading(n)) or n.id, min(max(level, len(_heading(n) or n.id)), 34))
                      for n in tops)
@@ -326,6 +350,9 @@ class Summary:
                 o = result.overall
                 cells.append(f"{fmt_number(o.value)}/{fmt_number(o.maximum)}"
                              if o is not None and o.value is not None else "-")
+            elif key == "limits":  # the limits that changed a rating: the overall's by id, others with the node
+                cells.append(", ".join(a.id if a.node_id == "overall" else f"{a.node_id}: {a.id}"
+                                       for a in result.limits_applied) or "-")
             else:
                 r = result.overall if key == "overall" else result.nodes[key]
                 cells.append(_label(r) if r is not None else "-")
