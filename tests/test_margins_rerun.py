@@ -104,18 +104,18 @@ def level_of(result, node_id):
 
 @st.composite
 def inspections_2018(draw):
-    high = draw(st.booleans())  # half of them near the top, where the resettlement limit bites
-    levels = st.sampled_from(LEVELS[2:] if high else LEVELS)
+    high = draw(st.integers(0, 2))  # two in three near the top, where the resettlement limit bites
+    levels = st.sampled_from(LEVELS[high:] if high < 2 else LEVELS[2:] + ["outstanding"] * 3)
     judgements = {j: draw(levels) for j in JUDGED if j != "4.1"}
     judgements["4.1"] = draw(st.sampled_from(["inadequate", "good"]))
     kqs = {}
     for k in KQS:
         if draw(st.booleans()):
             of = draw(st.integers(1, 12))
-            low = (of * 3) // 5 if high else 0
+            low = (0, (of * 3) // 5, max(0, -(-4 * of // 5) - 1))[high]
             kqs[k] = {"yes": draw(st.integers(low, of)), "of": of}
         else:
-            kqs[k] = {"percent": draw(st.integers(60 if high else 0, 100))}
+            kqs[k] = {"percent": draw(st.integers((0, 60, 78)[high], 100))}
     return {"subject": "random", "judgements": judgements, "key_questions": kqs}
 
 
