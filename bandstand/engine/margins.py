@@ -176,18 +176,13 @@ def margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Node
             return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], more_yes=s[1], unit=unit),
                               lambda s: MarginStep(s[0], fewer_yes=s[1], unit=unit))
         if m.percent is not None:
-            v, step = m.percent, resolution(m.percent, res.table)
-            room_up, room_down = math.floor((100 - v) / step), math.floor(v / step)
-            table = prog.share_table
+            v, table = m.percent, prog.share_table
             if table is not None and res.table is table and not prog.limits:  # the table alone decides
-                def band_at(k: int):
-                    band = table.lookup(table.rounding.apply(v + k * step))
-                    return band.level if band is not None else None
-                found = _remembered(table, ("percent", v, step, current.index),
-                                    lambda: search(current, room_up, room_down,
-                                                   lambda k: (band_at(k), band_at(k), None)))
+                step, found = _remembered(table, ("percent", v, current.index),
+                                          lambda: _percent_from_table(table, v, current))
             else:
-                found = search(current, room_up, room_down,
+                step = resolution(v, res.table)
+                found = search(current, math.floor((100 - v) / step), math.floor(v / step),
                                lambda k: what_if(prog, ctx, measure=Measure(None, None, v + k * step)))
             return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], points=s[1] * step),
                               lambda s: MarginStep(s[0], points=s[1] * step))
@@ -196,6 +191,17 @@ def margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Node
     if res.decided_by and prog.node.rule is not None and not prog.node.is_judged:
         return _margin_children(prog, ctx, res, results, fw)
     return None
+
+
+def _percent_from_table(table: BandTable, v: Fraction, current: Level) -> tuple:
+    """(step, what :func:`search` finds) for a published percentage under ``band(share(), table)``."""
+    step = resolution(v, table)
+
+    def band_at(k: int):
+        band = table.lookup(table.rounding.apply(v + k * step))
+        return band.level if band is not None else None
+    return step, search(current, math.floor((100 - v) / step), math.floor(v / step),
+                        lambda k: (band_at(k), band_at(k), None))
 
 
 def _margin_of(prog: Program, fw: Framework, found: tuple, up_step, down_step) -> Margin | None:
