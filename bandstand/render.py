@@ -33,6 +33,8 @@ def _step_text(step: MarginStep, direction: str) -> str:
         return f"{step.level.label} with {_count(step.more_yes, step.unit, 'more ')}"
     if step.fewer_yes is not None:
         return f"{step.level.label} with {_count(step.fewer_yes, step.unit, 'fewer ')}"
+    if step.levels is not None:
+        return f"{step.level.label} if {_levels_text(step, direction)}"
     if step.points is not None:
         word = "higher" if direction == "up" else "lower"
         return f"{step.level.label} if {fmt_number(step.points)} point{'s' if step.points != 1 else ''} {word}"
@@ -40,6 +42,20 @@ def _step_text(step: MarginStep, direction: str) -> str:
         return f"{step.level.label} if " + " and ".join(_needs_text(node_id, s, direction)
                                                          for node_id, s in step.needs.items())
     return step.level.label
+
+
+def _levels_text(step: MarginStep, direction: str) -> str:
+    """'its 3 key questions gain 2 levels between them', 'its key question 1.1 falls 1 level'."""
+    n = step.levels
+    levels = f"{n} level{'s' if n != 1 else ''}"
+    if not step.among.split(" ")[1].isdigit():  # one child: "its key question 1.1"
+        return f"{step.among} {'rises' if direction == 'up' else 'falls'} {levels}"
+    return f"{step.among} {'gain' if direction == 'up' else 'lose'} {levels} between them"
+
+
+def _blocked_text(b) -> str:
+    """'Outstanding is blocked while 4.1 is Inadequate (limit resettlement-inadequate)'."""
+    return f"{b.level.label} is blocked while {b.condition} (limit '{b.limit}')"
 
 
 def _count(n: int, unit: str, adjective: str = "") -> str:
@@ -66,8 +82,12 @@ def margin_text(r: NodeResult) -> str:
     parts = []
     if r.margin.up is not None:
         parts.append("up: " + _step_text(r.margin.up, "up"))
+    elif r.margin.blocked_up is not None:
+        parts.append("up: " + _blocked_text(r.margin.blocked_up))
     if r.margin.down is not None:
         parts.append("down: " + _step_text(r.margin.down, "down"))
+    elif r.margin.blocked_down is not None:
+        parts.append("down: " + _blocked_text(r.margin.blocked_down))
     return "; ".join(parts)
 
 
@@ -178,8 +198,10 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
             lines.append(f"{pad}{r.reason}")
         elif r.how == "judgement" and r.note:
             lines.append(f"{pad}note: {_one_line(r.note)}")
+        elif _own_rule(r):
+            lines.append(f"{pad}why: {_one_line(r.reason)}")
         m = margin_text(r)
-        if m and r.measure is not None:
+        if m and (r.measure is not None or _own_rule(r)):
             lines.append(f"{pad}{m}")
         if r.reference is not None:
             lines.append(f"{pad}{reference_text(r)}")
@@ -195,6 +217,13 @@ def to_text(result: Result, *, show_prompts: bool = False) -> str:
     for w in result.warnings:
         lines.append(f"warning: {w.message}")
     return "\n".join(printable(line) for line in lines) + "\n"  # no control characters reach a terminal
+
+
+def _own_rule(r: NodeResult) -> bool:
+    """Rated by a rule whose reason the figures and the deciding nodes do not already give: a banded number
+    (a mean, a total), or a domain with a rule of its own."""
+    return r.level is not None and r.how == "rule" and r.measure is None and (
+        r.value is not None or not r.decided_by or r.limits != [] or r.tier is None)
 
 
 def _depth(node: Node) -> int:
@@ -229,6 +258,11 @@ def md(text: str | None) -> str:
     return text
 
 
+def _tier_label(nodes: list[Node], default: str) -> str:
+    tiers = {n.tier.id for n in nodes if n.tier is not None}
+    return nodes[0].tier.label if len(tiers) == 1 and nodes[0].tier is not None else default
+
+
 def to_markdown(result: Result) -> str:
     fw = result.framework
     out = []
@@ -250,11 +284,19 @@ def to_markdown(result: Result) -> str:
             out.append(f"Margin: {md(m)}.")
         out.append("")
     for root in fw.roots:
-        out.append(f"## {md(root.id)} {md(_heading(root))}")
+        rr = result.nodes[root.id]
+        out.append(f"## {md(root.id)} {md(_heading(root))}" + (f": {md(_label(rr))}" if rr.rated else ""))
         out.append("")
+        if rr.rated:  # a domain rated by a rule of its own: why, and its margin
+            out.append(md(rr.reason[:1].upper() + rr.reason[1:]) + ".")
+            m = margin_text(rr)
+            if m:
+                out.append("")
+                out.append(f"Margin: {md(m)}.")
+            out.append("")
         rows = [c for c in root.children if result.nodes[c.id].rated]
         if rows:
-            out.append("| Standard | Rating | Why |")
+            out.append(f"| {md(_tier_label(rows, 'Standard'))} | Rating | Why |")
             out.append("|---|---|---|")
             for c in rows:
                 r = result.nodes[c.id]
@@ -309,7 +351,9 @@ class Summary:
         """(key, heading, width) per rating column."""
         level = max((len(lv.label) for sc in fw.scales.values() for lv in sc.levels), default=10)
         if fw.overall is not None:
-            return (("overall", "Overall rating", max(level, 14)), ("score", "Score", 7))
+            limits = (("limits", "Limited by", min(max([10] + [len(lim.id) for lim in fw.limits]), 30)),) \
+                if fw.limits else ()
+            return (("overall", "Overall rating", max(level, 14)), ("score", "Score", 7)) + limits
         tops = [n for n in fw.nodes.values() if n.parent is None and n.rated]
         return tuple((n.id, _one_line(_heading(n)) or n.id, min(max(level, len(_heading(n) or n.id)), 34))
                      for n in tops)
@@ -330,6 +374,9 @@ class Summary:
                 o = result.overall
                 cells.append(f"{fmt_number(o.value)}/{fmt_number(o.maximum)}"
                              if o is not None and o.value is not None else "-")
+            elif key == "limits":  # the limits that changed a rating: the overall's by id, others with the node
+                cells.append(", ".join(a.id if a.node_id == "overall" else f"{a.node_id}: {a.id}"
+                                       for a in result.limits_applied) or "-")
             else:
                 r = result.overall if key == "overall" else result.nodes[key]
                 cells.append(_label(r) if r is not None else "-")

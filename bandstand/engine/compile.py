@@ -72,6 +72,13 @@ class SumEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class MeanEvent:
+    nodes: tuple[Node, ...]  # the nodes whose scores were averaged (the rated ones)
+    of: int  # how many nodes the mean was asked of
+    value: Fraction
+
+
+@dataclass(frozen=True, slots=True)
 class JudgementEvent:
     level: Level | None
     note: str | None
@@ -122,6 +129,9 @@ class Program:
     #: the band table of a rule that is exactly ``band(share(), table)``: its margins are found from the
     #: table, without running the rule again
     share_table: BandTable | None = None
+    #: a rule that is exactly ``band(x, table)``: (table, "sum" | "mean" | "other", the nodes x reads the
+    #: scores of); its margins move x along the values it can take
+    banded: tuple | None = None
 
 
 class Shown:
@@ -163,6 +173,18 @@ def _share_table(fw: Framework, node: Node) -> BandTable | None:
     return None
 
 
+def _banded(fw: Framework, node: Node, site: Site) -> tuple | None:
+    e = node.rule.expr
+    if not (isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[1], ast.Name)
+            and e.args[1].text in fw.bands):
+        return None
+    x = e.args[0]
+    if isinstance(x, ast.Call) and x.func in ("sum_scores", "mean_score") and len(x.args) == 1:
+        kind = "sum" if x.func == "sum_scores" else "mean"
+        return fw.bands[e.args[1].text], kind, tuple(resolve_nodes(x.args[0], site, fw))
+    return fw.bands[e.args[1].text], "other", ()
+
+
 class CompiledFramework:
     """A framework ready to evaluate: immutable once built, safe to share."""
 
@@ -177,12 +199,14 @@ class CompiledFramework:
             if node.is_judged:
                 fn = compiler.judgement(node)
                 own = False
+                site = None
             else:
                 site = site_by_node[node.id]
                 fn = compiler.expr(node.rule.expr, site)
                 own = any(isinstance(e, ast.Call) and e.func in ("share", "pooled_share", "yes", "applicable")
                           and (not e.args or e.func == "pooled_share") for e in ast.walk(node.rule.expr))
-            programs[node.id] = Program(node, fn, [], own, _share_table(framework, node))
+            programs[node.id] = Program(node, fn, [], own, _share_table(framework, node),
+                                        None if node.is_judged else _banded(framework, node, site))
         for lim in framework.limits:
             site = Site(lim.when, framework.nodes[lim.applies_to], "limit", lim.id)
             programs[lim.applies_to].limits.append((lim, compiler.expr(lim.when.expr, site)))
@@ -538,11 +562,14 @@ class _Compiler:
         members = tuple(resolve_nodes(e.args[0], site, self.fw))
 
         def mean_score(ctx):
-            scores = [ctx.ratings[n.id].score for n in members
+            scored = [n for n in members
                       if isinstance(ctx.ratings.get(n.id), Level) and ctx.ratings[n.id].score is not None]
-            if not scores:
+            if not scored:
                 return NotRated("none of the nodes is rated")
-            return Fraction(sum(scores), len(scores))
+            value = Fraction(sum(ctx.ratings[n.id].score for n in scored), len(scored))
+            if ctx.trace is not None:
+                ctx.trace.append(MeanEvent(tuple(scored), len(members), value))
+            return value
         return mean_score
 
     def f_count(self, e, site):

@@ -19,13 +19,14 @@ from typing import Iterable, Iterator
 
 from ..dsl import too_deep_error
 from ..dsl.ast import float_text
-from ..dsl.model import OVERALL, BandTable, Framework, Level, Node
+from ..dsl.model import OVERALL, Framework, Level, Node
 from ..errors import WARNING, Diagnostic
-from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, NotRated, PickEvent, Program,
+from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, MeanEvent, NotRated, PickEvent,
                       RefEvent, ShareEvent, SumEvent)
 from . import coverage, published
-from .evidence import Bound, Evidence, Measure, bind
-from .result import AppliedLimit, Margin, MarginStep, NodeResult, Result, SharedNodeResult
+from .evidence import Bound, Evidence, bind
+from .margins import MARGIN_RERUNS, margin
+from .result import AppliedLimit, NodeResult, Result, SharedNodeResult
 
 
 def _bounded(fn):
@@ -151,6 +152,12 @@ def _fmt(x: Fraction | int | None, unit: str = "") -> str:
     return text + ("%" if unit == "percent" else "")
 
 
+def _decimal(x: Fraction) -> str:
+    """'1.3333', '2': to four places, no trailing zeros."""
+    return x if isinstance(x, str) else (str(x.numerator) if x.denominator == 1
+                                         else float_text(x, ".4f").rstrip("0").rstrip("."))
+
+
 def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[str], dict]:
     clauses: list[str] = []
     decided_by: list[str] = []
@@ -189,6 +196,11 @@ def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[
             of = f" of {_fmt(e.maximum)}" if e.maximum is not None else ""
             clauses.append(f"the scores of its {len(e.nodes)} counted {_plural(e.nodes, fw)} add up to "
                            f"{_fmt(e.total)}{of}")
+            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
+        elif kind is MeanEvent:
+            rated = "" if len(e.nodes) == e.of else f" rated (of {e.of})"
+            clauses.append(f"the mean score of its {len(e.nodes)}{rated} {_plural(e.nodes, fw)} is "
+                           f"{_decimal(e.value)}")
             decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
     if isinstance(value, NotRated):
         clauses.append(f"not rated: {value.reason}")
@@ -261,208 +273,5 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for prog in compiled.order:
             res = out[prog.node.id]
             if res.level is not None and prog.node.id not in bound.stand_in:
-                res.margin = _margin(prog, ctx, res, out, budget)
+                res.margin = margin(prog, ctx, res, out, budget, fw)
     return out
-
-
-# -- margins: how far each node is from the next band ----------------------------------------
-
-#: what-if evaluations one evaluate() may spend on margins in cases (each node costs at most its 'of')
-MARGIN_RERUNS = 1_000_000
-
-
-def _rerun(prog: Program, ctx: Context, measure: Measure):
-    ctx.owner, ctx.override, ctx.trace = prog.node, measure, None
-    try:
-        return prog.fn(ctx)
-    finally:
-        ctx.override = None
-
-
-def _margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult],
-            budget: list[int]) -> Margin | None:
-    current = res.level
-    m = res.measure
-    if prog.own_share and m is not None:
-        if m.of is not None and m.percent is None:
-            unit = "answers" if res.pooled else "cases"
-            table = prog.share_table
-            if table is not None and res.table is table:
-                up, down = _remembered(table, ("cases", m.yes, m.of, current.index),
-                                       lambda: _margin_share(table, m.yes, m.of, current))
-                return Margin(up and MarginStep(up[0], more_yes=up[1], unit=unit),
-                              down and MarginStep(down[0], fewer_yes=down[1], unit=unit))
-            if m.of > budget[0]:  # each step is a what-if evaluation: bound the work of one evaluate()
-                budget[1] += 1
-                return None
-            margin, budget[0] = _margin_cases(prog, ctx, m, current, unit), budget[0] - m.of
-            return margin
-        if m.percent is not None and res.table is not None:
-            return _margin_points(res.table, m.percent, current)
-    if res.table is not None and res.value is not None:
-        return _margin_points(res.table, res.value, current)
-    if res.decided_by and prog.node.rule is not None and not prog.node.is_judged:
-        return _margin_children(res, results)
-    return None
-
-
-def _margin_cases(prog: Program, ctx: Context, m: Measure, current: Level, unit: str) -> Margin:
-    """The fewest more (or fewer) sufficient cases that change the rating, by bisection:
-    a rating rises with the share of sufficient cases (the checks warn of tables where it would not)."""
-    margin = Margin()
-
-    def level_with(yes: int):
-        lv = _rerun(prog, ctx, Measure(yes, m.of, None))
-        return lv if isinstance(lv, Level) else None
-
-    top = level_with(m.of)
-    if top is not None and top.index > current.index:
-        k = _first_true(lambda k: (lv := level_with(m.yes + k)) is not None and lv.index > current.index,
-                        1, m.of - m.yes)
-        margin.up = MarginStep(level_with(m.yes + k), more_yes=k, unit=unit)
-    bottom = level_with(0)
-    if bottom is not None and bottom.index < current.index:
-        k = _first_true(lambda k: (lv := level_with(m.yes - k)) is not None and lv.index < current.index,
-                        1, m.yes)
-        margin.down = MarginStep(level_with(m.yes - k), fewer_yes=k, unit=unit)
-    return margin
-
-
-def _remembered(table: BandTable, key: tuple, work):
-    """A margin already worked out on this table for the same figures, or ``work()`` (kept for next time).
-
-    Margins depend only on the table and the figures, and the same few
-    figures come up again and again across key questions and inspections.
-    What is kept is plain tuples of levels and numbers; each result gets
-    margin objects of its own.
-    """
-    memo = table.__dict__.get("_margins")
-    if memo is None:
-        memo = table.__dict__["_margins"] = {}
-    found = memo.get(key)
-    if found is None:
-        if len(memo) >= 10_000:
-            memo.clear()
-        found = memo[key] = work()
-    return found
-
-
-def _margin_share(table: BandTable, yes: int, of: int, current: Level) -> tuple:
-    """The same as :func:`_margin_cases` for a rule that is exactly ``band(share(), table)``, from the table:
-    ``(up, down)``, each None or (the level reached, how many more or fewer sufficient cases).
-
-    Rounding moves a percentage by less than one rounding step, so the
-    number of sufficient cases that reaches a band's edge lies within a step
-    of the edge: the search runs over those few counts, not over every count.
-    """
-    rounding, lookup = table.rounding, table.lookup
-    scale = 10 ** rounding.places if rounding.places is not None else None
-
-    def level_at(y: int) -> Level | None:
-        band = lookup(rounding.ratio(100 * y, of))
-        return band.level if band is not None else None
-
-    def near(edge: Fraction, lo: int, hi: int) -> tuple[int, int]:
-        """The counts whose share lies within a rounding step of ``edge`` (in whole numbers), kept within lo..hi."""
-        n, d = edge.numerator, edge.denominator
-        if scale is None:  # no rounding: the count at the edge itself
-            low = high = n * of, d * 100
-        else:  # (edge -/+ 1/scale) * of / 100
-            low, high = ((n * scale - d) * of, d * scale * 100), ((n * scale + d) * of, d * scale * 100)
-        return max(lo, low[0] // low[1]), min(hi, -(-high[0] // high[1]))
-
-    up_step = down_step = None
-    rises = [b.min for b in table.bands if b.level.index > current.index and b.min is not None]
-    if rises and yes < of:
-        a, b = near(min(rises), yes + 1, of)
-        up = lambda y: (lv := level_at(y)) is not None and lv.index > current.index  # noqa: E731
-        if a <= b and up(b) and (a == yes + 1 or not up(a - 1)):
-            y = _first_true(up, a, b)
-        else:  # a table whose levels do not rise with the share: look at every count
-            y = yes + _first_true(lambda k: up(yes + k), 1, of - yes) if up(of) else None
-        if y is not None:
-            up_step = (level_at(y), y - yes)
-    falls = [b.upper for b in table.bands if b.level.index < current.index and b.upper is not None]
-    if falls and yes > 0:
-        a, b = near(max(falls), 0, yes - 1)
-        down = lambda k: (lv := level_at(yes - k)) is not None and lv.index < current.index  # noqa: E731
-        if a <= b and down(yes - a) and (b == yes - 1 or not down(yes - b - 1)):
-            k = _first_true(down, yes - b, yes - a)
-        else:
-            k = _first_true(down, 1, yes) if down(yes) else None
-        if k is not None:
-            down_step = (level_at(yes - k), k)
-    return up_step, down_step
-
-
-def _first_true(ok, lo: int, hi: int) -> int:
-    """The smallest k in [lo, hi] with ok(k), given ok(hi)."""
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-def _margin_points(table: BandTable, value: Fraction | int, current: Level) -> Margin:
-    """Points to the nearest band above and below (after the table's rounding)."""
-    up, down = _remembered(table, ("points", value, current.index), lambda: _points(table, value, current))
-    return Margin(up and MarginStep(up[0], points=up[1]), down and MarginStep(down[0], points=down[1]))
-
-
-def _points(table: BandTable, value: Fraction | int, current: Level) -> tuple:
-    step = table.rounding.step or (1 if value.denominator == 1 else None)
-    here = current.index
-    up = down = None
-    for b in table.bands:
-        index = b.level.index
-        if index > here:
-            if b.min is not None and b.min > value and (up is None or b.min < up.min):
-                up = b
-        elif index < here:
-            hi = b.max if b.max is not None else (b.below - step if b.below is not None and step is not None
-                                                  else b.below)
-            if hi is not None and hi < value and (down is None or hi > down[0]):
-                down = (hi, b)
-    return (None if up is None else (up.level, up.min - value),
-            None if down is None else (down[1].level, value - down[0]))
-
-
-def _margin_children(res: NodeResult, results: dict[str, NodeResult]) -> Margin | None:
-    """A node rated the lowest of its children rises when every child at
-    that level rises; it falls when any child falls below it."""
-    margin = Margin()
-    needs = {}
-    rises_to = None
-    for child_id in res.decided_by:
-        child = results.get(child_id)
-        if child is None or child.margin is None or child.margin.up is None:
-            needs = None
-            break
-        needs[child_id] = child.margin.up
-        lv = child.margin.up.level
-        rises_to = lv if rises_to is None or lv.index < rises_to.index else rises_to
-    if needs and rises_to is not None:
-        # the node can rise no higher than its other children allow
-        others = [results[c].level for c in res.children
-                  if c in results and c not in res.decided_by and results[c].level is not None]
-        for lv in others:
-            if lv.index < rises_to.index:
-                rises_to = lv
-        if rises_to.index > res.level.index:
-            margin.up = MarginStep(rises_to, needs=needs)
-    best = None
-    for child_id in res.children:
-        child = results.get(child_id)
-        if child is None or child.level is None or child.margin is None or child.margin.down is None:
-            continue
-        if child.margin.down.level.index < res.level.index:
-            step = child.margin.down
-            size = step.fewer_yes if step.fewer_yes is not None else step.points
-            if best is None or (size is not None and size < best[0]):
-                best = (size, child_id, step)
-    if best is not None:
-        margin.down = MarginStep(best[2].level, needs={best[1]: best[2]})
-    return margin if (margin.up or margin.down) else None

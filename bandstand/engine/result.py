@@ -37,6 +37,8 @@ class MarginStep:
     points: Fraction | None = None  # for percentages and scores
     needs: dict[str, "MarginStep"] | None = None  # for a node decided by its children
     unit: str = "cases"  # what more_yes and fewer_yes count: cases, or answers (a pooled share)
+    levels: int | None = None  # for a mean of scores: levels its children gain (or lose) between them
+    among: str | None = None  # the children a mean is taken over: "its 3 key questions"
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"rating": self.level.id, "label": self.level.label}
@@ -48,15 +50,32 @@ class MarginStep:
             out["unit"] = self.unit
         if self.points is not None:
             out["points"] = number(self.points)
+        if self.levels is not None:
+            out["levels"] = self.levels
         if self.needs is not None:
             out["needs"] = {k: v.to_json() for k, v in self.needs.items()}
         return out
 
 
 @dataclass
+class Blocked:
+    """A level the node's rule would reach but a limit keeps it from, however its input changes."""
+
+    level: Level
+    limit: str  # the limit's id
+    condition: str  # while what holds: "4.1 is Inadequate"
+
+    def to_json(self) -> dict:
+        return {"rating": self.level.id, "label": self.level.label, "limit": self.limit,
+                "while": self.condition}
+
+
+@dataclass
 class Margin:
     up: MarginStep | None = None
     down: MarginStep | None = None
+    blocked_up: Blocked | None = None
+    blocked_down: Blocked | None = None
 
     def to_json(self) -> dict:
         out = {}
@@ -64,6 +83,10 @@ class Margin:
             out["up"] = self.up.to_json()
         if self.down is not None:
             out["down"] = self.down.to_json()
+        if self.blocked_up is not None:
+            out["up_blocked"] = self.blocked_up.to_json()
+        if self.blocked_down is not None:
+            out["down_blocked"] = self.blocked_down.to_json()
         return out
 
 
