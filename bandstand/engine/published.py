@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 from ..dsl.model import OVERALL, JUDGED_YES, Framework, Level, Node
 from ..errors import Collector
 from .coverage import beneath, needed
+from .evidence_model import Judgement
 
 PUBLISHED = "published"
 
@@ -51,8 +52,6 @@ class Finding:
 
 def bind_published(ev, fw: Framework, out: Collector, unknown: Callable) -> tuple[dict[str, Level], dict]:
     """(published levels of rule-rated nodes, judgements taken from published ratings of judged nodes)."""
-    from .evidence import Judgement
-
     levels: dict[str, Level] = {}
     judged: dict[str, Judgement] = {}
     for node_id, j in ev.published.items():
