@@ -15,10 +15,9 @@ from fractions import Fraction
 from pathlib import PurePath
 
 from ..dsl.build import suggest
-from ..dsl.model import JUDGED_OPTIONAL, JUDGED_YES, Framework, Level, Node, fmt_number
+from ..dsl.model import JUDGED_OPTIONAL, Framework, Level, Node, fmt_number
 from ..errors import Collector, Diagnostic, Position
-from .coverage import (check_partial, coverage_error, declared_left_out, needed, published_cover,
-                       uncovered_in_cases)
+from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
 from .published import bind_published, stand_ins
 
@@ -59,43 +58,6 @@ class Bound:
     left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
 
 
-def share_nodes(fw: Framework) -> tuple[set[str], set[str]]:
-    """(nodes answered case by case, nodes that take published figures).
-
-    A node is answered case by case when a rule reads its share of cases
-    (``share()``, ``yes()``, ``applicable()``, or as a member of
-    ``pooled_share(...)``), and so are the unrated nodes under it (prompts).
-    Figures may be given for those and for a node whose rule pools its
-    members' answers (the pooled score as published).
-    """
-    from ..dsl import ast as A
-
-    answered: set[str] = set()
-    pooled: set[str] = set()
-    for node in fw.nodes.values():
-        if node.rule is None or not node.rated:
-            continue
-        for e in A.walk(node.rule.expr):
-            if not isinstance(e, A.Call):
-                continue
-            if e.func in ("share", "yes", "applicable") and not e.args:
-                answered.add(node.id)
-            elif e.func == "share" and e.args and isinstance(e.args[0], A.String):
-                answered.add(e.args[0].value)
-            elif e.func == "pooled_share":
-                pooled.add(node.id)
-                if e.args and isinstance(e.args[0], A.Name) and e.args[0].text == "children":
-                    answered.update(c.id for c in node.children)
-                else:
-                    answered.update(a.value for a in (e.args[0].args if isinstance(e.args[0], A.Call) else ())
-                                    if isinstance(a, A.String))
-    for node_id in list(answered):
-        node = fw.nodes.get(node_id)
-        if node is not None:
-            answered.update(d.id for d in node.walk() if not d.rated)
-    return answered, answered | pooled
-
-
 _NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
 _NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", "notes"})  # fields that hold none
 
@@ -104,6 +66,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     """Check evidence against a framework; raise every problem at once."""
     out = Collector()
     nodes = fw.nodes
+    facts = fw.evidence_facts  # what the framework asks of evidence, worked out once
     judgements: dict[str, Level | None] = {}
     notes: dict[str, str] = {}
     left_out: list[str] = []
@@ -150,7 +113,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             notes[node_id] = j.note
     # a section that could not be read (or a misspelt one) may hold what would be called missing
     unsure = ev.unread_sections - _NOT_EVIDENCE
-    missing = [n for n in fw.walk() if n.judged == JUDGED_YES and n.id not in ev.judgements and n.id not in judged
+    missing = [n for n in facts.judged if n.id not in ev.judgements and n.id not in judged
                and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
     if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
         # a bare CSV of cases: one line saying where judgements go, not one per judged node
@@ -170,7 +133,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       ev.where("judgements"))
 
     # figures
-    answerable, figured = share_nodes(fw)
+    answerable, figured = facts.answered, facts.figured
     measures: dict[str, Measure] = {}
     given: set[str] = set()  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
@@ -258,7 +221,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         measures[node_id] = Measure(y, n, None)
         from_cases.add(node_id)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
-    declared = {n for n in needed(fw) if declared_left_out(ev.partial, nodes[n])}
+    declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])}
     uncovered = []
     if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
         uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
@@ -275,15 +238,14 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
 
     # every share-rated node needs evidence
     if ev.partial is not True and not (ev.cases and unknown_parts) and not unsure - {"judgements"}:
-        _missing(out, ev, [node for node in fw.walk() if node.id in answerable and node.rated and node.id not in
-                           measures and node.id not in given and node.id not in ev.unread and own_share(node)
-                           and node.id not in covered and node.id not in declared and node.id not in uncovered])
+        _missing(out, ev, [node for node in facts.share_rated if node.id not in measures and node.id not in given
+                           and node.id not in ev.unread and node.id not in covered and node.id not in declared
+                           and node.id not in uncovered])
     check_partial(ev, fw, out, given, uncovered)
     out.raise_if_errors()
-    order = {n.id: i for i, n in enumerate(fw.walk())}
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error], published,
-                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=order.get))
+                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
 
 
 def _ids(ids: list[str], most: int = 8) -> str:
@@ -338,11 +300,3 @@ def _missing(out: Collector, ev: Evidence, nodes: list[Node]) -> None:
         out.error("evidence.missing", f"no evidence for {len(nodes)} nodes rated on a share of cases: "
                   f"{_ids([n.id for n in nodes], 30)}; give their figures {how}", where)
 
-
-def own_share(node: Node) -> bool:
-    """Whether a node's rule reads its own share of cases (``share()``, ``yes()``, ``applicable()``)."""
-    from ..dsl import ast as A
-
-    return node.rule is not None and any(
-        isinstance(e, A.Call) and e.func in ("share", "yes", "applicable") and not e.args
-        for e in A.walk(node.rule.expr))

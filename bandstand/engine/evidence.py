@@ -21,7 +21,7 @@ from ..dsl import loader
 from ..errors import Position
 from ..files import inside
 from ..limits import DEFAULT_LIMITS, Limits
-from .bind import Bound, Measure, bind, share_nodes
+from .bind import Bound, Measure, bind
 from .evidence_model import Case, CasesError, Evidence, EvidenceError, Figure, Judgement, parse_answer
 from .read_csv import (Cell, csv_rows, has_inspection_column, iter_csv_rows, read_cases_csv,
                        read_inspections_csv)
@@ -62,4 +62,4 @@ def load_evidence_text(text: str, file: str | None = None, *, limits: Limits = D
 __all__ = ["Bound", "Case", "CasesError", "Cell", "Evidence", "EvidenceError", "Figure", "Judgement", "Measure",
            "bind", "csv_rows", "from_document", "has_inspection_column", "inside", "iter_csv_rows",
            "load_evidence", "load_evidence_many", "load_evidence_text", "parse_answer", "read_cases_csv",
-           "read_inspections_csv", "share_nodes"]
+           "read_inspections_csv"]

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 from ..dsl.model import OVERALL, JUDGED_YES, Framework, Level, Node
 from ..errors import Collector
-from .coverage import beneath, needed
+from .coverage import beneath
 from .evidence_model import Judgement
 
 PUBLISHED = "published"
@@ -103,7 +103,7 @@ def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, meas
     rate it from part of what it reads. Gaps the evidence declares (partial)
     are not gaps here: those ratings are made, and marked, without them.
     """
-    wanted = needed(fw)
+    wanted = fw.evidence_facts.needed
     declared = set(left_out)
     out: dict[str, str] = {}
     unrated: dict[str, str] = {}
