@@ -14,9 +14,8 @@ from pathlib import Path
 
 from .dsl.model import Example, Framework
 from .engine.evaluate import evaluate
-from .engine.evidence import load_evidence
+from .engine.evidence import inside, load_evidence
 from .errors import BandstandError, Diagnostic
-from .files import inside
 from .limits import DEFAULT_LIMITS, Limits
 
 
