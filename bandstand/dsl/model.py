@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import Position
 from . import ast
+from .functions import FUNCTIONS
 
 
 def normalise(text: str) -> str:
@@ -364,7 +365,10 @@ class Example:
     pos: Position | None = None
 
 
-_OWN_SHARE = ("share", "yes", "applicable")  # called with no argument: the node's own share of cases
+#: the calls that read the cases of the node whose rule it is (called without arguments): share(), yes(),
+#: applicable()
+_OWN_SHARE = frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads
+                       if f.needs_cases and not f.params)
 
 
 class EvidenceFacts:
