@@ -375,11 +375,9 @@ def mismatches(fw: Framework, evidence) -> list[str]:
 
     Only the node ids are compared (and the parts of cases), not the levels or figures given.
     """
-    from .dsl.model import JUDGED_YES
-    from .engine.evidence import _own_share, share_nodes
-
     nodes = {k: n for k, n in fw.nodes.items() if k != "overall"}
-    answerable, figured = share_nodes(fw)
+    facts = fw.evidence_facts
+    answerable, figured = facts.answered, facts.figured
     out: list[str] = []
     absent: list[str] = []
 
@@ -411,11 +409,9 @@ def mismatches(fw: Framework, evidence) -> list[str]:
             covered.update(d.id for d in nodes[node_id].walk())
     out[:0] = [f"has no node '{node_id}'" for node_id in absent]
     if not evidence.partial:
-        needed = [n for n in fw.walk() if n.id not in covered]
-        out += [f"needs a judgement for '{n.id}'" for n in needed
-                if n.judged == JUDGED_YES and n.id not in evidence.judgements]
-        out += [f"needs evidence for '{n.id}'" for n in needed
-                if n.id in answerable and n.rated and _own_share(n) and n.id not in given]
+        out += [f"needs a judgement for '{n.id}'" for n in facts.judged
+                if n.id not in covered and n.id not in evidence.judgements]
+        out += [f"needs evidence for '{n.id}'" for n in facts.share_rated if n.id not in covered and n.id not in given]
     return list(dict.fromkeys(out))
 
 

@@ -188,9 +188,9 @@ def _validate_one(state: State, path: str, framework_ref: str | None):
     if _is_framework(doc.data):
         fw = state.catalogue.load_path(path, display=path)
         return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
-    from .engine.evidence import _from_document
+    from .engine.evidence import from_document
 
-    ev, earlier = _as_read(lambda: _from_document(doc, Path(path).parent, state.limits))
+    ev, earlier = _as_read(lambda: from_document(doc, Path(path).parent, state.limits))
     return _check_evidence(state, ev, framework_ref, path, earlier)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .errors import InputError
 
@@ -83,6 +83,19 @@ def realpath(path: str | Path) -> Path:
         return Path(os.path.realpath(path))
     except (OSError, ValueError):
         return Path(os.path.abspath(path))  # a NUL byte: refused, with its cause, when the file is read
+
+
+def inside(base: Path, relative: str) -> Path | None:
+    """``base/relative`` if it stays inside ``base`` (a relative path, no ``..``, no link out); None otherwise."""
+    rel = PurePath(relative)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None
+    target = realpath(base / rel)  # a loop or a NUL byte is refused when the file is read, with its cause
+    try:
+        target.relative_to(realpath(base))
+    except ValueError:
+        return None
+    return target
 
 
 def kind(mode: int) -> str:

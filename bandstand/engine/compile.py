@@ -22,7 +22,7 @@ from typing import Any, Callable
 from ..dsl import ast
 from ..dsl.checks import Site, resolve_name, resolve_node, resolve_nodes, rule_dependencies, sites
 from ..dsl.model import OVERALL, Band, BandTable, Framework, Level, Limit, Node
-from .evidence import Measure
+from .bind import Measure
 
 
 class NotRated:

@@ -17,42 +17,8 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
-from ..dsl import ast as A
 from ..dsl.model import OVERALL, Framework, Node
 from ..errors import Diagnostic, Position
-
-
-def needed(fw: Framework) -> dict[str, str | None]:
-    """The nodes whose case answers a rule reads, in framework order: node id -> the node whose rule pools
-    it (``pooled_share``), or None when the node's own share is read. Prompts (unrated, read by no rule)
-    are not needed."""
-    found = fw.__dict__.get("_needed")
-    if found is not None:
-        return found
-    wanted: dict[str, str | None] = {}
-    for node in fw.nodes.values():
-        if node.rule is None or not node.rated or node.is_judged:
-            continue
-        for e in A.walk(node.rule.expr):
-            if not isinstance(e, A.Call):
-                continue
-            if e.func in ("share", "yes", "applicable") and not e.args:
-                wanted.setdefault(node.id, None)
-            elif e.func == "share" and e.args and isinstance(e.args[0], A.String):
-                wanted.setdefault(e.args[0].value, None)
-            elif e.func == "pooled_share" and e.args:
-                arg = e.args[0]
-                if isinstance(arg, A.Name) and arg.text == "children":
-                    members = [c.id for c in node.children]
-                else:
-                    members = [a.value for a in (arg.args if isinstance(arg, A.Call) else ())
-                               if isinstance(a, A.String)]
-                for m in members:
-                    wanted.setdefault(m, node.id)
-    order = {n.id: i for i, n in enumerate(fw.walk())}
-    found = {k: wanted[k] for k in sorted((k for k in wanted if k in fw.nodes), key=lambda k: order.get(k, 0))}
-    fw.__dict__["_needed"] = found
-    return found
 
 
 def declared_left_out(partial, node: Node | None) -> bool:
@@ -99,7 +65,7 @@ def uncovered_in_cases(ev, fw: Framework, given: set[str], figured: set[str], ca
     """The needed nodes that no figure and no case answers, in a part that has cases (or in no part), and
     that nothing else covers (``covered``: published ratings above them, or a partial declaration)."""
     out = []
-    for node_id, owner in needed(fw).items():
+    for node_id, owner in fw.evidence_facts.needed.items():
         node = fw.nodes[node_id]
         if node_id in given or node_id in figured or node_id in covered:
             continue
@@ -196,7 +162,7 @@ def without_evidence(ev, fw: Framework) -> list[str]:
     (no figures, no answer in any case, no published rating above them), in framework order."""
     answered = set(ev.figures) | {n for c in (ev.cases or ()) for n in c.answers}
     covered = published_cover(fw, [p for p in ev.published if p in fw.nodes])
-    return [n for n, owner in needed(fw).items() if fw.nodes[n].rated and n not in answered
+    return [n for n, owner in fw.evidence_facts.needed.items() if fw.nodes[n].rated and n not in answered
             and n not in covered and (owner is None or owner not in answered)]
 
 

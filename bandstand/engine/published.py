@@ -21,7 +21,8 @@ from typing import Callable, Iterable
 
 from ..dsl.model import OVERALL, JUDGED_YES, Framework, Level, Node
 from ..errors import Collector
-from .coverage import beneath, needed
+from .coverage import beneath
+from .evidence_model import Judgement
 
 PUBLISHED = "published"
 
@@ -51,8 +52,6 @@ class Finding:
 
 def bind_published(ev, fw: Framework, out: Collector, unknown: Callable) -> tuple[dict[str, Level], dict]:
     """(published levels of rule-rated nodes, judgements taken from published ratings of judged nodes)."""
-    from .evidence import Judgement
-
     levels: dict[str, Level] = {}
     judged: dict[str, Judgement] = {}
     for node_id, j in ev.published.items():
@@ -104,7 +103,7 @@ def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, meas
     rate it from part of what it reads. Gaps the evidence declares (partial)
     are not gaps here: those ratings are made, and marked, without them.
     """
-    wanted = needed(fw)
+    wanted = fw.evidence_facts.needed
     declared = set(left_out)
     out: dict[str, str] = {}
     unrated: dict[str, str] = {}

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..dsl.model import Band, BandTable, Framework, Level, Rounding
-from .evidence import Measure
+from .bind import Measure
 
 WHOLE = Rounding(0, "half_up")
 

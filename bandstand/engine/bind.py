@@ -1,0 +1,302 @@
+"""Binding evidence to a framework: every problem of meaning at once, and one measure per node.
+
+:func:`bind` checks what was read (:mod:`.evidence_model`) against what the
+framework rates: judgements on its scales, figures and case answers for the
+nodes rated on a share of cases, published ratings (:mod:`.published`), and
+that nothing a rule reads is missing (:mod:`.coverage`). It counts the case
+answers into one :class:`Measure` per node, ready to evaluate (:class:`Bound`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import PurePath
+
+from ..dsl.build import suggest
+from ..dsl.model import JUDGED_OPTIONAL, Framework, Level, Node, fmt_number
+from ..errors import Collector, Diagnostic, Position
+from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
+from .evidence_model import Case, Evidence
+from .published import bind_published, stand_ins
+
+@dataclass(frozen=True)
+class Measure:
+    """A node's share of cases: counts, or a published percentage."""
+
+    yes: int | None
+    of: int | None
+    percent: Fraction | None  # as published, when given
+
+    @functools.cached_property
+    def value(self) -> Fraction | None:
+        """The percentage (exact), or None when nothing applied."""
+        if self.percent is not None:
+            return self.percent
+        if not self.of:
+            return None
+        whole, rest = divmod(100 * self.yes, self.of)
+        return whole if not rest else Fraction(100 * self.yes, self.of)
+
+
+@dataclass
+class Bound:
+    """Evidence checked against a framework, ready to evaluate."""
+
+    framework: Framework
+    evidence: Evidence
+    judgements: dict[str, Level | None]  # None: not rated (allowed)
+    notes: dict[str, str]
+    measures: dict[str, Measure]  # per node: figures or counted case answers
+    from_cases: set[str]  # nodes whose measure was counted from cases
+    case_count: dict[str, int]  # cases per part
+    warnings: list[Diagnostic] = field(default_factory=list)
+    published: dict[str, Level] = field(default_factory=dict)  # published ratings of rule-rated nodes
+    stand_in: dict[str, str] = field(default_factory=dict)  # published nodes whose rating stands in: why
+    incomplete: dict[str, str] = field(default_factory=dict)  # nodes beneath one whose evidence is incomplete
+    left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
+
+
+_NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
+_NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", "notes"})  # fields that hold none
+
+
+def bind(ev: Evidence, fw: Framework) -> Bound:
+    """Check evidence against a framework; raise every problem at once."""
+    out = Collector()
+    nodes = fw.nodes
+    facts = fw.evidence_facts  # what the framework asks of evidence, worked out once
+    judgements: dict[str, Level | None] = {}
+    notes: dict[str, str] = {}
+    left_out: list[str] = []
+
+    def unknown(node_id: str, pos: Position, what: str, among=None):
+        ids = [n for n in (nodes if among is None else among) if n != "overall"]  # suggest what fits here
+        out.error("evidence.unknown-node", f"{what} for '{node_id}', which is not a node of {fw.ref}"
+                  + suggest(node_id, ids), pos)
+
+    # published ratings (a judged node's is its judgement)
+    published, judged = bind_published(ev, fw, out, unknown)
+    # nodes beneath a published rating (one with a wrong level too: its error is the one to show)
+    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
+
+    # judgements
+    for node_id, j in list(ev.judgements.items()) + list(judged.items()):
+        node = nodes.get(node_id)
+        if node is None or node_id == "overall":
+            unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
+            continue
+        if not node.is_judged:
+            if node.rated:
+                why = "is rated by rule, not by an inspector's judgement"
+            else:
+                why = "is not rated (it is a question taken into account, not a standard)"
+            out.error("evidence.not-judged", f"'{node_id}' ({node.name}) {why}; remove this judgement", j.pos)
+            continue
+        if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in _NOT_RATED:
+            if node.judged == JUDGED_OPTIONAL or declared_left_out(ev.partial, node):
+                judgements[node_id] = None
+            else:
+                out.error("evidence.missing-judgement", f"'{node_id}' ({node.name}) must be rated; "
+                          f"expected one of: {', '.join(node.scale.names)}", j.pos)
+            if j.note:
+                notes[node_id] = j.note
+            continue
+        level = node.scale.find(str(j.rating))
+        if level is None:
+            out.error("evidence.level", f"'{j.rating}' is not a level of scale '{node.scale.id}'; expected one of: "
+                      f"{', '.join(node.scale.names)}" + suggest(str(j.rating), node.scale.names), j.pos)
+            continue
+        judgements[node_id] = level
+        if j.note:
+            notes[node_id] = j.note
+    # a section that could not be read (or a misspelt one) may hold what would be called missing
+    unsure = ev.unread_sections - _NOT_EVIDENCE
+    missing = [n for n in facts.judged if n.id not in ev.judgements and n.id not in judged
+               and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
+    if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
+        # a bare CSV of cases: one line saying where judgements go, not one per judged node
+        out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
+                  f"{', '.join(n.id for n in missing)}; give them in a YAML evidence file that reads these cases "
+                  f"(cases: {PurePath(ev.file).name}), or add an inspection column and a column per judged node",
+                  ev.where("judgements"))
+        missing = []
+    for node in missing:
+        if declared_left_out(ev.partial, node):
+            judgements[node.id] = None
+            left_out.append(node.id)
+        else:
+            out.error("evidence.missing-judgement",
+                      f"no judgement for '{node.id}' ({node.name}); give one of: {', '.join(node.scale.names)} "
+                      "(or set partial: true to leave it not rated)",
+                      ev.where("judgements"))
+
+    # figures
+    answerable, figured = facts.answered, facts.figured
+    measures: dict[str, Measure] = {}
+    given: set[str] = set()  # nodes with evidence, accepted or not
+    for node_id, f in ev.figures.items():
+        given.add(node_id)
+        node = nodes.get(node_id)
+        if node is None or node_id == "overall":
+            unknown(node_id, f.pos, "figures")
+            continue
+        if node_id not in figured:
+            out.error("evidence.not-share", f"'{node_id}' is not rated on a share of cases, so it takes no "
+                      "figures" + (" (it is rated by judgement: give a judgement)" if node.is_judged else ""), f.pos)
+            continue
+        if f.percent is not None and f.of:
+            exact = Fraction(100 * f.yes, f.of)
+            if abs(exact - f.percent) >= 1:
+                out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
+                          f"{fmt_number(f.percent)}%", f.pos)
+                continue
+        percent = f.percent
+        if percent is not None and percent.denominator == 1:
+            percent = int(percent)  # whole percentages compare as plain ints on every evaluation
+        measures[node_id] = Measure(f.yes, f.of, percent)
+
+    # cases
+    counts: dict[str, list[int]] = {}
+    case_count: dict[str, int] = {}
+    if ev.cases is not None:
+        if not ev.cases:
+            out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
+                      ev.cases_pos)
+        seen: dict[str, Position] = {}
+        unknown_answers: dict[str, tuple[Position, str]] = {}  # answer key -> (first place, case)
+        unknown_parts: dict[str, list[Case]] = {}
+        for case in ev.cases:
+            if case.id in seen:
+                out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
+                          f"{seen[case.id].line})", case.pos)
+                continue
+            seen[case.id] = case.pos
+            part = fw.parts.get(case.part)
+            if part is None:
+                unknown_parts.setdefault(case.part, []).append(case)  # one line per value, not per case
+                continue
+            case_count[part.id] = case_count.get(part.id, 0) + 1
+            applicable = 0
+            errors_before = len(out.diagnostics)
+            rejected_unknown = False
+            wrong_part: dict[str, list[tuple[str, Position]]] = {}
+            for node_id, answer in case.answers.items():
+                pos = case.answer_pos.get(node_id, case.pos)
+                node = nodes.get(node_id)
+                if node is None or node_id == "overall":
+                    unknown_answers.setdefault(node_id, (pos, case.id))  # reported once, below
+                    rejected_unknown = True
+                    continue
+                if node_id not in answerable:
+                    hint = "; answer its questions instead" if node_id in figured else ""
+                    out.error("evidence.not-share",
+                              f"case '{case.id}': '{node_id}' is not answered case by case{hint}", pos)
+                    continue
+                if node.part is not None and node.part.id != part.id:
+                    if answer is not None:
+                        wrong_part.setdefault(node.part.label, []).append((node_id, pos))
+                    continue
+                if node_id in measures:
+                    out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
+                              "give one or the other", pos)
+                    continue
+                c = counts.setdefault(node_id, [0, 0])
+                given.add(node_id)
+                if answer is not None:
+                    c[1] += 1
+                    applicable += 1
+                    if answer:
+                        c[0] += 1
+            _wrong_part(out, case, part, wrong_part)
+            rejected = len(out.diagnostics) > errors_before or rejected_unknown  # reported: no second error
+            if case.answers and applicable == 0 and not rejected:
+                out.error("evidence.empty-case", f"case '{case.id}' answers every question 'not applicable'; "
+                          "it counts for nothing: check it or remove it", case.pos)
+        for value, cases in unknown_parts.items():
+            _unknown_part(out, fw, value, cases)
+    from_cases = set()
+    for node_id, (y, n) in counts.items():
+        measures[node_id] = Measure(y, n, None)
+        from_cases.add(node_id)
+    # a needed node that no case answers is missing evidence, never 'not applicable in every case'
+    declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])}
+    uncovered = []
+    if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
+        uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
+                                       covered | declared | ev.unread)
+    named = set()
+    if uncovered:
+        diagnostic, named = coverage_error(ev, fw, uncovered, unknown_answers if ev.cases else {})
+        out.extend([diagnostic])
+    for node_id, (pos, case_id) in (unknown_answers.items() if ev.cases else ()):
+        if node_id not in named:
+            unknown(node_id, pos, f"case '{case_id}' has an answer")
+    left_out += [n for n in declared if n not in measures and n not in given and n not in covered
+                 and nodes[n].rated]
+
+    # every share-rated node needs evidence
+    if ev.partial is not True and not (ev.cases and unknown_parts) and not unsure - {"judgements"}:
+        _missing(out, ev, [node for node in facts.share_rated if node.id not in measures and node.id not in given
+                           and node.id not in ev.unread and node.id not in covered and node.id not in declared
+                           and node.id not in uncovered])
+    check_partial(ev, fw, out, given, uncovered)
+    out.raise_if_errors()
+    return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
+                 [d for d in out.diagnostics if not d.is_error], published,
+                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
+
+
+def _ids(ids: list[str], most: int = 8) -> str:
+    """'a, b, c' for a few ids; the first ``most`` and how many more for many."""
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:most])} and {len(ids) - most} more"
+
+
+def _a(label: str) -> str:
+    return ("an " if label[:1].lower() in "aeiou" else "a ") + label
+
+
+def _unknown_part(out: Collector, fw: Framework, value: str, cases: list[Case]) -> None:
+    """One line for a part value no part has, however many cases give it (at the first)."""
+    expected = (f"expected one of: {', '.join(fw.parts) or '(the framework has no parts)'}"
+                + suggest(value, fw.parts))
+    first = cases[0]
+    if len(cases) == 1:
+        message = f"case '{first.id}': unknown part '{value}'; {expected}"
+    else:
+        message = (f"unknown part '{value}', given for {len(cases)} cases ({_ids([c.id for c in cases])}); "
+                   f"{expected}")
+    out.error("evidence.part", message, first.part_pos or first.pos)
+
+
+def _wrong_part(out: Collector, case: Case, part, wrong: dict[str, list[tuple[str, Position]]]) -> None:
+    """One line per case for its answers to questions of another part: most likely its part is wrong."""
+    for label, answers in wrong.items():
+        if len(answers) == 1:
+            node_id, pos = answers[0]
+            out.error("evidence.wrong-part", f"case '{case.id}' is {_a(part.label)} case, but '{node_id}' belongs "
+                      f"to {label}", pos)
+        else:
+            out.error("evidence.wrong-part",
+                      f"case '{case.id}' is {_a(part.label)} case, but answers {len(answers)} questions of {label} "
+                      f"({_ids([n for n, _ in answers])}); is its part '{case.part}' right?",
+                      case.part_pos or answers[0][1])
+
+
+def _missing(out: Collector, ev: Evidence, nodes: list[Node]) -> None:
+    """One line for every share-rated node without evidence."""
+    if not nodes:
+        return
+    where = ev.where("key_questions" if "key_questions" in ev.section_pos else
+                     "figures" if "figures" in ev.section_pos else "cases")
+    how = "({yes: N, of: M} or {percent: P}) or case answers (or set partial: true)"
+    if len(nodes) == 1:
+        node = nodes[0]
+        out.error("evidence.missing", f"no evidence for '{node.id}' ({node.name}): give its figures {how}", where)
+    else:
+        out.error("evidence.missing", f"no evidence for {len(nodes)} nodes rated on a share of cases: "
+                  f"{_ids([n.id for n in nodes], 30)}; give their figures {how}", where)
+

@@ -1,0 +1,120 @@
+"""The evidence of one inspection, as read: judgements, published ratings, figures and cases.
+
+Plain records, the same whatever the file's format (:mod:`.read_yaml`,
+:mod:`.read_csv`), with where each thing was written, so that
+:func:`bandstand.engine.bind.bind` can name file:line:col for a problem of
+meaning; and the answers a case may give (:func:`parse_answer`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import BandstandError, Diagnostic, Position
+
+YES, NO, NA = True, False, None
+
+_ANSWERS = {
+    "yes": YES, "y": YES, "true": YES, "1": YES, "sufficient": YES,
+    "no": NO, "n": NO, "false": NO, "0": NO, "insufficient": NO,
+    "n/a": NA, "na": NA, "": NA, "-": NA, "not applicable": NA, "null": NA,
+}
+
+
+def parse_answer(value) -> tuple[bool, bool | None]:
+    """(understood, answer) for a yes / no / not-applicable answer.
+
+    >>> [parse_answer(v) for v in ("Yes", "N", "n/a", "", True, None, "maybe")]
+    [(True, True), (True, False), (True, None), (True, None), (True, True), (True, None), (False, None)]
+    """
+    if value is None or isinstance(value, bool):
+        return True, value
+    if isinstance(value, int) and value in (0, 1):
+        return True, bool(value)
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in _ANSWERS:
+            return True, _ANSWERS[key]
+    return False, None
+
+
+@dataclass
+class Judgement:
+    node_id: str
+    rating: str | None  # as written; None: explicitly not rated
+    note: str | None
+    pos: Position
+
+
+@dataclass
+class Figure:
+    """Published figures for a node: counts, a percentage, or both."""
+
+    node_id: str
+    yes: int | None
+    of: int | None
+    percent: Fraction | None
+    pos: Position
+
+
+@dataclass
+class Case:
+    id: str
+    part: str
+    answers: dict[str, bool | None]
+    pos: Position
+    answer_pos: dict[str, Position] = field(default_factory=dict)
+    part_pos: Position | None = None
+    label: str | None = None
+
+
+@dataclass
+class Evidence:
+    file: str | None
+    framework: str | None = None
+    subject: str | None = None
+    date: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    partial: bool | tuple[str, ...] = False  # True, or the ids of the nodes left out on purpose
+    judgements: dict[str, Judgement] = field(default_factory=dict)
+    published: dict[str, Judgement] = field(default_factory=dict)  # published ratings of rule-rated nodes
+    figures: dict[str, Figure] = field(default_factory=dict)
+    cases: list[Case] | None = None
+    cases_pos: Position | None = None
+    cases_file: Path | None = None  # the CSV file the cases were read from, if another file
+    section_pos: dict[str, Position] = field(default_factory=dict)
+    framework_pos: Position | None = None  # where the framework is named
+    # evidence written but not readable (reported when read): not to be called missing
+    unread: set[str] = field(default_factory=set)  # node ids
+    unread_sections: set[str] = field(default_factory=set)  # top-level fields (judgements, cases, partial, ...)
+
+    def where(self, section: str) -> Position:
+        """Where a top-level section is (or the file's start)."""
+        return self.section_pos.get(section, Position(self.file, 1, 1))
+
+
+class EvidenceError(BandstandError):
+    """The problems found reading an evidence file, with what could be read (``evidence``).
+
+    What was read can still be checked against a framework (:func:`bind`),
+    so that problems of meaning come with the problems of form, not a round
+    later; what could not be read is in ``evidence.unread`` and
+    ``evidence.unread_sections``.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], evidence: Evidence):
+        super().__init__(diagnostics)
+        self.evidence = evidence
+
+
+class CasesError(BandstandError):
+    """Problems in some rows or cells of a CSV of cases, with the cases that could be read."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], cases: list[Case], unread: set[str]):
+        super().__init__(diagnostics)
+        self.cases, self.unread = cases, unread
+
