@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .catalogue import _version_key as version_key  # versions in the catalogue's order
-from .catalogue import date_key
+from .refs import version_key  # versions in the catalogue's order
+from .refs import date_key
 from .diff import FrameworkDiff, diff, sections as diff_sections
 from .describe import describe, describe_limit, describe_rule, plural, table_name
 from .dsl import ast
