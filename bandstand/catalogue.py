@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .dsl import load_framework
+from .dsl import load_framework, load_framework_text as load_text_with
+from .dsl.checks import CHECKS
 from .dsl.loader import load_text, read_text
 from .dsl.model import Framework
 from .errors import BandstandError, InputError, Position
@@ -344,6 +345,16 @@ class Catalogue:
     def _known(self) -> str:
         ids = list(dict.fromkeys(e.id for e in self.entries()))
         return "known ids: " + ", ".join(ids) + "; bandstand list shows their versions" if ids else "no frameworks known"
+
+
+def load_framework_text(text: str, file: str | None = None, *, limits: Limits = DEFAULT_LIMITS, checks=CHECKS,
+                        resolver=None) -> Framework:
+    """:func:`bandstand.dsl.load_framework_text`, finding the base a text ``extends`` in the catalogue.
+
+    The catalogue is above the DSL, so the DSL cannot look in it itself.
+    """
+    return load_text_with(text, file, limits=limits, checks=checks,
+                          resolver=resolver or Catalogue(limits=limits).find)
 
 
 def mismatches(fw: Framework, evidence) -> list[str]:
