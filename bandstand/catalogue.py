@@ -363,8 +363,9 @@ def mismatches(fw: Framework, evidence) -> list[str]:
 
     Only the node ids are compared (and the parts of cases), not the levels or figures given.
     """
+    from .dsl.functions import reads_own_cases
     from .dsl.model import JUDGED_YES
-    from .engine.evidence import _own_share, share_nodes
+    from .engine.evidence import share_nodes
 
     nodes = {k: n for k, n in fw.nodes.items() if k != "overall"}
     answerable, figured = share_nodes(fw)
@@ -403,7 +404,8 @@ def mismatches(fw: Framework, evidence) -> list[str]:
         out += [f"needs a judgement for '{n.id}'" for n in needed
                 if n.judged == JUDGED_YES and n.id not in evidence.judgements]
         out += [f"needs evidence for '{n.id}'" for n in needed
-                if n.id in answerable and n.rated and _own_share(n) and n.id not in given]
+                if n.id in answerable and n.rated and n.rule is not None and reads_own_cases(n.rule.expr)
+                and n.id not in given]
     return list(dict.fromkeys(out))
 
 
