@@ -14,16 +14,16 @@ clients of it.
 ['2.1.1']
 """
 
-from .catalogue import Catalogue, bundled_dir
-from .dsl import load_framework, load_framework_text
+from .catalogue import Catalogue, bundled_dir, load_framework_text  # the catalogue finds what a text extends
+from .dsl import load_framework
 from .dsl.model import Framework
 from .engine import (CompiledFramework, Evidence, Result, bind, compile_framework, evaluate, evaluate_many,
                      load_evidence, load_evidence_text)
 from .errors import BandstandError, Diagnostic, InputError
 from .limits import DEFAULT_LIMITS, Limits
 from .testing import run_examples
+from .version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Catalogue", "bundled_dir", "load_framework", "load_framework_text", "Framework", "CompiledFramework",

@@ -43,6 +43,8 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+from .version import __version__
+
 _off = 0  # blocks inside off()
 
 #: the most an entry may hold; anything larger is not an entry of ours
@@ -221,8 +223,6 @@ def _salt() -> bytes:
     (the whole of ``bandstand/dsl``: grammar, schemas, model, checks), so a
     changed checkout never reads a result an older one wrote.
     """
-    from . import __version__
-
     h = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent
     files = [here / "cache.py", here / "catalogue.py", here / "errors.py", here / "limits.py"]

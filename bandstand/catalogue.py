@@ -22,20 +22,18 @@ the wheel as ``bandstand/frameworks``); folders given with
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .dsl import load_framework
+from .dsl import load_framework, load_framework_text as load_text_with
+from .dsl.checks import CHECKS
 from .dsl.loader import load_text, read_text
 from .dsl.model import Framework
 from .errors import BandstandError, InputError, Position
 from .limits import DEFAULT_LIMITS, Limits
-
-_REF = re.compile(r"^([a-z][a-z0-9_-]*)(?:@([^@\s/\\]+))?$")
-
+from .refs import date_key, parse_ref, version_key  # parse_ref: also what the command line imports from here
 
 def bundled_dir() -> Path:
     """The folder of bundled frameworks (installed, or in a source checkout)."""
@@ -43,22 +41,6 @@ def bundled_dir() -> Path:
     if installed.is_dir():
         return Path(str(installed))
     return Path(__file__).resolve().parent.parent / "frameworks"
-
-
-def parse_ref(ref: str) -> tuple[str, str | None] | None:
-    m = _REF.match(ref)
-    return (m.group(1), m.group(2)) if m else None
-
-
-def date_key(date: str | None, end: bool = False) -> str | None:
-    """A date as a comparable text; a month alone is its first (or, for an end, its last) day.
-
-    >>> date_key("2018-06"), date_key("2021-06", end=True), date_key("2021-12-09")
-    ('2018-06-01', '2021-06-31', '2021-12-09')
-    """
-    if date is None:
-        return None
-    return date if len(date) == 10 else date + ("-31" if end else "-01")
 
 
 @dataclass(frozen=True)
@@ -86,10 +68,6 @@ def _within(on: str, start: str | None, end: str | None) -> bool:
     """Whether the date ``on`` lies between ``start`` and ``end`` (either may be open)."""
     day, first, last = date_key(on), date_key(start), date_key(end, end=True)
     return (first is None or first <= day) and (last is None or day <= last)
-
-
-def _version_key(version: str):
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-_]", version)]
 
 
 @dataclass(frozen=True)
@@ -147,7 +125,7 @@ class Catalogue:
                     self._entries[self._entries.index(entry)] = Entry(
                         fw.id, fw.version, fw.title, fw.status, path, fw.effective_from, fw.effective_to,
                         entry.extends)
-            self._entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", _version_key(e.version)))
+            self._entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", version_key(e.version)))
         return self._entries
 
     def _quick(self, path: Path) -> tuple[Entry | None, bool]:
@@ -367,6 +345,16 @@ class Catalogue:
     def _known(self) -> str:
         ids = list(dict.fromkeys(e.id for e in self.entries()))
         return "known ids: " + ", ".join(ids) + "; bandstand list shows their versions" if ids else "no frameworks known"
+
+
+def load_framework_text(text: str, file: str | None = None, *, limits: Limits = DEFAULT_LIMITS, checks=CHECKS,
+                        resolver=None) -> Framework:
+    """:func:`bandstand.dsl.load_framework_text`, finding the base a text ``extends`` in the catalogue.
+
+    The catalogue is above the DSL, so the DSL cannot look in it itself.
+    """
+    return load_text_with(text, file, limits=limits, checks=checks,
+                          resolver=resolver or Catalogue(limits=limits).find)
 
 
 def mismatches(fw: Framework, evidence) -> list[str]:

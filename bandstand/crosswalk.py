@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import parse_ref
+from .refs import parse_ref
 from .dsl import loader, schema
 from .dsl.build import suggest
 from .dsl.model import Framework, Level

@@ -17,9 +17,10 @@ In ``mkdocs.yml``::
       - frameworks/index.md            # replaced by the frameworks' pages, nested
 
 The pages are virtual: nothing generated is written to the docs folder.
-Everything on them comes from :mod:`bandstand.publish` and
-:mod:`bandstand.reference`, which know nothing about MkDocs; this module
-only loads the frameworks, hands the pages over, and reports problems.
+Everything on them comes from :mod:`bandstand.publish`, which knows
+nothing about MkDocs; this module only loads the frameworks, hands the
+pages over (with the command line, for its reference page), and reports
+problems.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from mkdocs.structure.files import File, Files
 from .catalogue import Catalogue, parse_ref
 from .dsl.model import Framework
 from .errors import BandstandError, format as format_diagnostic
-from .publish import Plan, PublishError, add_pages, plan_site
+from .publish import Plan, PublishError, add_pages, plan_site, reference_pages
 
 log = logging.getLogger("mkdocs.plugins.bandstand")
 
@@ -74,9 +75,9 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             plan = plan_site(frameworks, prefix=self.config.prefix,
                              crosswalks=load_crosswalks(base) if self.config.crosswalks else ())
             if self.config.reference:
-                from .reference import reference_pages
+                from .cli import cli  # the command line documents itself: its help is the reference
 
-                add_pages(plan, reference_pages())
+                add_pages(plan, reference_pages(cli))
         except BandstandError as e:
             raise PluginError(f"bandstand: a worked example cannot be evaluated:{_lines(e)}") from None
         except PublishError as e:

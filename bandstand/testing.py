@@ -14,17 +14,27 @@ from pathlib import Path
 
 from .dsl.model import Example, Framework
 from .engine.evaluate import evaluate
-from .engine.evidence import inside, load_evidence
+from .engine.evidence import Evidence, inside, load_evidence
+from .engine.result import Result
 from .errors import BandstandError, Diagnostic
 from .limits import DEFAULT_LIMITS, Limits
 
 
 @dataclass
 class ExampleOutcome:
+    """One example run: what it failed to give (``failures``) or why it could not be run (``errors``).
+
+    ``path`` is the evidence file, and ``evidence`` and ``result`` what was read
+    from it and what it gave, when it could be read and evaluated.
+    """
+
     example: Example
     failures: list[str] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
     checked: int = 0
+    path: Path | None = None
+    evidence: Evidence | None = None
+    result: Result | None = None
 
     @property
     def passed(self) -> bool:
@@ -102,14 +112,15 @@ def run_examples(fw: Framework, limits: Limits = DEFAULT_LIMITS) -> ExamplesRepo
                 "check.example-path", f"example '{ex.id}': the evidence path '{ex.evidence}' must be relative "
                 "and stay inside the framework's folder", ex.pos))
             continue
+        outcome.path = path
         try:
             display = str(Path(fw.file).parent / ex.evidence) if fw.file else ex.evidence  # as the user sees it
-            evidence = load_evidence(path, limits=limits, display=display)
-            result = evaluate(fw, evidence)
+            outcome.evidence = load_evidence(path, limits=limits, display=display)
+            outcome.result = evaluate(fw, outcome.evidence)
         except BandstandError as e:
             outcome.errors.extend(e.diagnostics)
             continue
-        outcome.failures, outcome.checked = check_expectations(result, ex.expect)
+        outcome.failures, outcome.checked = check_expectations(outcome.result, ex.expect)
         # a published rating the rules disagree with fails the example, whatever it expects
-        outcome.failures += [f"finding: {f.message}" for f in result.findings]
+        outcome.failures += [f"finding: {f.message}" for f in outcome.result.findings]
     return ExamplesReport(fw, outcomes)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import doctest
 import html
+import importlib
+import pkgutil
 import re
 
 import markdown
@@ -11,7 +13,6 @@ import pytest
 
 import bandstand.describe
 import bandstand.publish
-import bandstand.reference
 from bandstand import Catalogue, load_framework_text
 from bandstand.describe import describe, describe_limit, describe_rule
 from bandstand.dsl.checks import Site
@@ -19,7 +20,7 @@ from bandstand.dsl.loader import load_file
 from bandstand.dsl.parser import parse_expression
 from bandstand.publish import (PublishError, WorkedExample, compare_versions, escape, framework_pages, plan_site,
                                safe_title, work_examples)
-from bandstand.reference import reference_pages
+from bandstand.publish import reference_pages
 from helpers import ROOT
 
 BASE = "frameworks/hmip-youth/2018"
@@ -76,7 +77,12 @@ def test_a_limit_on_a_node_with_a_floor():
                                                 "Requires improvement.")
 
 
-@pytest.mark.parametrize("module", [bandstand.describe, bandstand.publish, bandstand.reference])
+PUBLISH_MODULES = [importlib.import_module(f"bandstand.publish.{m.name}")
+                   for m in pkgutil.iter_modules(bandstand.publish.__path__)]
+
+
+@pytest.mark.parametrize("module", [bandstand.describe, bandstand.publish, *PUBLISH_MODULES],
+                         ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
@@ -335,7 +341,7 @@ def test_reference_pages_cover_every_field_function_and_command():
     from bandstand.dsl.functions import FUNCTIONS
     from bandstand.dsl.schema import load_schema
 
-    pages = {p.path: p.markdown for p in reference_pages()}
+    pages = {p.path: p.markdown for p in reference_pages(cli)}
     for name in ("framework", "evidence"):
         page = pages[f"reference/{name}.md"]
         for field in schema_fields(load_schema(name)):

@@ -484,3 +484,17 @@ def test_a_copy_of_the_bundled_pair_loads_from_another_folder(tmp_path):
         shutil.copy(bundled_dir() / name, tmp_path / name)
     fw = load_framework(tmp_path / "hmip-youth-2018.yaml")
     assert Path(fw.nodes["2.1"].pos.file).parent == tmp_path
+
+
+def test_a_text_extending_a_bundled_version_finds_it_in_the_catalogue(tmp_path):
+    """bandstand.load_framework_text looks in the catalogue; the DSL's own function only beside the file."""
+    import bandstand
+    from bandstand.dsl import load_framework_text as dsl_load_text
+
+    text = 'id: hmip-youth\nversion: mine\nextends: hmip-youth@2018\nstatus: draft\n'
+    fw = bandstand.load_framework_text(text, str(tmp_path / "mine.yaml"))
+    assert (fw.ref, fw.nodes["2.1.1"].question) == ("hmip-youth@mine", Catalogue().resolve("hmip-youth@2018")
+                                                     .nodes["2.1.1"].question)
+    with pytest.raises(BandstandError, match="no framework 'hmip-youth@2018' found"):
+        dsl_load_text(text, str(tmp_path / "mine.yaml"))
+    assert dsl_load_text(text, str(tmp_path / "mine.yaml"), resolver=Catalogue().find).ref == "hmip-youth@mine"

@@ -43,15 +43,12 @@ def load_framework_text(text: str, file: str | None = None, *, limits: Limits = 
                         checks=CHECKS, resolver: Resolver | None = None) -> Framework:
     """The same as :func:`load_framework`, from text.
 
-    Text that ``extends`` another version finds its base with ``resolver``
-    (by default the catalogue's), or beside ``file`` when that names a file.
+    Text that ``extends`` another version finds its base with ``resolver``,
+    or beside ``file`` when that names a file. :func:`bandstand.load_framework_text`
+    (:func:`bandstand.catalogue.load_framework_text`) passes the catalogue's.
     """
     doc = _checked(loader.load_text(text, file, limits))
     if "extends" in doc.data:
-        if resolver is None:
-            from ..catalogue import Catalogue
-
-            resolver = Catalogue(limits=limits).find
         here = Path(file) if file else Path("<text>")
         doc = _extend(doc, here, limits=limits, display=file, resolver=resolver, chain=Chain())
     return framework_from_document(doc, limits=limits, checks=checks)

@@ -131,3 +131,19 @@ NODE_SETS = {
     "children": "The node's children.",
     "counted": "The nodes that count toward the overall rating (counts_toward_overall).",
 }
+
+#: the calls that read the cases (or published figures) of the node whose rule it is: share(), yes(), applicable()
+OWN_CASES = frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads
+                      if f.needs_cases and not f.params)
+
+
+def reads_own_cases(expr) -> bool:
+    """Whether the rule expression ``expr`` reads its own node's cases (:data:`OWN_CASES`, called without arguments).
+
+    >>> from bandstand.dsl.parser import parse_expression as parse
+    >>> reads_own_cases(parse("band(share(), key_question)")), reads_own_cases(parse('share("2.1.1") > 50'))
+    (True, False)
+    """
+    from . import ast
+
+    return any(isinstance(e, ast.Call) and e.func in OWN_CASES and not e.args for e in ast.walk(expr))

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import Position
 from . import ast
-from .functions import FUNCTIONS
+from .functions import OWN_CASES
 
 
 def normalise(text: str) -> str:
@@ -365,10 +365,9 @@ class Example:
     pos: Position | None = None
 
 
-#: the calls that read the cases of the node whose rule it is (called without arguments): share(), yes(),
-#: applicable()
-_OWN_SHARE = frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads
-                       if f.needs_cases and not f.params)
+#: the calls that read the cases of the node whose rule it is (called without arguments), as declared in
+#: dsl/functions.py
+_OWN_SHARE = OWN_CASES
 
 
 class EvidenceFacts:

@@ -4,11 +4,14 @@
   (``bandstand/dsl/schemas/*.json``): every field with its type and description;
 - the rule language's built-in functions and names, from
   :mod:`bandstand.dsl.functions`, with the grammar as the parser reads it;
-- the command line, from the click commands of :mod:`bandstand.cli`.
+- the command line, from the click commands it is given (:mod:`bandstand.cli`
+  gives its own; this module does not import the command line, which is a
+  client of the library, not a part of it).
 
-Like :mod:`bandstand.publish`, this module knows nothing about MkDocs.
+Like the rest of :mod:`bandstand.publish`, this module knows nothing about MkDocs.
 
->>> [p.path for p in reference_pages()]
+>>> from bandstand.cli import cli
+>>> [p.path for p in reference_pages(cli)]
 ['reference/framework.md', 'reference/evidence.md', 'reference/functions.md', 'reference/cli.md']
 """
 
@@ -19,9 +22,10 @@ from importlib import resources
 
 import click
 
-from .dsl.functions import FUNCTIONS, NODE_SETS, Function
-from .dsl.schema import load_schema
-from .publish import Page, code, escape, make_page
+from ..dsl.functions import FUNCTIONS, NODE_SETS, Function
+from ..dsl.schema import load_schema
+from .markdown import code, escape
+from .page import Page, make_page
 
 __all__ = ["reference_pages", "schema_page", "functions_page", "cli_page", "prose"]
 
@@ -217,10 +221,8 @@ def functions_page(path: str = "reference/functions.md") -> Page:
 # -- the command line ---------------------------------------------------------------------------
 
 
-def cli_page(path: str = "reference/cli.md") -> Page:
-    """Every command's help, as ``bandstand COMMAND --help`` prints it."""
-    from .cli import cli
-
+def cli_page(cli: click.Group, path: str = "reference/cli.md") -> Page:
+    """Every command's help, as ``bandstand COMMAND --help`` prints it (``cli`` is :func:`bandstand.cli.cli`)."""
     title = "Command line"
     out = [f"# {title}", "",
            "What `bandstand --help` and `bandstand COMMAND --help` print. The options of `bandstand` itself "
@@ -240,8 +242,8 @@ def _help_block(title: str, command: click.Command, ctx: click.Context, anchor: 
     return [f"## {escape(title)} {{#{anchor}}}", "", escape(summary), "", f"{fence}text", text, fence, ""]
 
 
-def reference_pages() -> list[Page]:
-    """The generated reference pages, under ``reference/``."""
+def reference_pages(cli: click.Group) -> list[Page]:
+    """The generated reference pages, under ``reference/``; ``cli`` is the command line to document."""
     return [
         schema_page("framework", "reference/framework.md", "Framework files",
                     "Every field of a framework file, generated from the JSON Schema that `bandstand validate` "
@@ -250,5 +252,5 @@ def reference_pages() -> list[Page]:
                     "Every field of an evidence file, generated from its JSON Schema. YAML and JSON files have the "
                     "same fields; a CSV file holds cases only."),
         functions_page(),
-        cli_page(),
+        cli_page(cli),
     ]

@@ -1,0 +1,167 @@
+"""The plan of a whole site: every page of every published version, and the nav section listing them."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..refs import date_key, version_key
+from ..dsl.model import Framework
+from .addresses import version_dir, version_slug
+from .changes import changes_page, compare_versions
+from .crosswalks import crosswalk_page, joins
+from .domain import domain_page
+from .examples import WorkedExample, example_page, examples_index, work_examples
+from .indexes import id_page, index_page
+from .markdown import escape, safe_title
+from .overview import overview_page
+from .page import Page, PublishError
+
+__all__ = ["Plan", "plan_site", "framework_pages", "add_pages"]
+
+
+@dataclass
+class Plan:
+    """The pages of a site, with the published frameworks as an ``mkdocs.yml`` nav section.
+
+    ``nav`` has the shape of a ``nav:`` entry's value in ``mkdocs.yml``: a
+    list of page paths and ``{title: [...]}`` sections (titles made safe by
+    :func:`safe_title`). ``warnings`` are one line each; ``sources`` are the
+    files and folders the pages were made from.
+    """
+
+    pages: dict[str, Page] = field(default_factory=dict)
+    nav: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sources: list[Path] = field(default_factory=list)
+
+    def add(self, page: Page) -> None:
+        if page.path in self.pages:
+            raise PublishError(f"two generated pages would be {page.path}; each framework version may be "
+                               "published once")
+        self.pages[page.path] = page
+
+
+def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
+              examples: dict[str, list[WorkedExample]] | None = None, crosswalks: Iterable = ()) -> Plan:
+    """The pages publishing ``frameworks`` (and the ``crosswalks`` between them), and their nav section.
+
+    ``examples`` maps ``id@version`` to worked examples already evaluated;
+    any framework not in it has its examples evaluated here. Raises
+    :class:`PublishError` when two files define the same version, and
+    :class:`BandstandError` when an example's evidence cannot be used.
+    """
+    prefix = prefix.strip("/") or "frameworks"
+    by_ref: dict[str, Framework] = {}
+    for fw in frameworks:
+        if fw.ref in by_ref:
+            other = by_ref[fw.ref]
+            raise PublishError(f"{fw.ref} is published twice: from {other.file or '?'} and {fw.file or '?'}")
+        by_ref[fw.ref] = fw
+    # versions in the order they came into force (the catalogue's order)
+    ordered = sorted(by_ref.values(), key=lambda f: (f.id, date_key(f.effective_from) or "", version_key(f.version)))
+    if "crosswalks" in {fw.id for fw in ordered}:
+        raise PublishError(f"a framework with the id 'crosswalks' would share the address {prefix}/crosswalks/ "
+                           "with the crosswalk pages; choose another id")
+    plan = Plan()
+    plan.add(index_page(ordered, prefix))
+    plan.nav.append(posixpath.join(prefix, "index.md"))
+    ids = list(dict.fromkeys(fw.id for fw in ordered))
+    for fid in ids:
+        versions = [fw for fw in ordered if fw.id == fid]
+        slugs: dict[str, str] = {}
+        for fw in versions:
+            slug = version_slug(fw.version)
+            if slug in slugs:
+                raise PublishError(f"versions '{slugs[slug]}' and '{fw.version}' of {fid} would share the "
+                                   f"address {prefix}/{fid}/{slug}/")
+            slugs[slug] = fw.version
+        plan.add(id_page(fid, versions, prefix))
+        id_nav: list = [posixpath.join(prefix, fid, "index.md")]
+        for i, fw in enumerate(versions):
+            worked = (examples or {}).get(fw.ref)
+            if worked is None:
+                worked = work_examples(fw)
+            for w in worked:
+                if w.failures:
+                    plan.warnings.append(f"{fw.ref}: example '{w.example.id}' does not give the result it "
+                                         f"expects: {w.failures[0]}"
+                                         + (f" (and {len(w.failures) - 1} more)" if len(w.failures) > 1 else ""))
+            previous = versions[i - 1] if i > 0 else None
+            pages = framework_pages(fw, prefix=prefix, examples=worked, previous=previous)
+            base = version_dir(fw, prefix)
+            version_nav: list = []
+            example_nav: list = []
+            for page in pages:
+                plan.add(page)
+                (example_nav if page.path.startswith(f"{base}/examples/") else version_nav).append(page.path)
+            if example_nav:
+                changes = [p for p in version_nav if p == f"{base}/changes/index.md"]
+                version_nav = [p for p in version_nav if p not in changes]
+                version_nav.append({"Worked examples": example_nav})
+                version_nav += changes
+            id_nav.append({safe_title(fw.version): version_nav})
+            if fw.path is not None:
+                plan.sources.append(Path(fw.path))
+                # the folders of the evidence files: they hold the CSV files that evidence names too
+                folders = (Path(fw.path).parent / w.example.evidence for w in worked)
+                plan.sources.extend(dict.fromkeys(f.parent for f in folders))
+        plan.nav.append({safe_title(versions[-1].title): id_nav})
+    published = [cw for cw in crosswalks if joins(cw, ordered)]
+    if published:
+        section = []
+        for cw in published:
+            page = crosswalk_page(cw, ordered, prefix)
+            plan.add(page)
+            section.append(page.path)
+        plan.nav.append({"Crosswalks": section})
+    return plan
+
+
+def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list[WorkedExample] | None = None,
+                    previous: Framework | None = None) -> list[Page]:
+    """Every page of one framework version: overview, a page per top-level node, examples, changes.
+
+    ``examples`` defaults to :func:`work_examples` of ``fw``; ``previous`` is
+    the version before it, when that is published too.
+
+    >>> from bandstand.catalogue import Catalogue
+    >>> pages = framework_pages(Catalogue().resolve("hmip-youth@2018"), examples=[])
+    >>> [p.path for p in pages][:2]
+    ['frameworks/hmip-youth/2018/index.md', 'frameworks/hmip-youth/2018/1/index.md']
+    """
+    base = version_dir(fw, prefix)
+    worked = work_examples(fw) if examples is None else examples
+    changes = compare_versions(previous, fw) if previous is not None else None
+    inferred = [t for t in fw.bands.values() if t.inferred]
+    pages = [overview_page(fw, base, worked, changes, previous, prefix)]
+    pages += [domain_page(root, fw, base) for root in fw.roots]
+    if worked:
+        pages.append(examples_index(fw, base, worked))
+        pages += [example_page(w, fw, base) for w in worked]
+    if changes is not None:
+        pages.append(changes_page(changes, base, prefix))
+    if inferred:  # every page of the version says so, not only the band tables
+        names = ", ".join(f"'{t.label or t.id}'" for t in inferred)
+        warning = ["", '!!! warning "Thresholds inferred, not published"', "",
+                   f"    The thresholds of {escape(names)} are inferred from published results, not published by "
+                   f"{escape(fw.publisher or 'the publisher')}: ratings that use them are the best reading of the "
+                   "published results, not the publisher's rule.", ""]
+        pages = [_after_heading(p, warning) for p in pages]
+    return pages
+
+
+def _after_heading(page: Page, lines: list[str]) -> Page:
+    """The page with ``lines`` inserted after its first heading."""
+    text = page.markdown.split("\n")
+    i = next(k for k, line in enumerate(text) if line.startswith("# "))
+    return Page(page.path, page.title, "\n".join(text[: i + 1] + lines + text[i + 1:]))
+
+
+def add_pages(plan: Plan, pages: Iterable[Page]) -> Plan:
+    """Add pages made elsewhere (the reference pages) to a plan."""
+    for page in pages:
+        plan.add(page)
+    return plan

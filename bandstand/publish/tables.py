@@ -1,0 +1,107 @@
+"""Rating scales and band tables as Markdown tables, shared by the overview and the domain pages."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..describe import describe
+from ..dsl import ast
+from ..dsl.checks import Site, interval_of
+from ..dsl.model import BandTable, Framework, Node, Scale, fmt_number
+from .markdown import escape, paragraphs
+from .page import Anchors
+
+__all__ = ["tables_used", "table_anchor", "band_table", "scale_table"]
+
+
+def tables_used(nodes: Iterable[Node], fw: Framework) -> list[BandTable]:
+    """The band tables the rules of ``nodes`` band with, in the framework's order."""
+    used = set()
+    for node in nodes:
+        if node.rule is None or not node.rated:
+            continue
+        for e in ast.walk(node.rule.expr):
+            if isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[1], ast.Name):
+                used.add(e.args[1].text)
+    return [t for t in fw.bands.values() if t.id in used]
+
+
+def table_anchor(table: BandTable) -> str:
+    return f"bands-{table.id}"
+
+
+def band_table(table: BandTable, fw: Framework, anchors: Anchors, level: int) -> list[str]:
+    """A band table as a table, highest band first, with its rounding and provenance."""
+    out = [f"{'#' * level} {escape(table.label or table.id)} {{#{anchors(table_anchor(table))}}}", ""]
+    if table.description:
+        out += [paragraphs(table.description), ""]
+    has_labels = any(b.label for b in table.bands)
+    header = "| Rating | Range |" + (" Published as |" if has_labels else "")
+    out += [header, "|---|---|" + ("---|" if has_labels else "")]
+    for band in sorted(table.bands, key=lambda b: b.level.index, reverse=True):
+        row = f"| {escape(band.level.label)} | {escape(band.describe(table.unit))} |"
+        if has_labels:
+            row += f" {escape(band.label)} |"
+        out.append(row)
+    out.append("")
+    notes = []
+    what = _banded_numbers(table, fw)
+    if what:
+        notes.append(f"What is banded: {escape(what)}.")
+    if table.rounding.places is not None:
+        notes.append(f"The number is {escape(table.rounding.describe())} before it is banded.")
+    if table.provenance is not None:
+        p = table.provenance
+        if p.status == "inferred":
+            src = f" from {', '.join(p.inferred_from)}" if p.inferred_from else ""
+            notes.append(f"These thresholds are inferred{' ' + escape(src) if src else ''}, not published.")
+        elif p.source:
+            notes.append(f"Source: {escape(p.source)}.")
+        if p.note:
+            notes.append(escape(p.note))
+    if notes:
+        out += [" ".join(notes), ""]
+    return out
+
+
+def _banded_numbers(table: BandTable, fw: Framework) -> str:
+    """What the rules band with ``table``, in words: 'the share of ... (0-100)'."""
+    seen: list[str] = []
+    for node in fw.nodes.values():
+        if node.rule is None or not node.rated:
+            continue
+        site = Site(node.rule, node, "rule", node.id)
+        for e in ast.walk(node.rule.expr):
+            if (isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2
+                    and isinstance(e.args[1], ast.Name) and e.args[1].text == table.id):
+                text = describe(e.args[0], site, fw)
+                span = interval_of(e.args[0], site, fw)
+                if span.lo != float("-inf") and span.hi != float("inf"):
+                    bounds = f"({fmt_number(span.lo)}-{fmt_number(span.hi)})"
+                    if bounds not in text:  # sum_scores describes its own range
+                        text += " " + bounds
+                if text not in seen:
+                    seen.append(text)
+    return "; or ".join(seen)
+
+
+def scale_table(scale: Scale, anchors: Anchors) -> list[str]:
+    out = [f"### {escape(scale.label)} {{#{anchors('scale-' + scale.id)}}}", ""]
+    if scale.description:
+        out += [paragraphs(scale.description), ""]
+    has_score = any(lv.score is not None for lv in scale.levels)
+    has_desc = any(lv.description or lv.aliases for lv in scale.levels)
+    header = "| Rating |" + (" Score |" if has_score else "") + (" Description |" if has_desc else "")
+    out += [header, "|---|" + ("---|" if has_score else "") + ("---|" if has_desc else "")]
+    for lv in sorted(scale.levels, key=lambda lv: lv.index, reverse=True):
+        row = f"| {escape(lv.label)} |"
+        if has_score:
+            row += f" {fmt_number(lv.score) if lv.score is not None else ''} |"
+        if has_desc:
+            desc = escape(lv.description)
+            if lv.aliases:
+                desc += (" " if desc else "") + "Also written: " + ", ".join(escape(a) for a in lv.aliases) + "."
+            row += f" {desc} |"
+        out.append(row)
+    out.append("")
+    return out
