@@ -57,13 +57,13 @@ def kind(data: Any) -> str | None:
 
 
 def walk(folder: str | Path) -> list[str]:
-    """The ``.yaml``, ``.yml`` and ``.json`` files under ``folder``, as paths joined to it, in name order.
+    """The ``.yaml``, ``.yml`` and ``.json`` files under ``folder``, as paths joined to it (``./`` left off).
 
     Hidden files and folders are left out, and links to folders not followed (no loops).
     """
     found: list[str] = []
     for top, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(os.path.join(top, f) for f in sorted(files)
+        found.extend(os.path.normpath(os.path.join(top, f)) for f in sorted(files)
                      if f.lower().endswith(EXTENSIONS) and not f.startswith(".") and os.path.isfile(os.path.join(top, f)))
     return found
