@@ -51,7 +51,20 @@ class _Path(click.Path):
 class State:
     def __init__(self, paths: tuple[str, ...], limits: Limits):
         self.limits = limits
-        self.catalogue = Catalogue(list(paths), limits)
+        self.paths = list(paths)
+        self.catalogue = Catalogue(self.paths, limits)
+
+    def add_paths(self, paths) -> None:
+        """Folders of frameworks named after the command (where pre-commit's ``args`` go): added to the catalogue."""
+        if paths:
+            self.paths.extend(paths)
+            self.catalogue = Catalogue(self.paths, self.limits)
+
+
+#: ``--framework-path`` after a command, as before it
+_more_paths = click.option("--framework-path", "more_paths", multiple=True, type=_Path(file_okay=False),
+                           help="A folder of framework files to add to the catalogue, as the same option before "
+                                "the command (repeatable).")
 
 
 def _limit_options(f):
@@ -158,8 +171,9 @@ def list_cmd(state: State):
 @click.option("--ignore-unknown", is_flag=True,
               help="Skip a named file that is no framework, evidence or crosswalk file, as in folders "
                    "(for pre-commit, which names every YAML file).")
+@_more_paths
 @click.pass_obj
-def validate(state: State, paths, framework_ref, output_format, ignore_unknown):
+def validate(state: State, paths, framework_ref, output_format, ignore_unknown, more_paths):
     """Check framework, evidence and crosswalk files, and folders of them; print every problem as path:line:col.
 
     In a folder, every .yaml, .yml and .json file is checked as the kind its
@@ -168,6 +182,7 @@ def validate(state: State, paths, framework_ref, output_format, ignore_unknown):
     skipped and listed once. Exit 1 if any file has a problem, 2 if a file or
     folder cannot be used at all.
     """
+    state.add_paths(more_paths)
     status, problems, skipped = EXIT_OK, [], []
     for path, found in _validate_targets(paths, ignore_unknown):
         try:
@@ -405,14 +420,19 @@ def _pick_quietly(state, framework, on, ev, announced: set):
 
 @cli.command()
 @click.argument("frameworks", nargs=-1)
+@_more_paths
 @click.pass_obj
-def test(state: State, frameworks):
+def test(state: State, frameworks, more_paths):
     """Run the examples kept with FRAMEWORKS (default: every one in the catalogue).
+
+    A framework is named by id@version, id, or path; a folder names every
+    framework file in it (found as `validate` finds them).
 
     Exit 1 if any example gives a result other than the one it expects.
     """
+    state.add_paths(more_paths)
     if frameworks:
-        fws = [state.catalogue.resolve(f) for f in frameworks]
+        fws = [fw for f in frameworks for fw in _frameworks_named(state, f)]
     else:
         fws = [state.catalogue.load_path(e.path) for e in state.catalogue.entries()]
     failed = 0
@@ -434,6 +454,17 @@ def test(state: State, frameworks):
                 click.echo(f"  {f}")
     click.echo(f"{total - failed} passed, {failed} failed")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _frameworks_named(state: State, ref: str):
+    """The framework ``ref`` names, or, for a folder, every framework file in it."""
+    st = path_status(ref)
+    if st is None or not stat.S_ISDIR(st.st_mode):
+        return [state.catalogue.resolve(ref)]
+    found = [p for p in sniff.walk(ref) if sniff.kind(loader.load_file(p, state.limits).data) == "framework"]
+    if not found:
+        raise InputError(f"{ref} holds no framework files (YAML with 'bandstand:' at the top)", ref, "input.empty")
+    return [state.catalogue.load_path(p, display=p) for p in found]
 
 
 @cli.command("diff")

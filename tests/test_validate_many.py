@@ -159,3 +159,31 @@ def test_every_bundled_file_validates_as_a_folder():
     assert done.returncode == 0, done.stdout
     files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "frameworks").rglob("*.yaml"))
     assert sorted(line.split(": ok")[0] for line in done.stdout.splitlines()) == files
+
+
+def test_test_takes_a_folder_of_frameworks():
+    done = run("test", "frameworks", cwd=ROOT)
+    assert done.returncode == 0, done.stdout
+    refs = {line.split()[1] for line in done.stdout.splitlines() if line.startswith("PASS ")}
+    assert refs == {"hmip-youth@2018", "hmip-youth@2018-original", "hmip-youth-cci@2011", "hmip-youth-fji@2012",
+                    "hmip-youth-fji@2014", "hmip-youth-fji@2016-court"}
+    assert "hmip-youth@2018-good70: no examples" in done.stdout  # frameworks/what-if: found too
+    empty = run("test", "docs", cwd=ROOT)
+    assert empty.returncode == 2 and "docs holds no framework files" in empty.stderr
+
+
+def test_validate_and_test_take_framework_path_after_the_command(tmp_path):
+    # pre-commit appends a hook's args after its entry (bandstand validate ...): the option must work there
+    fji = tmp_path / "frameworks"
+    (fji / "examples" / "hmip-youth-fji").mkdir(parents=True)
+    (fji / "fji.yaml").write_text((ROOT / "frameworks" / "hmip-youth-fji-2012.yaml").read_text(encoding="utf-8")
+                                  .replace("\nid: hmip-youth-fji\n", "\nid: my-fji\n"), encoding="utf-8")
+    evidence = fji / "examples" / "hmip-youth-fji" / "warwickshire-2013.yaml"
+    evidence.write_text((ROOT / "frameworks" / "examples" / "hmip-youth-fji" / "warwickshire-2013.yaml")
+                        .read_text(encoding="utf-8").replace("framework: hmip-youth-fji@2012", "framework: my-fji@2012"),
+                        encoding="utf-8")
+    without = run("validate", str(evidence))
+    assert without.returncode == 2 and "unknown framework 'my-fji'" in without.stdout
+    done = run("validate", str(evidence), "--framework-path", str(fji))
+    assert done.returncode == 0, done.stdout
+    assert run("test", "my-fji@2012", "--framework-path", str(fji)).stdout.startswith("PASS my-fji@2012 warwickshire")
