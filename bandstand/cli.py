@@ -431,10 +431,13 @@ def test(state: State, frameworks, more_paths):
     Exit 1 if any example gives a result other than the one it expects.
     """
     state.add_paths(more_paths)
+    unusable: list = []  # frameworks found in a folder that cannot be read: reported, the others still tested
     if frameworks:
-        fws = [fw for f in frameworks for fw in _frameworks_named(state, f)]
+        fws = [fw for f in frameworks for fw in _frameworks_named(state, f, unusable)]
     else:
         fws = [state.catalogue.load_path(e.path) for e in state.catalogue.entries()]
+    for line in shown(unusable):
+        click.echo(line, err=True)
     failed = 0
     total = 0
     for fw in fws:
@@ -452,19 +455,29 @@ def test(state: State, frameworks, more_paths):
                 click.echo(f"  {format_diagnostic(d)}")
             for f in o.failures:
                 click.echo(f"  {f}")
-    click.echo(f"{total - failed} passed, {failed} failed")
-    return EXIT_FAILED if failed else EXIT_OK
+    click.echo(f"{total - failed} passed, {failed} failed"
+               + (f"; {len({d.file for d in unusable})} framework file(s) could not be read (see above)"
+                  if unusable else ""))
+    return EXIT_INPUT if unusable else EXIT_FAILED if failed else EXIT_OK
 
 
-def _frameworks_named(state: State, ref: str):
-    """The framework ``ref`` names, or, for a folder, every framework file in it."""
+def _frameworks_named(state: State, ref: str, unusable: list):
+    """The framework ``ref`` names, or, for a folder, every framework file in it; ``unusable`` gets the problems
+    of the files in the folder that cannot be read."""
     st = path_status(ref)
     if st is None or not stat.S_ISDIR(st.st_mode):
         return [state.catalogue.resolve(ref)]
-    found = [p for p in sniff.walk(ref) if sniff.kind(loader.load_file(p, state.limits).data) == "framework"]
-    if not found:
+    found, problems = [], []
+    for path in sniff.walk(ref):
+        try:
+            if sniff.kind(loader.load_file(path, state.limits).data) == "framework":
+                found.append(state.catalogue.load_path(path, display=path))
+        except BandstandError as e:
+            problems.extend(d if d.file else dataclasses.replace(d, file=path) for d in e.diagnostics)
+    if not found and not problems:
         raise InputError(f"{ref} holds no framework files (YAML with 'bandstand:' at the top)", ref, "input.empty")
-    return [state.catalogue.load_path(p, display=p) for p in found]
+    unusable.extend(problems)
+    return found
 
 
 @cli.command("diff")
