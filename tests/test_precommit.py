@@ -8,6 +8,7 @@ whatever the last commit), and runs a hook on a scratch repository.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,52 @@ def test_the_hooks_fail_on_a_framework_with_a_mistake_and_pass_when_it_is_fixed(
     assert passed.returncode == 0, passed.stdout
     assert [line.rsplit(".", 1)[-1] for line in passed.stdout.splitlines() if line.startswith("bandstand ")] == [
         "Passed", "Passed"]
+
+
+# The composite action (action.yml): its shell steps, run as GitHub's runner would run them.
+
+def action_steps() -> list[dict]:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    return action["runs"]["steps"], {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+
+
+def run_step(step: dict, inputs: dict, cwd: Path):
+    """A `run:` step under bash as the runner runs it (bash -eo pipefail), its expressions filled in."""
+    assert step["shell"] == "bash"
+
+    def fill(value: str) -> str:
+        value = re.sub(r"\$\{\{\s*inputs\.([a-z-]+)\s*\}\}", lambda m: inputs[m.group(1)], value)
+        return value.replace("${{ github.action_path }}", str(ROOT))
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           **{k: fill(v) for k, v in step.get("env", {}).items()}}
+    assert "${{" not in step["run"]  # inputs reach the script through the environment only: no injection
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_action_validates_with_annotations_and_runs_the_examples(tmp_path):
+    steps, defaults = action_steps()
+    assert steps[0]["uses"].startswith("actions/setup-python@")
+    install, validate, test = steps[1:]
+    assert subprocess.run(["bash", "-n", "-c", install["run"]]).returncode == 0
+    assert "pip install" in install["run"]
+    scratch = scratch_repo(tmp_path / "methodology", {"frameworks/demo.yaml": demo(True),
+                                                      "mkdocs.yml": "site_name: methodology\n"})
+    done = run_step(validate, defaults, scratch)
+    line, col = where(demo(True), "lowset")
+    assert done.returncode == 1
+    assert done.stdout == (f"::error file=frameworks/demo.yaml,line={line},col={col},title=check.unknown-function"
+                           "::unknown function 'lowset' (did you mean 'lowest'?)\n")
+    assert "!cancelled()" in test["if"]  # the examples run even when validate found problems
+    (scratch / "frameworks" / "demo.yaml").write_text(demo(False), encoding="utf-8")
+    assert run_step(validate, defaults, scratch).returncode == 0
+    tested = run_step(test, {**defaults, "test": "frameworks"}, scratch)
+    assert (tested.returncode, tested.stdout) == (0, "demo@1: no examples\n0 passed, 0 failed\n")
+    # evidence naming a framework of the repository: found through the framework-path input
+    (scratch / "evidence.yaml").write_text(("framework: demo@1\njudgements: {'1.1': good}\n"
+                                             "key_questions: {'2.1.1': {yes: 3, of: 4}, '2.1.2': {percent: 60}}\n"), encoding="utf-8")
+    assert run_step(validate, defaults, scratch).returncode == 2
+    found = run_step(validate, {**defaults, "framework-path": "frameworks"}, scratch)
+    assert found.returncode == 0, found.stdout
