@@ -186,6 +186,8 @@ def validate(state: State, paths, framework_ref, output_format, ignore_unknown, 
     status, problems, skipped = EXIT_OK, [], []
     for path, found in _validate_targets(paths, ignore_unknown):
         try:
+            if isinstance(found, InputError):  # a folder with nothing to check: said, and the others checked
+                raise found
             checked = _validate_one(state, path, framework_ref, found)
         except BandstandError as e:
             checked = [d if d.file else dataclasses.replace(d, file=path) for d in e.diagnostics], None
@@ -219,7 +221,8 @@ def validate(state: State, paths, framework_ref, output_format, ignore_unknown, 
 
 
 def _validate_targets(paths, ignore_unknown: bool):
-    """(path, found) for each file to check: named ones, and those a named folder holds (found=True)."""
+    """(path, found) for each file to check: named ones, and those a named folder holds (found=True); for a
+    folder with no file to check, (folder, the error saying so)."""
     for path in paths:
         st = path_status(path)
         if st is None or not stat.S_ISDIR(st.st_mode):
@@ -227,7 +230,7 @@ def _validate_targets(paths, ignore_unknown: bool):
             continue
         inside = sniff.walk(path)
         if not inside:
-            raise InputError(f"{path} holds no .yaml, .yml or .json files to check", path, "input.empty")
+            yield path, InputError(f"{path} holds no .yaml, .yml or .json files to check", path, "input.empty")
         for f in inside:
             yield f, True
 

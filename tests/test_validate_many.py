@@ -140,7 +140,9 @@ def test_a_named_file_is_checked_whatever_its_keys_unless_unknown_files_are_igno
 def test_unusable_input_exits_2(repo, tmp_path):
     (repo / "empty").mkdir()
     assert run("validate", "empty", cwd=repo).returncode == 2
-    assert "empty holds no .yaml, .yml or .json files to check [input.empty]" in run("validate", "empty", cwd=repo).stderr
+    assert "empty holds no .yaml, .yml or .json files to check [input.empty]" in run("validate", "empty", cwd=repo).stdout
+    both = run("validate", "empty", "frameworks", cwd=repo)  # the other paths are still checked
+    assert both.returncode == 2 and "frameworks/demo.yaml:27:43: error: unknown function 'lowset'" in both.stdout
     missing = run("validate", "frameworks", "nowhere.yaml", cwd=repo)
     assert missing.returncode == 2
     assert "nowhere.yaml: error: no such file: nowhere.yaml [input.missing]" in missing.stdout
