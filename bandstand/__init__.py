@@ -22,8 +22,8 @@ from .engine import (CompiledFramework, Evidence, Result, bind, compile_framewor
 from .errors import BandstandError, Diagnostic, InputError
 from .limits import DEFAULT_LIMITS, Limits
 from .testing import run_examples
+from .version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Catalogue", "bundled_dir", "load_framework", "load_framework_text", "Framework", "CompiledFramework",

@@ -72,7 +72,9 @@ def test_the_wrapped_functions_take_their_arguments_by_name():
 def test_the_version_is_written_once():
     project = PYPROJECT["project"]
     assert "version" not in project and "version" in project["dynamic"]
-    assert PYPROJECT["tool"]["hatch"]["version"]["path"] == "bandstand/__init__.py"
+    assert PYPROJECT["tool"]["hatch"]["version"]["path"] == "bandstand/version.py"
+    assert re.search(r'^__version__ = "[^"]+"$', (ROOT / "bandstand" / "version.py").read_text(encoding="utf-8"), re.M)
+    assert '__version__ = "' not in (ROOT / "bandstand" / "__init__.py").read_text(encoding="utf-8")
     assert importlib.metadata.version("bandstand") == bandstand.__version__
 
 
