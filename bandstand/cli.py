@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, output as output_
+from . import __version__, annotate, output as output_, sniff
 from .files import status as path_status
 from .catalogue import Catalogue, parse_ref
 from .dsl import loader, schema
@@ -51,7 +51,20 @@ class _Path(click.Path):
 class State:
     def __init__(self, paths: tuple[str, ...], limits: Limits):
         self.limits = limits
-        self.catalogue = Catalogue(list(paths), limits)
+        self.paths = list(paths)
+        self.catalogue = Catalogue(self.paths, limits)
+
+    def add_paths(self, paths) -> None:
+        """Folders of frameworks named after the command (where pre-commit's ``args`` go): added to the catalogue."""
+        if paths:
+            self.paths.extend(paths)
+            self.catalogue = Catalogue(self.paths, self.limits)
+
+
+#: ``--framework-path`` after a command, as before it
+_more_paths = click.option("--framework-path", "more_paths", multiple=True, type=_Path(file_okay=False),
+                           help="A folder of framework files to add to the catalogue, as the same option before "
+                                "the command (repeatable).")
 
 
 def _limit_options(f):
@@ -147,45 +160,94 @@ def list_cmd(state: State):
     return EXIT_OK
 
 
-def _is_framework(data) -> bool:
-    return isinstance(data, dict) and any(k in data for k in ("tiers", "scales", "nodes", "extends"))
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--framework", "framework_ref", help="Check evidence against this framework (id@version or path).")
+@click.option("--output-format", "output_format", type=click.Choice(list(annotate.FORMATS)), default="text",
+              show_default=True,
+              help="How problems are written: text (path:line:col: ...), json (a list of problems), github "
+                   "(workflow commands that annotate the line in a pull request), sarif (SARIF 2.1.0, for code "
+                   "scanning).")
+@click.option("--ignore-unknown", is_flag=True,
+              help="Skip a named file that is no framework, evidence or crosswalk file, as in folders "
+                   "(for pre-commit, which names every YAML file).")
+@_more_paths
 @click.pass_obj
-def validate(state: State, paths, framework_ref):
-    """Check framework and evidence files; print every problem as path:line:col.
+def validate(state: State, paths, framework_ref, output_format, ignore_unknown, more_paths):
+    """Check framework, evidence and crosswalk files, and folders of them; print every problem as path:line:col.
 
-    Exit 1 if any file has a problem, 2 if a file cannot be read at all.
+    In a folder, every .yaml, .yml and .json file is checked as the kind its
+    top-level keys show (a framework has `bandstand:`, a crosswalk `from:` and
+    `to:`, evidence `framework:`, `cases:`, `judgements:`...); other YAML is
+    skipped and listed once. Exit 1 if any file has a problem, 2 if a file or
+    folder cannot be used at all.
     """
-    status = EXIT_OK
-    for path in paths:
+    state.add_paths(more_paths)
+    status, problems, skipped = EXIT_OK, [], []
+    for path, found in _validate_targets(paths, ignore_unknown):
         try:
-            diags, summary = _validate_one(state, path, framework_ref)
+            if isinstance(found, InputError):  # a folder with nothing to check: said, and the others checked
+                raise found
+            checked = _validate_one(state, path, framework_ref, found)
         except BandstandError as e:
-            diags, summary = e.diagnostics, None
+            checked = [d if d.file else dataclasses.replace(d, file=path) for d in e.diagnostics], None
             if any(d.code.startswith("input.") for d in e.diagnostics):
                 status = EXIT_INPUT
-        for line in shown(diags):
-            click.echo(line)
+        if checked is None:
+            skipped.append(path)
+            continue
+        diags, summary = checked
+        problems.extend(diags)
+        if output_format == "text":
+            for line in shown(diags):
+                click.echo(line)
         if any(d.is_error for d in diags):
             status = max(status, EXIT_FAILED)
-        elif summary:
+        elif summary and output_format == "text":
             click.echo(f"{path}: ok ({summary})")
+    if skipped:
+        listed = ", ".join(printable(p) for p in skipped[:10]) + (f" and {len(skipped) - 10} more"
+                                                                  if len(skipped) > 10 else "")
+        click.echo(f"bandstand: skipped {len(skipped)} file{'s' if len(skipped) != 1 else ''} that "
+                   f"{'are' if len(skipped) != 1 else 'is'} no framework, evidence or crosswalk file: {listed}",
+                   err=True)
+    if output_format == "json":
+        click.echo(annotate.to_json(problems), nl=False)
+    elif output_format == "github":
+        click.echo(annotate.to_github(problems), nl=False)
+    elif output_format == "sarif":
+        click.echo(annotate.to_sarif(problems, __version__), nl=False)
     return status
 
 
-def _validate_one(state: State, path: str, framework_ref: str | None):
+def _validate_targets(paths, ignore_unknown: bool):
+    """(path, found) for each file to check: named ones, and those a named folder holds (found=True); for a
+    folder with no file to check, (folder, the error saying so)."""
+    for path in paths:
+        st = path_status(path)
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            yield path, ignore_unknown
+            continue
+        inside = sniff.walk(path)
+        if not inside:
+            yield path, InputError(f"{path} holds no .yaml, .yml or .json files to check", path, "input.empty")
+        for f in inside:
+            yield f, True
+
+
+def _validate_one(state: State, path: str, framework_ref: str | None, found: bool = False):
+    """(problems, summary) for one file; None for a file found in a folder that is no bandstand file."""
     if path.lower().endswith((".csv", ".tsv")):
         ev, earlier = _as_read(lambda: load_evidence(path, limits=state.limits))
         return _check_evidence(state, ev, framework_ref, path, earlier)
     doc = loader.load_file(path, state.limits)
+    kind = sniff.kind(doc.data)
+    if kind is None and found:
+        return None
     schema.require_mapping(doc, "framework or evidence")  # neither: say so, not "evidence fields"
-    if "from" in doc.data and "to" in doc.data:
+    if kind == "crosswalk":
         return _check_crosswalk(state, path)
-    if _is_framework(doc.data):
+    if kind == "framework":
         fw = state.catalogue.load_path(path, display=path)
         return fw.diagnostics, f"framework {fw.ref}, {sum(1 for _ in fw.walk())} nodes"
     from .engine.evidence import from_document
@@ -219,7 +281,9 @@ def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
             raise BandstandError(earlier)
         return [], "evidence; name a framework with --framework to check it against one"
     try:
-        fw = state.catalogue.resolve_named(ref, None if framework_ref else ev.framework_pos)
+        if framework_ref is None:  # an unknown framework is reported where the evidence names it
+            state.catalogue.resolve_named(ref, ev.framework_pos)
+        fw = state.catalogue.choose(ref, None, ev).framework  # an id alone: the version evaluate would use
         bound = bind(ev, fw)
     except BandstandError as e:
         raise BandstandError([*earlier, *e.diagnostics]) from None
@@ -359,16 +423,24 @@ def _pick_quietly(state, framework, on, ev, announced: set):
 
 @cli.command()
 @click.argument("frameworks", nargs=-1)
+@_more_paths
 @click.pass_obj
-def test(state: State, frameworks):
+def test(state: State, frameworks, more_paths):
     """Run the examples kept with FRAMEWORKS (default: every one in the catalogue).
+
+    A framework is named by id@version, id, or path; a folder names every
+    framework file in it (found as `validate` finds them).
 
     Exit 1 if any example gives a result other than the one it expects.
     """
+    state.add_paths(more_paths)
+    unusable: list = []  # frameworks found in a folder that cannot be read: reported, the others still tested
     if frameworks:
-        fws = [state.catalogue.resolve(f) for f in frameworks]
+        fws = [fw for f in frameworks for fw in _frameworks_named(state, f, unusable)]
     else:
         fws = [state.catalogue.load_path(e.path) for e in state.catalogue.entries()]
+    for line in shown(unusable):
+        click.echo(line, err=True)
     failed = 0
     total = 0
     for fw in fws:
@@ -386,8 +458,29 @@ def test(state: State, frameworks):
                 click.echo(f"  {format_diagnostic(d)}")
             for f in o.failures:
                 click.echo(f"  {f}")
-    click.echo(f"{total - failed} passed, {failed} failed")
-    return EXIT_FAILED if failed else EXIT_OK
+    click.echo(f"{total - failed} passed, {failed} failed"
+               + (f"; {len({d.file for d in unusable})} framework file(s) could not be read (see above)"
+                  if unusable else ""))
+    return EXIT_INPUT if unusable else EXIT_FAILED if failed else EXIT_OK
+
+
+def _frameworks_named(state: State, ref: str, unusable: list):
+    """The framework ``ref`` names, or, for a folder, every framework file in it; ``unusable`` gets the problems
+    of the files in the folder that cannot be read."""
+    st = path_status(ref)
+    if st is None or not stat.S_ISDIR(st.st_mode):
+        return [state.catalogue.resolve(ref)]
+    found, problems = [], []
+    for path in sniff.walk(ref):
+        try:
+            if sniff.kind(loader.load_file(path, state.limits).data) == "framework":
+                found.append(state.catalogue.load_path(path, display=path))
+        except BandstandError as e:
+            problems.extend(d if d.file else dataclasses.replace(d, file=path) for d in e.diagnostics)
+    if not found and not problems:
+        raise InputError(f"{ref} holds no framework files (YAML with 'bandstand:' at the top)", ref, "input.empty")
+    unusable.extend(problems)
+    return found
 
 
 @cli.command("diff")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, ParamSpec, TypeVar
 
 from ..dsl import too_deep_error
 from ..dsl.ast import float_text
@@ -29,13 +29,21 @@ from .margins import MARGIN_RERUNS, margin
 from .result import AppliedLimit, NodeResult, Result, SharedNodeResult
 
 
-def _bounded(fn):
-    """Turn a RecursionError (rules nested past a raised --max-expression-depth) into a located error."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _bounded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn a RecursionError (rules nested past a raised --max-expression-depth) into a located error.
+
+    Typed with ParamSpec, so the functions it wraps keep their signatures for type checkers.
+    """
     @functools.wraps(fn)
-    def bounded(framework, *args, **kwargs):
+    def bounded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
-            return fn(framework, *args, **kwargs)
+            return fn(*args, **kwargs)
         except RecursionError:
+            framework = args[0] if args else kwargs["framework"]
             fw = framework.framework if isinstance(framework, CompiledFramework) else framework
             raise too_deep_error(fw) from None
     return bounded
