@@ -16,7 +16,10 @@ The layout, whatever the file looked like before:
 
 Everything else is kept as written: comments (a comment above a key moves
 with the key), blank lines, anchors and aliases, the style of each scalar
-(folded, quoted, plain) and of other flow collections. The text is
+(folded, quoted, plain) and of other flow collections. Lines are never
+wrapped; plain text written over several lines is joined into one (YAML
+reads it as one line anyway): long text belongs in a folded block (``>-``),
+whose line breaks are kept. The text is
 round-tripped by ruamel.yaml, a YAML library made for editing YAML while
 keeping its comments; this module only decides the layout.
 
@@ -54,6 +57,7 @@ _ID_FIELDS = {"id", "version"}  # and every value whose schema is a node id or a
 _ID_REFS = {"#/$defs/node_id", "#/$defs/slug"}
 _ID_LISTS = {"partial", "limits_applied", "from"}  # lists of node ids (evidence, examples, crosswalk answers)
 _BAND_TABLE = "#/$defs/band_table"
+WIDTH = 1 << 16  # lines are never wrapped (ruamel would leave a space at the break); see the module docstring
 
 
 def kind_of(data) -> str | None:
@@ -80,7 +84,7 @@ def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)
-    y.width = 1 << 16  # never re-wrap a line: the author chose where lines break
+    y.width = WIDTH
     return y
 
 
