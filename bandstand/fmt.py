@@ -41,6 +41,8 @@ from functools import lru_cache
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
                                       PlainScalarString)
@@ -80,8 +82,23 @@ def kind_of(data) -> str | None:
     return None
 
 
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, reading a date-like scalar that is no date of the calendar
+    (``2021-13-01``) as the text it is, as bandstand's YAML 1.2 reading does, instead of failing."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = WIDTH
@@ -423,7 +440,15 @@ def format_file(path: str, named: bool = True, limits: Limits = DEFAULT_LIMITS, 
         out.errors = list(e.diagnostics)
         return out
     out.before = text
-    out.after = format_text(text, out.kind)
+    try:
+        out.after = format_text(text, out.kind)
+    except YAMLError as e:  # bandstand reads it, ruamel does not: say so, and leave the file alone
+        mark = getattr(e, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        out.errors = [InputError(f"fmt cannot lay out this file: the YAML library it uses (ruamel.yaml) reads it "
+                                 f"differently ({printable(' '.join(str(getattr(e, 'problem', None) or e).split()))})",
+                                 path, "input.fmt", line, column).diagnostics[0]]
+        return out
     if out.changed and not _same_data(doc.data, loader.load_text(out.after, path, limits).data):
         raise AssertionError(f"formatting {path} would change what it says; it was left as it was")
     return out

@@ -299,3 +299,14 @@ def test_fmt_is_idempotent_on_mutated_bundled_files(source, seed, indent):
     once = format_text(mutated, kind)
     assert format_text(once, kind) == once
     assert loader.load_text(once).data == loader.load_text(mutated).data  # the same data, whatever the layout
+
+
+def test_a_date_like_text_that_is_no_date_is_kept_as_text(tmp_path, capsys, monkeypatch):
+    # bandstand reads YAML 1.2, where 2021-13-01 is text; the round-trip library must not fail on it
+    f = tmp_path / "evidence.yaml"
+    f.write_text("notes: 2021-13-01\nsubject: X\n", encoding="utf-8")
+    before = loader.load_file(f).data
+    code, out, err = run(["fmt", str(f)], capsys, monkeypatch)
+    assert code == 0, err
+    assert loader.load_file(f).data == before
+    assert "2021-13-01" in f.read_text(encoding="utf-8")
