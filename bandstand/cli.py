@@ -647,6 +647,23 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     return EXIT_OK
 
 
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", is_flag=True, help="Write nothing; list the files that would change and exit 1 if any would.")
+@click.option("--diff", is_flag=True, help="Write nothing; print each change as a unified diff.")
+@click.pass_obj
+def fmt_cmd(state: State, paths, check, diff):
+    """Put framework, evidence and crosswalk files in the canonical layout (folders: their YAML files).
+
+    Key order as the schema lists it, ids quoted, comments kept. A file that
+    does not load is left untouched and reported (exit 2).
+    """
+    from .fmt import run
+
+    return run(paths, check=check, diff=diff, limits=state.limits, resolver=state.catalogue.find,
+               out=lambda text: click.echo(text, nl=False), err=lambda text: click.echo(text, nl=False, err=True))
+
+
 @cli.command("schema")
 @click.argument("which", type=click.Choice(list(schema.SCHEMAS)))
 def schema_cmd(which):

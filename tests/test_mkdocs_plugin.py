@@ -54,7 +54,7 @@ def test_a_broken_file_fails_with_its_located_diagnostics(tmp_path):
     assert lines[0] == "bandstand: cannot publish two/youth-2018.yaml:"
     assert lines[1:] == [
         "two/youth-2018-original.yaml:136:26: error: expected ')' or ',' but the expression ended [syntax.expression]",
-        "two/youth-2018.yaml:126:14: error: level 'gold' is not on scale 'rating' (did you mean 'good'?) "
+        "two/youth-2018.yaml:63:14: error: level 'gold' is not on scale 'rating' (did you mean 'good'?) "
         "[check.unknown-level]"]
 
 
