@@ -213,17 +213,6 @@ class CompiledFramework:
         self.order: tuple[Program, ...] = tuple(programs[i] for i in _order(framework, programs))
         self.programs = programs
         self.shown: tuple[Shown, ...] = tuple(Shown(n) for n in framework.nodes.values())
-        self._plan = None
-        self._planned = False
-
-    def plan(self):
-        """The ratings-only plan (:mod:`bandstand.engine.fast`), or None when a rule's shape has none."""
-        if not self._planned:
-            from .fast import make_plan
-
-            self._plan = make_plan(self)  # building twice from two threads gives equal plans
-            self._planned = True
-        return self._plan
 
 
 def _order(fw: Framework, programs: dict[str, Program]) -> list[str]:
