@@ -517,13 +517,18 @@ class _Compiler:
         x = self.expr(e.args[0], site)
         table = self.fw.bands[e.args[1].text]
         rounding, lookup = table.rounding, table.lookup
+        found: dict = {}  # value -> (rounded, band): the table's answer depends on the value alone
 
         def band(ctx):
             v = x(ctx)
             if isinstance(v, NotRated):
                 return v
-            r = rounding.apply(v)
-            b = lookup(r)
+            hit = found.get(v)
+            if hit is None:
+                if len(found) >= 4096:
+                    found.clear()
+                hit = found[v] = (r := rounding.apply(v)), lookup(r)
+            r, b = hit
             if b is None:
                 return NotRated(f"{r} falls in no band of '{table.id}'")
             if ctx.trace is not None:
