@@ -44,10 +44,9 @@ def _bounded(fn):
 @_bounded
 def compile_framework(framework: Framework) -> CompiledFramework:
     """The compiled form of a framework, built once and kept with it."""
-    compiled = framework.__dict__.get("_compiled")
-    if compiled is None:
-        compiled = CompiledFramework(framework)
-        framework.__dict__["_compiled"] = compiled
+    compiled = framework.compiled
+    if compiled is None:  # (two threads may both build it: either serves)
+        compiled = framework.compiled = CompiledFramework(framework)
     return compiled
 
 
