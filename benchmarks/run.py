@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import os
 import platform
@@ -213,7 +214,29 @@ def one_inspection(quick: bool, agree_n: int) -> list[dict]:
          "bandstand": median_time(lambda: evaluate(compiled, bind(cases_ev, fw)), reps, m),
          "yardstick": hand_cases, "yardstick_name": "hand-written function", "target": None},
     ]
+    rows.append(explained_tree(quick, compiled, rng))
     return rows
+
+
+def explained_tree(quick: bool, compiled, rng: random.Random) -> dict:
+    """2f. The explained tree against a hand-written function giving the identical tree (checked on 1,000)."""
+    import handwritten_tree
+
+    fw = compiled.framework
+    tree = handwritten_tree.Tree(fw)  # per framework, once (as compiling is)
+    for _ in range(100 if quick else 1000):
+        figures, judgements = random_inspection(rng)
+        ours = evaluate(compiled, bind(as_evidence(figures, judgements), fw)).to_json()
+        assert handwritten_tree.explain(tree, figures, judgements).to_json() == ours, (figures, judgements)
+    sample = [random_inspection(rng) for _ in range(50 if quick else 500)]
+    bound = [bind(as_evidence(f, j), fw) for f, j in sample]
+    reps = 3 if quick else 7
+    return {"workload": "2f. explained `evaluate(fw, bound)` from published figures, random inspections (timed: "
+                        "evaluate and its whole result tree; not timed: binding, done once per inspection)",
+            "bandstand": median_batch(lambda b: evaluate(compiled, b), bound, reps),
+            "yardstick": median_batch(lambda fj: handwritten_tree.explain(tree, *fj), sample, reps),
+            "yardstick_name": "hand-written function giving the identical tree (benchmarks/handwritten_tree.py), "
+                              "checked identical on random inspections", "target": 2}
 
 
 def other_engines(quick: bool, agree_n: int) -> list[dict]:
@@ -295,6 +318,71 @@ def batch_impact(quick: bool) -> list[dict]:
     return rows
 
 
+
+
+COURT = [k for k in handwritten.KEY_QUESTIONS if k.startswith("2.")]
+OUT_OF_COURT = [k for k in handwritten.KEY_QUESTIONS if k.startswith("3.")]
+LABELS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
+
+
+def write_inspections_csv(path: Path, n: int, seed: int = 7) -> None:
+    """``n`` random inspections as one CSV, one row per case (three court, three out-of-court cases each)."""
+    rng = random.Random(seed)
+    judged = [*handwritten.JUDGED, "4.1"]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(["inspection", *judged, "case", "part", *COURT, *OUT_OF_COURT]) + "\n")
+        for i in range(n):
+            name = f"Inspection {i}"
+            head = [name] + [rng.choice(LABELS) for _ in judged]
+            for c in range(6):
+                court = c < 3
+                answers = [rng.choice(("yes", "no")) if (k in COURT) == court else "" for k in COURT + OUT_OF_COURT]
+                f.write(",".join(head + [f"C{c}", "court" if court else "out_of_court"] + answers) + "\n")
+
+
+def run_measured(cmd: list[str], out_path: Path) -> tuple[float, int]:
+    """(CPU seconds, peak resident memory in bytes) of one process writing to ``out_path``."""
+    with open(out_path, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, (cmd, proc.returncode)
+    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return usage.ru_utime + usage.ru_stime, rss
+
+
+def cli_batch(quick: bool) -> list[dict]:
+    """4c/4d. The command line's batch mode on one CSV of many inspections, against a streaming script."""
+    exe = str(Path(sys.executable).parent / "bandstand")
+    small, large = (300, 1500) if quick else (10_000, 20_000)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        measured = {}
+        for n in (small, large):
+            csv_path = folder / f"inspections-{n}.csv"
+            write_inspections_csv(csv_path, n)
+            size = csv_path.stat().st_size
+            ours = [exe, "--max-file-bytes", str(size + 1), "--max-cases", str(6 * n + 1), "evaluate",
+                    "hmip-youth@2018", str(csv_path), "--format", "jsonl", "--ratings-only"]
+            hand = [sys.executable, str(HERE / "csv_to_jsonl.py"), str(csv_path)]
+            measured[n] = (run_measured(ours, folder / "ours.jsonl"), run_measured(hand, folder / "hand.jsonl"))
+            got = [json.loads(line) for line in (folder / "ours.jsonl").read_text(encoding="utf-8").splitlines()]
+            want = [json.loads(line) for line in (folder / "hand.jsonl").read_text(encoding="utf-8").splitlines()]
+            assert len(got) == len(want) == n, (len(got), len(want), n)
+            for g, w in zip(got, want):  # the same ratings, inspection by inspection
+                assert g["subject"] == w["subject"] and g["overall"]["rating"] == w["overall"], (g["subject"],)
+                assert all(g["nodes"][k]["rating"] == v for k, v in w["nodes"].items()), (g["subject"],)
+        (cpu_ours, _), (cpu_hand, _) = measured[large]
+        rows.append({"workload": f"4c. CLI batch: `bandstand evaluate hmip-youth@2018 INSPECTIONS.csv --format jsonl "
+                                 f"--ratings-only` (limits on file size and cases raised to fit), {large:,} inspections of 6 cases (CPU time of the whole process, "
+                                 "start-up included; not timed: writing the CSV)",
+                     "bandstand": cpu_ours, "yardstick": cpu_hand,
+                     "yardstick_name": "hand-written streaming CSV->jsonl script, same ratings", "target": 5})
+        rows.append({"workload": f"4d. CLI batch: peak RSS at {large:,} inspections over {small:,}",
+                     "bandstand": measured[large][0][1], "yardstick": measured[small][0][1],
+                     "yardstick_name": f"{small:,} inspections", "target": 1.2, "unit": "bytes"})
+    return rows
 
 
 def stability_workload(quick: bool) -> list[dict]:
@@ -538,6 +626,7 @@ def main(argv=None) -> int:
     growth_data = None
     steps = [(1, lambda: cold_start(args.quick)), (2, lambda: one_inspection(args.quick, agree_n)),
              (3, lambda: other_engines(args.quick, agree_n)), (4, lambda: batch_impact(args.quick)),
+             (4, lambda: cli_batch(args.quick)),
              (5, lambda: stability_workload(args.quick))]
     for number, step in steps:
         if number in only:
