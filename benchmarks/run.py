@@ -657,28 +657,26 @@ NOTES: list[str] = [
     "catalogue identities, so a warm run reads and builds the framework but never imports jsonschema, which is "
     "why it can start about as fast as the yardstick, which imports both. The second row is every run with "
     "the cache off; its note gives the one run that filled the cache.",
-    "2c/2d, the explained result tree: the target (15x) is met from cases (13.4x in this run) and not from "
-    "published figures (112x), where the hand-written function has only a few lookups to do. The tree of "
-    "hmip-youth@2018 has 155 nodes (35 rated, 120 prompts and domains that are not). What remains is the cost of explaining: the interpreter runs each rule as a tree of "
-    "closures that records why (a trace), turns each trace into a reason and works out each margin, . Tried, in "
-    "this order: the facts of each node worked out once per framework, not per inspection; margins of "
-    "`band(share(), table)` rules found from the table within one rounding step of a band's edge (they were "
-    "found by re-running the rule at each step of a bisection); margins remembered per table and figures; "
-    "whole numbers kept as ints (published percentages, exact shares, band lookups by dictionary); slotted "
-    "result objects built positionally; the results of unrated nodes without a measure made once per "
-    "compiled framework and shared, since they are the same in every inspection. Together these took the "
-    "explained tree from about 170x to 112x from published figures, and from about 31x to 13.4x from cases. "
-    "Not done: reasons and margins worked out only when read, which would shrink the figure without making "
-    "a rendered result (which reads them all) any faster.",
-    "2a/2b, ratings only: `evaluate(..., explain=False)`, the same compiled plan as the explained path (there "
-    "is no second interpreter); 2a has the evidence bound once outside the timed region, 2b binds it on "
-    "every call.",
+    "2a/2b, ratings only: `evaluate(..., explain=False)` runs the same compiled plan as the explained path "
+    "(there is no second interpreter). It still builds the whole result tree (155 nodes for "
+    "hmip-youth@2018, 35 rated), which the hand-written function does not; 2b also checks the raw evidence "
+    "against the framework (`bind`) on every call.",
+    "2c/2d/2e, the explained result tree against the hand-written ratings function: kept to compare with "
+    "earlier runs; the like-for-like yardstick of the explained path is 2f.",
+    "2f: `benchmarks/handwritten_tree.py` builds the same result objects (reasons, decided_by, margins, the "
+    "limit, the shared results of the nodes that are not rated) by hand for the 2018 rules, and is checked "
+    "to give the identical `Result.to_json()` on 1,000 random inspections before it is timed.",
     "3: each engine is given the same inspection as flat fields, converted before timing; its time is its "
     "own evaluation call. Lines of rules are the rules as written for that engine (`benchmarks/engines.py`). "
     "cel-python is timed on fewer inspections (tens of milliseconds each), and checked on all of them.",
-    "4: both sides stream: one inspection generated, rated under both versions, compared, dropped. The "
-    "memory row is the peak traced while rating the larger number over the peak at the smaller: flat "
-    "memory is a ratio near 1.",
+    "4: both sides stream: one inspection generated, rated under both versions, compared, dropped (each "
+    "inspection is bound and evaluated through the public API). The memory row is the peak traced while "
+    "rating the larger number over the peak at the smaller: flat memory is a ratio near 1.",
+    "4c/4d: each side is a whole process reading one CSV file written beforehand; CPU time (user + system) "
+    "and peak resident memory come from the operating system (`wait4`). The outputs are checked to give "
+    "the same ratings inspection by inspection. The command line reads a CSV's inspections before "
+    "evaluating them (`load_evidence_many`), so its memory grows with the file; `--max-file-bytes` and "
+    "`--max-cases` have to be raised for a large file.",
     "6: load and check is timed with the cache off (`bandstand.cache.off()`), so it measures reading, the "
     "schema, building the model and every static check; evaluation time and memory are measured in separate "
     "runs (tracing allocations slows Python, and not evenly). The exponent is the least-squares slope of "
