@@ -29,7 +29,7 @@ from fractions import Fraction
 from .dsl.model import OVERALL, BandTable, Framework, Level
 from .engine.compile import CompiledFramework
 from .engine.evaluate import compile_framework, evaluate
-from .engine.evidence import Bound, Evidence, bind
+from .engine.evidence import Bound, Evidence, Measure, bind
 from .errors import InputError
 
 
@@ -243,18 +243,23 @@ def _resampled(compiled: CompiledFramework, bound: Bound, resamples: int, seed: 
     for c in cases:
         by_part.setdefault(c.part, []).append(c)
     parts = sorted(by_part)
-    plan = compiled.plan() if not bound.published else None  # the plan knows no published ratings
-    judgements = {k: (v.id if v is not None else None) for k, v in bound.judgements.items()}
-    judged = {k: v for k, v in judgements.items() if v is not None}
-    if plan is not None:
-        share_ids = plan.share_ids
-        index = {k: i for i, k in enumerate(share_ids)}
-        # each case's answers as (slot, yes) pairs, so a resample is counted in one pass
-        answers = {p: [[(index[k], a) for k, a in c.answers.items() if a is not None and k in index]
-                       for c in by_part[p]] for p in parts}
-        for _ in range(resamples):
-            yes = [0] * len(share_ids)
-            of = [0] * len(share_ids)
+    counted = sorted(bound.from_cases)
+    index = {k: i for i, k in enumerate(counted)}
+    # each case's answers as (slot, yes) pairs, so a resample is counted in one pass
+    answers = {p: [[(index[k], a) for k, a in c.answers.items() if a is not None and k in index]
+                   for c in by_part[p]] for p in parts}
+    from dataclasses import replace
+
+    for _ in range(resamples):
+        if bound.published:  # published ratings stand in by what the evidence covers: bind the resample again
+            sample = []
+            for p in parts:
+                sample.extend(rng.choices(by_part[p], k=len(by_part[p])))
+            ev = replace(bound.evidence, cases=[replace(c, id=f"{c.id}#{i}") for i, c in enumerate(sample)])
+            resampled = bind(ev, bound.framework)
+        else:  # the same checked evidence with the resample's counts (a node no drawn case answers: 0 of 0)
+            yes = [0] * len(counted)
+            of = [0] * len(counted)
             for p in parts:
                 pool = answers[p]
                 for case in rng.choices(pool, k=len(pool)):
@@ -262,16 +267,11 @@ def _resampled(compiled: CompiledFramework, bound: Bound, resamples: int, seed: 
                         of[i] += 1
                         if a:
                             yes[i] += 1
-            yield plan.rate_counts(list(zip(yes, of)), judged).as_dict()
-        return
-    from dataclasses import replace
-
-    for _ in range(resamples):  # the general interpreter, for frameworks the plan does not cover
-        sample = []
-        for p in parts:
-            sample.extend(rng.choices(by_part[p], k=len(by_part[p])))
-        ev = replace(bound.evidence, cases=[replace(c, id=f"{c.id}#{i}") for i, c in enumerate(sample)])
-        r = evaluate(compiled, bind(ev, bound.framework), explain=False)
+            measures = dict(bound.measures)
+            for node_id, y, n in zip(counted, yes, of):
+                measures[node_id] = Measure(y, n, None)
+            resampled = replace(bound, measures=measures)
+        r = evaluate(compiled, resampled, explain=False)
         out = {k: (n.level.id if n.level else None) for k, n in r.nodes.items() if n.rated}
         if r.overall is not None:
             out[OVERALL] = r.overall.level.id if r.overall.level else None

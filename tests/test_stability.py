@@ -89,13 +89,30 @@ def test_resamples_are_drawn_within_parts(hmip, beds):
     assert (kq.yes, kq.of) == (11, 17)
 
 
-def test_stability_agrees_with_the_interpreter_when_the_plan_is_not_used(hmip, beds, monkeypatch):
-    from bandstand.engine.compile import CompiledFramework
+def test_each_resample_rates_as_binding_the_resampled_cases_would(hmip, beds):
+    """Resamples reuse the checked evidence with new counts: the ratings equal binding each resample afresh."""
+    import random
+    from dataclasses import replace
 
-    fast = stability(hmip, beds, resamples=60, seed=3)
-    monkeypatch.setattr(CompiledFramework, "plan", lambda self: None)
-    slow = stability(hmip, beds, resamples=60, seed=3)
-    assert fast.levels == slow.levels
+    from bandstand import bind, evaluate
+
+    seed, n = 3, 40
+    st_ = stability(hmip, beds, resamples=n, seed=seed)
+    rng = random.Random(seed)
+    by_part: dict = {}
+    for c in beds.cases:
+        by_part.setdefault(c.part, []).append(c)
+    expected: dict = {}
+    for _ in range(n):
+        sample = [c for p in sorted(by_part) for c in rng.choices(by_part[p], k=len(by_part[p]))]
+        ev = replace(beds, cases=[replace(c, id=f"{c.id}#{i}") for i, c in enumerate(sample)])
+        r = evaluate(hmip, bind(ev, hmip), explain=False)
+        for k, node in [*r.nodes.items(), ("overall", r.overall)]:
+            if node.rated:
+                level = node.level.id if node.level else None
+                expected.setdefault(k, {}).setdefault(level, 0)
+                expected[k][level] += 1
+    assert {k: dict(v) for k, v in st_.levels.items()} == expected
 
 
 def test_published_figures_alone_are_refused(hmip):

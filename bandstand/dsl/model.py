@@ -479,6 +479,9 @@ class Framework:
     # whose rule does not parse), "score" (scale.level whose score is unusable). The static checks say
     # nothing more of these: their problems are consequences of one already reported.
     unbuilt: set = field(default_factory=set)
+    #: the compiled form (bandstand.engine.compile_framework), made on first use and kept with the framework;
+    #: not an argument, so a framework made by dataclasses.replace() compiles its own
+    compiled: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def ref(self) -> str:
@@ -493,7 +496,7 @@ class Framework:
     def __getstate__(self) -> dict:
         """What a pickle keeps: the model, not its compiled form (closures), which is rebuilt on use."""
         state = dict(self.__dict__)
-        state.pop("_compiled", None)
+        state["compiled"] = None
         state.pop("evidence_facts", None)  # derived: worked out again on use
         return state
 

@@ -1,9 +1,13 @@
-"""Rule ASTs to Python closures, once per framework.
+"""Rule ASTs to a plan of steps, once per framework: the one engine every public path runs.
 
-A :class:`CompiledFramework` holds, for every rated node in dependency order,
-one closure ``fn(ctx) -> value`` built from its rule's AST: names, node
-references and band tables are resolved here, once, so evaluation neither
-walks YAML data nor re-resolves a name. No text is ever ``eval``-ed.
+A :class:`CompiledFramework` is the plan: every node has a slot (an integer),
+and every rated node, in dependency order, a :class:`Step` holding one
+closure ``fn(ctx) -> value`` built from its rule's AST and its limits.
+Names, node references and band tables are resolved here, once, to slots,
+so evaluation neither walks YAML data nor re-resolves a name; ratings live
+in a list indexed by slot. No text is ever ``eval``-ed. The plan is
+immutable once built and shared between threads; its only mutable parts
+are memos (margins by table and figures) whose entries never change.
 
 Values at run time are ``Fraction`` (numbers), ``bool``, ``Level``,
 ``str``, lists of nodes, or :class:`NotRated`, which carries its reason and
@@ -15,7 +19,6 @@ The closures report what they decide to ``ctx.trace`` when it is a list
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -40,62 +43,82 @@ class NotRated:
 # -- trace events: what the interpreter decided, in the order it decided it ------------
 
 
-@dataclass(frozen=True, slots=True)
-class ShareEvent:
-    node_id: str
-    measure: Measure
-    value: Fraction
-    pooled: bool = False
+class _Event:
+    """A fact recorded while deciding a node (explaining only)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
 
 
-@dataclass(frozen=True, slots=True)
-class BandEvent:
-    table: BandTable
-    value: Fraction
-    rounded: Fraction
-    band: Band
+class ShareEvent(_Event):
+    __slots__ = ("node_id", "measure", "value", "pooled")
+
+    def __init__(self, node_id: str, measure: Measure, value, pooled: bool = False):
+        self.node_id, self.measure, self.value, self.pooled = node_id, measure, value, pooled
 
 
-@dataclass(frozen=True, slots=True)
-class PickEvent:
-    func: str  # lowest / highest
-    nodes: tuple[Node, ...]
-    chosen: tuple[Node, ...]
-    level: Level
+class BandEvent(_Event):
+    __slots__ = ("table", "value", "rounded", "band")
+
+    def __init__(self, table: BandTable, value, rounded, band: Band):
+        self.table, self.value, self.rounded, self.band = table, value, rounded, band
 
 
-@dataclass(frozen=True, slots=True)
-class SumEvent:
-    nodes: tuple[Node, ...]
-    total: Fraction
-    maximum: Fraction | None
+class PickEvent(_Event):
+    __slots__ = ("func", "nodes", "chosen", "level", "plural")
+
+    def __init__(self, func: str, nodes: tuple[Node, ...], chosen: tuple[Node, ...], level: Level, plural: str):
+        self.func, self.nodes, self.chosen, self.level, self.plural = func, nodes, chosen, level, plural
 
 
-@dataclass(frozen=True, slots=True)
-class MeanEvent:
-    nodes: tuple[Node, ...]  # the nodes whose scores were averaged (the rated ones)
-    of: int  # how many nodes the mean was asked of
-    value: Fraction
+class SumEvent(_Event):
+    __slots__ = ("nodes", "total", "maximum", "plural")
+
+    def __init__(self, nodes: tuple[Node, ...], total, maximum, plural: str):
+        self.nodes, self.total, self.maximum, self.plural = nodes, total, maximum, plural
 
 
-@dataclass(frozen=True, slots=True)
-class JudgementEvent:
-    level: Level | None
-    note: str | None
+class MeanEvent(_Event):
+    __slots__ = ("nodes", "of", "value", "plural")
+
+    def __init__(self, nodes: tuple[Node, ...], of: int, value: Fraction, plural: str):
+        #: the nodes whose scores were averaged (the rated ones), how many the mean was asked of
+        self.nodes, self.of, self.value, self.plural = nodes, of, value, plural
 
 
-@dataclass(frozen=True, slots=True)
-class RefEvent:
-    node_id: str
+class JudgementEvent(_Event):
+    __slots__ = ("level", "note")
+
+    def __init__(self, level: Level | None, note: str | None):
+        self.level, self.note = level, note
+
+
+class RefEvent(_Event):
+    __slots__ = ("node_id",)
+
+    def __init__(self, node_id: str):
+        self.node_id = node_id
+
+
+def plural(nodes) -> str:
+    """'key questions', 'standards': the tier's plural when every node is of one tier, else 'nodes'."""
+    tiers = {n.tier.id for n in nodes if n.tier is not None}
+    if len(tiers) == 1:
+        tier = next(n.tier for n in nodes if n.tier is not None)
+        return tier.plural or tier.label.lower() + "s"
+    return "nodes"
 
 
 class Context:
     """The state of one evaluation."""
 
-    __slots__ = ("ratings", "measures", "judgements", "notes", "trace", "owner", "override")
+    __slots__ = ("ratings", "measures", "judgements", "notes", "trace", "owner", "override", "plan")
 
-    def __init__(self, measures, judgements, notes):
-        self.ratings: dict[str, Any] = {}
+    def __init__(self, plan: "CompiledFramework", measures, judgements, notes):
+        self.plan = plan
+        self.ratings: list[Any] = [None] * len(plan.index)  # by slot; None: not decided (yet)
         self.measures: dict[str, Measure] = measures
         self.judgements: dict[str, Level | None] = judgements
         self.notes: dict[str, str] = notes
@@ -120,28 +143,43 @@ def _nr_reason(v: NotRated, prefix: str = "") -> NotRated:
 # -- the compiler ------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class Program:
-    node: Node
-    fn: Fn
-    limits: list[tuple[Limit, Fn]]
-    own_share: bool  # its rule reads its own share of cases (margins in cases)
-    #: the band table of a rule that is exactly ``band(share(), table)``: its margins are found from the
-    #: table, without running the rule again
-    share_table: BandTable | None = None
-    #: a rule that is exactly ``band(x, table)``: (table, "sum" | "mean" | "other", the nodes x reads the
-    #: scores of); its margins move x along the values it can take
-    banded: tuple | None = None
+class LimitStep:
+    """A limit on a step's node and its compiled condition."""
+
+    __slots__ = ("limit", "cond")
+
+    def __init__(self, limit: Limit, cond: Fn):
+        self.limit, self.cond = limit, cond
+
+
+class Step:
+    """One rated node of the plan: its slot, its rule compiled, its limits, and what its margins need."""
+
+    __slots__ = ("node", "slot", "fn", "limits", "own_share", "share_table", "banded")
+
+    def __init__(self, node: Node, slot: int, fn: Fn, limits: tuple[LimitStep, ...], own_share: bool,
+                 share_table: BandTable | None, banded: tuple | None):
+        self.node, self.slot, self.fn, self.limits = node, slot, fn, limits
+        #: its rule reads its own share of cases (margins in cases)
+        self.own_share = own_share
+        #: the band table of a rule that is exactly ``band(share(), table)``: its margins are found from the
+        #: table, without running the rule again
+        self.share_table = share_table
+        #: a rule that is exactly ``band(x, table)``: (table, "sum" | "mean" | "other", the nodes x reads the
+        #: scores of); its margins move x along the values it can take
+        self.banded = banded
 
 
 class Shown:
     """What a node's result shows whatever the evidence: worked out once per framework."""
 
-    __slots__ = ("node", "id", "title", "tier", "rated", "how", "children", "reference", "unrated_reason", "shared")
+    __slots__ = ("node", "id", "slot", "title", "tier", "rated", "how", "children", "reference", "unrated_reason",
+                 "shared")
 
-    def __init__(self, node: Node):
+    def __init__(self, node: Node, slot: int):
         self.node = node
         self.id = node.id
+        self.slot = slot
         self.title = node.title or node.question
         self.tier = node.tier.id if node.tier else None
         self.rated = node.rated
@@ -186,13 +224,15 @@ def _banded(fw: Framework, node: Node, site: Site) -> tuple | None:
 
 
 class CompiledFramework:
-    """A framework ready to evaluate: immutable once built, safe to share."""
+    """A framework ready to evaluate (the plan): immutable once built, safe to share between threads."""
 
     def __init__(self, framework: Framework):
         self.framework = framework
-        compiler = _Compiler(framework)
-        programs: dict[str, Program] = {}
+        #: every node's slot in a context's ratings
+        self.index: dict[str, int] = {node_id: i for i, node_id in enumerate(framework.nodes)}
+        compiler = _Compiler(framework, self.index)
         site_by_node = {s.owner.id: s for s in sites(framework) if s.kind == "rule"}
+        parts: dict[str, list] = {}
         for node in framework.nodes.values():
             if not node.rated:
                 continue
@@ -205,28 +245,35 @@ class CompiledFramework:
                 fn = compiler.expr(node.rule.expr, site)
                 own = any(isinstance(e, ast.Call) and e.func in ("share", "pooled_share", "yes", "applicable")
                           and (not e.args or e.func == "pooled_share") for e in ast.walk(node.rule.expr))
-            programs[node.id] = Program(node, fn, [], own, _share_table(framework, node),
-                                        None if node.is_judged else _banded(framework, node, site))
+            parts[node.id] = [node, fn, [], own, _share_table(framework, node),
+                              None if node.is_judged else _banded(framework, node, site)]
         for lim in framework.limits:
             site = Site(lim.when, framework.nodes[lim.applies_to], "limit", lim.id)
-            programs[lim.applies_to].limits.append((lim, compiler.expr(lim.when.expr, site)))
-        self.order: tuple[Program, ...] = tuple(programs[i] for i in _order(framework, programs))
-        self.programs = programs
-        self.shown: tuple[Shown, ...] = tuple(Shown(n) for n in framework.nodes.values())
-        self._plan = None
-        self._planned = False
+            parts[lim.applies_to][2].append(LimitStep(lim, compiler.expr(lim.when.expr, site)))
+        steps = {node_id: Step(node, self.index[node_id], fn, tuple(limits), own, table, banded)
+                 for node_id, (node, fn, limits, own, table, banded) in parts.items()}
+        self.order: tuple[Step, ...] = tuple(steps[i] for i in _order(framework, steps))
+        self.steps = steps
+        self.shown: tuple[Shown, ...] = tuple(Shown(n, self.index[n.id]) for n in framework.nodes.values())
+        #: per scale (by object id: the framework holds them): (lowest score, highest score, the gaps between
+        #: its scores in order), or None when no level has a score
+        self.scale_scores: dict[int, tuple | None] = {id(sc): _scale_scores(sc) for sc in framework.scales.values()}
+        for n in framework.nodes.values():
+            if n.scale is not None and id(n.scale) not in self.scale_scores:
+                self.scale_scores[id(n.scale)] = _scale_scores(n.scale)
+        #: memos of margins: by table id and figures, and the score step of a set of scales; what they hold
+        #: depends only on the framework, so entries never change once made
+        self.margin_memo: dict[tuple, tuple] = {}
+        self.score_steps: dict[tuple, tuple] = {}
 
-    def plan(self):
-        """The ratings-only plan (:mod:`bandstand.engine.fast`), or None when a rule's shape has none."""
-        if not self._planned:
-            from .fast import make_plan
 
-            self._plan = make_plan(self)  # building twice from two threads gives equal plans
-            self._planned = True
-        return self._plan
+def _scale_scores(scale) -> tuple | None:
+    scores = sorted(lv.score for lv in scale.levels if lv.score is not None)
+    gaps = tuple(b - a for a, b in zip(scores, scores[1:]))
+    return (scores[0], scores[-1], gaps) if scores else None
 
 
-def _order(fw: Framework, programs: dict[str, Program]) -> list[str]:
+def _order(fw: Framework, programs: dict[str, Step]) -> list[str]:
     """Dependency order: every node after the nodes its rule or limits read."""
     deps: dict[str, list[str]] = {i: [] for i in programs}
     for site in sites(fw):
@@ -252,8 +299,9 @@ def _order(fw: Framework, programs: dict[str, Program]) -> list[str]:
 
 
 class _Compiler:
-    def __init__(self, fw: Framework):
+    def __init__(self, fw: Framework, index: dict[str, int]):
         self.fw = fw
+        self.index = index
 
     def judgement(self, node: Node) -> Fn:
         node_id = node.id
@@ -469,13 +517,18 @@ class _Compiler:
         x = self.expr(e.args[0], site)
         table = self.fw.bands[e.args[1].text]
         rounding, lookup = table.rounding, table.lookup
+        found: dict = {}  # value -> (rounded, band): the table's answer depends on the value alone
 
         def band(ctx):
             v = x(ctx)
             if isinstance(v, NotRated):
                 return v
-            r = rounding.apply(v)
-            b = lookup(r)
+            hit = found.get(v)
+            if hit is None:
+                if len(found) >= 4096:
+                    found.clear()
+                hit = found[v] = (r := rounding.apply(v)), lookup(r)
+            r, b = hit
             if b is None:
                 return NotRated(f"{r} falls in no band of '{table.id}'")
             if ctx.trace is not None:
@@ -485,17 +538,20 @@ class _Compiler:
 
     def _pick(self, e, site, func: str):
         members = tuple(resolve_nodes(e.args[0], site, self.fw))
+        slots = tuple((n, self.index[n.id]) for n in members)
         choose = min if func == "lowest" else max
+        none_rated = "none of " + ", ".join(n.id for n in members) + " is rated"
+        shown = plural(members)
 
         def pick(ctx):
-            rated = [(n, ctx.ratings.get(n.id)) for n in members]
-            rated = [(n, lv) for n, lv in rated if isinstance(lv, Level)]
+            ratings = ctx.ratings
+            rated = [(n, lv) for n, i in slots if isinstance(lv := ratings[i], Level)]
             if not rated:
-                return NotRated("none of " + ", ".join(n.id for n in members) + " is rated")
-            level = choose((lv for _, lv in rated), key=lambda lv: lv.index)
+                return NotRated(none_rated)
+            level = choose((lv for _, lv in rated), key=_index)
             if ctx.trace is not None:
                 chosen = tuple(n for n, lv in rated if lv is level)
-                ctx.trace.append(PickEvent(func, members, chosen, level))
+                ctx.trace.append(PickEvent(func, members, chosen, level, shown))
             return level
         return pick
 
@@ -507,9 +563,10 @@ class _Compiler:
 
     def f_rating(self, e, site):
         node_id = self._node_arg(e, site).id
+        slot = self.index[node_id]
 
         def rating(ctx):
-            v = ctx.ratings.get(node_id)
+            v = ctx.ratings[slot]
             if v is None:
                 return NotRated(f"{node_id} is not rated")
             if isinstance(v, NotRated):
@@ -520,8 +577,8 @@ class _Compiler:
         return rating
 
     def f_is_rated(self, e, site):
-        node_id = self._node_arg(e, site).id
-        return lambda ctx: isinstance(ctx.ratings.get(node_id), Level)
+        slot = self.index[self._node_arg(e, site).id]
+        return lambda ctx: isinstance(ctx.ratings[slot], Level)
 
     def f_score(self, e, site):
         arg = e.args[0]
@@ -541,51 +598,64 @@ class _Compiler:
 
     def f_sum_scores(self, e, site):
         members = tuple(resolve_nodes(e.args[0], site, self.fw))
+        slots = tuple((n, self.index[n.id]) for n in members)
         maximum = _max_score(members)
+        # whole scores are added as ints (the scale's scores, not Fractions)
+        whole = all(lv.score is None or lv.score.denominator == 1 for n in members for lv in n.scale.levels)
+        scores = {id(lv): (int(lv.score) if whole else lv.score) for n in members for lv in n.scale.levels
+                  if lv.score is not None}
+        shown = plural(members)
 
         def sum_scores(ctx):
-            total = Fraction(0)
-            for n in members:
-                lv = ctx.ratings.get(n.id)
+            total = 0
+            ratings = ctx.ratings
+            for n, i in slots:
+                lv = ratings[i]
                 if not isinstance(lv, Level):
                     why = f" ({lv.reason})" if isinstance(lv, NotRated) else ""
                     return NotRated(f"{n.id} is not rated{why}, so the scores cannot be added up")
-                if lv.score is None:
-                    return NotRated(f"{n.id}'s rating '{lv.label}' has no score")
-                total += lv.score
+                score = scores.get(id(lv))
+                if score is None:
+                    if lv.score is None:
+                        return NotRated(f"{n.id}'s rating '{lv.label}' has no score")
+                    score = lv.score
+                total += score
             if ctx.trace is not None:
-                ctx.trace.append(SumEvent(members, total, maximum))
+                ctx.trace.append(SumEvent(members, total, maximum, shown))
             return total
         return sum_scores
 
     def f_mean_score(self, e, site):
         members = tuple(resolve_nodes(e.args[0], site, self.fw))
+        slots = tuple((n, self.index[n.id]) for n in members)
 
         def mean_score(ctx):
-            scored = [n for n in members
-                      if isinstance(ctx.ratings.get(n.id), Level) and ctx.ratings[n.id].score is not None]
+            ratings = ctx.ratings
+            scored = [(n, lv) for n, i in slots if isinstance(lv := ratings[i], Level) and lv.score is not None]
             if not scored:
                 return NotRated("none of the nodes is rated")
-            value = Fraction(sum(ctx.ratings[n.id].score for n in scored), len(scored))
+            value = Fraction(sum(lv.score for _, lv in scored), len(scored))
             if ctx.trace is not None:
-                ctx.trace.append(MeanEvent(tuple(scored), len(members), value))
+                nodes = tuple(n for n, _ in scored)
+                ctx.trace.append(MeanEvent(nodes, len(members), value, plural(nodes)))
             return value
         return mean_score
 
     def f_count(self, e, site):
-        members = tuple(resolve_nodes(e.args[0], site, self.fw))
+        slots = tuple(self.index[n.id] for n in resolve_nodes(e.args[0], site, self.fw))
         level_fn = self.expr(e.args[1], site)
 
         def count(ctx):
             level = level_fn(ctx)
             if isinstance(level, NotRated):
                 return level
-            return Fraction(sum(1 for n in members if ctx.ratings.get(n.id) is level))
+            ratings = ctx.ratings
+            return Fraction(sum(1 for i in slots if ratings[i] is level))
         return count
 
     def f_count_rated(self, e, site):
-        members = tuple(resolve_nodes(e.args[0], site, self.fw))
-        return lambda ctx: Fraction(sum(1 for n in members if isinstance(ctx.ratings.get(n.id), Level)))
+        slots = tuple(self.index[n.id] for n in resolve_nodes(e.args[0], site, self.fw))
+        return lambda ctx: Fraction(sum(1 for i in slots if isinstance(ctx.ratings[i], Level)))
 
     def f_nodes(self, e, site):
         members = [resolve_node(a, self.fw) for a in e.args]
@@ -616,6 +686,10 @@ class _Compiler:
     def f_not_rated(self, e, site):
         reason = e.args[0].value if isinstance(e.args[0], ast.String) else "not rated"
         return lambda ctx: NotRated(reason)
+
+
+def _index(level: Level) -> int:
+    return level.index
 
 
 def _max_score(members) -> Fraction | None:

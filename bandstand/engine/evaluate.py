@@ -52,10 +52,9 @@ def _bounded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 @_bounded
 def compile_framework(framework: Framework) -> CompiledFramework:
     """The compiled form of a framework, built once and kept with it."""
-    compiled = framework.__dict__.get("_compiled")
-    if compiled is None:
-        compiled = CompiledFramework(framework)
-        framework.__dict__["_compiled"] = compiled
+    compiled = framework.compiled
+    if compiled is None:  # (two threads may both build it: either serves)
+        compiled = framework.compiled = CompiledFramework(framework)
     return compiled
 
 
@@ -70,7 +69,7 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
-    ctx = Context(bound.measures, bound.judgements, bound.notes)
+    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes)
     traces: dict[str, list] = {}
     applied: list[AppliedLimit] = []
     limit_refs: dict[str, list[str]] = {}
@@ -83,11 +82,12 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
         value = prog.fn(ctx)
         if traced:
             traces[node.id] = ctx.trace
-        for lim, cond in prog.limits:
+        for step in prog.limits:
             if not isinstance(value, Level):
                 break
+            lim = step.limit
             ctx.trace = [] if explain else None
-            holds = cond(ctx)
+            holds = step.cond(ctx)
             if holds is not True:
                 continue
             new = value
@@ -110,7 +110,7 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
                 traces[node.id] = []
                 applied = [a for a in applied if a.node_id != node.id]
                 limit_refs.pop(node.id, None)
-        ctx.ratings[node.id] = value
+        ctx.ratings[prog.slot] = value
     ctx.trace = None
     budget = [MARGIN_RERUNS, 0]  # what-if evaluations left, margins skipped
     results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain, budget)
@@ -140,14 +140,6 @@ def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[E
 
 
 # -- building the result tree -------------------------------------------------------------
-
-
-def _plural(nodes: list[Node] | tuple[Node, ...], fw: Framework) -> str:
-    tiers = {n.tier.id for n in nodes if n.tier is not None}
-    if len(tiers) == 1:
-        tier = nodes[0].tier
-        return tier.plural or tier.label.lower() + "s"
-    return "nodes"
 
 
 def _fmt(x: Fraction | int | None, unit: str = "") -> str:
@@ -196,18 +188,18 @@ def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[
             decided_by.extend(n.id for n in e.chosen if n.id not in decided_by)
             which = "lowest" if e.func == "lowest" else "highest"
             chosen = ", ".join(n.id for n in e.chosen)
-            clauses.append(f"the {which} rating of its {_plural(e.nodes, fw)}: {chosen} "
+            clauses.append(f"the {which} rating of its {e.plural}: {chosen} "
                            f"{'is' if len(e.chosen) == 1 else 'are'} {e.level.label}")
         elif kind is SumEvent:
             fields["sum_value"] = e.total
             fields["maximum"] = e.maximum
             of = f" of {_fmt(e.maximum)}" if e.maximum is not None else ""
-            clauses.append(f"the scores of its {len(e.nodes)} counted {_plural(e.nodes, fw)} add up to "
+            clauses.append(f"the scores of its {len(e.nodes)} counted {e.plural} add up to "
                            f"{_fmt(e.total)}{of}")
             decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
         elif kind is MeanEvent:
             rated = "" if len(e.nodes) == e.of else f" rated (of {e.of})"
-            clauses.append(f"the mean score of its {len(e.nodes)}{rated} {_plural(e.nodes, fw)} is "
+            clauses.append(f"the mean score of its {len(e.nodes)}{rated} {e.plural} is "
                            f"{_decimal(e.value)}")
             decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
     if isinstance(value, NotRated):
@@ -246,7 +238,7 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         r = out[node_id] = NodeResult(node_id, shown.title, shown.tier, True, None, "", shown.how, None, None, None,
                                       None, None, [], None, [], None, None, False, shown.reference,
                                       list(shown.children))
-        value = ratings.get(node_id)
+        value = ratings[shown.slot]
         is_level = isinstance(value, Level)
         r.level = value if is_level else None
         judged = shown.how == "judgement"
@@ -281,5 +273,5 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for prog in compiled.order:
             res = out[prog.node.id]
             if res.level is not None and prog.node.id not in bound.stand_in:
-                res.margin = margin(prog, ctx, res, out, budget, fw)
+                res.margin = margin(prog, ctx, res, out, budget)
     return out

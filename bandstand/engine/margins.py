@@ -33,27 +33,28 @@ from typing import Callable
 
 from ..dsl import ast
 from ..dsl.model import BandTable, Framework, Level, Limit, Node
-from .compile import Context, Program
+from .compile import Context, Step
 from .evidence import Measure
 from .result import Blocked, Margin, MarginStep, NodeResult
 
 #: what-if evaluations one evaluate() may spend on margins in cases
 MARGIN_RERUNS = 1_000_000
 
-_MISSING = object()
+_MISSING = object()  # (no raw value given)
 
 
 # -- what-ifs: a node's final rating on a changed input ------------------------------------
 
 
-def limited(prog: Program, ctx: Context, value) -> tuple[object, Limit | None]:
+def limited(prog: Step, ctx: Context, value) -> tuple[object, Limit | None]:
     """``value`` after the node's limits, applied as :func:`~bandstand.evaluate` applies them, and the last
     limit that changed it."""
     by = None
-    for lim, cond in prog.limits:
+    for step in prog.limits:
         if not isinstance(value, Level):
             break
-        if cond(ctx) is not True:
+        lim = step.limit
+        if step.cond(ctx) is not True:
             continue
         new = value
         if lim.at_most is not None and value.index > lim.at_most.index:
@@ -65,30 +66,27 @@ def limited(prog: Program, ctx: Context, value) -> tuple[object, Limit | None]:
     return value, by
 
 
-def what_if(prog: Program, ctx: Context, *, measure: Measure | None = None,
+def what_if(prog: Step, ctx: Context, *, measure: Measure | None = None,
             ratings: dict[str, Level] | None = None, raw=_MISSING) -> tuple:
     """``(final level, level before the limits, the limit that changed it)`` of the node, its rule run again
     with its own measure replaced by ``measure`` and other nodes' ratings by ``ratings`` (or its rule's
     value given as ``raw``). Levels are None where not rated. The context is left as it was found."""
-    node_id = prog.node.id
+    slot, index, now = prog.slot, ctx.plan.index, ctx.ratings
     saved = {}
     for k, v in (ratings or {}).items():
-        saved[k] = ctx.ratings.get(k, _MISSING)
-        ctx.ratings[k] = v
-    own = ctx.ratings.pop(node_id, _MISSING)  # while its rule and limits run, a node has no rating yet
+        i = index[k]
+        saved[i] = now[i]
+        now[i] = v
+    own, now[slot] = now[slot], None  # while its rule and limits run, a node has no rating yet
     ctx.owner, ctx.override, ctx.trace = prog.node, measure, None
     try:
         value = prog.fn(ctx) if raw is _MISSING else raw
         final, by = limited(prog, ctx, value)
     finally:
         ctx.override = None
-        for k, v in saved.items():
-            if v is _MISSING:
-                ctx.ratings.pop(k, None)
-            else:
-                ctx.ratings[k] = v
-        if own is not _MISSING:
-            ctx.ratings[node_id] = own
+        for i, v in saved.items():
+            now[i] = v
+        now[slot] = own
     return (final if isinstance(final, Level) else None, value if isinstance(value, Level) else None, by)
 
 
@@ -153,8 +151,10 @@ def search(current: Level, room_up: int, room_down: int, at: Callable[[int], tup
 # -- the margin of one node -------------------------------------------------------------------
 
 
-def margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult], budget: list[int],
-           fw: Framework) -> Margin | None:
+def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeResult],
+           budget: list[int]) -> Margin | None:
+    fw = ctx.plan.framework
+    memo = ctx.plan.margin_memo
     current = res.level
     m = res.measure
     if prog.own_share and m is not None:
@@ -162,7 +162,7 @@ def margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Node
             unit = "answers" if res.pooled else "cases"
             table = prog.share_table
             if table is not None and res.table is table and not prog.limits:
-                up, down = _remembered(table, ("cases", m.yes, m.of, current.index),
+                up, down = _remembered(memo, (table.id, "cases", m.yes, m.of, current.index),
                                        lambda: margin_share(table, m.yes, m.of, current))
                 return Margin(up and MarginStep(up[0], more_yes=up[1], unit=unit),
                               down and MarginStep(down[0], fewer_yes=down[1], unit=unit))
@@ -178,7 +178,7 @@ def margin(prog: Program, ctx: Context, res: NodeResult, results: dict[str, Node
         if m.percent is not None:
             v, table = m.percent, prog.share_table
             if table is not None and res.table is table and not prog.limits:  # the table alone decides
-                step, found = _remembered(table, ("percent", v, current.index),
+                step, found = _remembered(memo, (table.id, "percent", v, current.index),
                                           lambda: _percent_from_table(table, v, current))
             else:
                 step = resolution(v, res.table)
@@ -204,7 +204,7 @@ def _percent_from_table(table: BandTable, v: Fraction, current: Level) -> tuple:
                         lambda k: (band_at(k), band_at(k), None))
 
 
-def _margin_of(prog: Program, fw: Framework, found: tuple, up_step, down_step) -> Margin | None:
+def _margin_of(prog: Step, fw: Framework, found: tuple, up_step, down_step) -> Margin | None:
     up, down, blocked_up, blocked_down = found
     out = Margin(up and up_step(up), down and down_step(down),
                  blocked_up and _blocked(fw, *blocked_up), blocked_down and _blocked(fw, *blocked_down))
@@ -250,20 +250,10 @@ def fine_step(table: BandTable) -> Fraction:
 # -- a number banded by the node's rule ----------------------------------------------------
 
 
-def _scale_scores(scale) -> tuple:
-    """(lowest score, highest score, the gaps between its scores in order), once per scale."""
-    found = scale.__dict__.get("_margin_scores")
-    if found is None:
-        scores = sorted(lv.score for lv in scale.levels if lv.score is not None)
-        gaps = tuple(b - a for a, b in zip(scores, scores[1:]))
-        found = scale.__dict__["_margin_scores"] = (scores[0], scores[-1], gaps) if scores else None
-    return found
-
-
 def _score_step(scales) -> tuple[Fraction | None, bool]:
     """The step a total of scores on these scales moves by (the greatest common divisor of the gaps between
     scores), and whether every level is that step above the one below it."""
-    gaps = [g for sc in scales for g in _scale_scores(sc)[2] if g]
+    gaps = [g for found in scales for g in found[2] if g]
     if not gaps:
         return None, False
     den = math.lcm(*(d.denominator for d in gaps))
@@ -271,24 +261,24 @@ def _score_step(scales) -> tuple[Fraction | None, bool]:
     return g, all(d == g for d in gaps)
 
 
-def _margin_banded(prog: Program, ctx: Context, res: NodeResult, fw: Framework) -> Margin | None:
+def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> Margin | None:
     table, kind, members = prog.banded
     v, current = res.value, res.level
     rounding, lookup = table.rounding, table.lookup
     levels = among = None
     if kind in ("sum", "mean"):
-        scored = [n for n in members if isinstance(ctx.ratings.get(n.id), Level)
-                  and ctx.ratings[n.id].score is not None]
-        scales = {id(n.scale): n.scale for n in scored}
-        key = tuple(scales)
-        cached = prog.__dict__.get("_margin_step")
-        if cached is None or cached[0] != key:
-            cached = prog.__dict__["_margin_step"] = (key, _score_step(scales.values()))
-        step, uniform = cached[1]
+        plan = ctx.plan
+        ratings, index, scale_scores = ctx.ratings, plan.index, plan.scale_scores
+        scored = [n for n in members if isinstance(lv := ratings[index[n.id]], Level) and lv.score is not None]
+        key = tuple(dict.fromkeys(id(n.scale) for n in scored))
+        found = plan.score_steps.get(key)
+        if found is None:  # (two threads may both work it out: either serves)
+            found = plan.score_steps[key] = _score_step([scale_scores[k] for k in key])
+        step, uniform = found
         if step is None:
             return None
-        lo = sum(_scale_scores(n.scale)[0] for n in scored)
-        hi = sum(_scale_scores(n.scale)[1] for n in scored)
+        lo = sum(scale_scores[id(n.scale)][0] for n in scored)
+        hi = sum(scale_scores[id(n.scale)][1] for n in scored)
         if kind == "mean":
             step, lo, hi = step / len(scored), lo / len(scored), hi / len(scored)
             if uniform:
@@ -307,7 +297,7 @@ def _margin_banded(prog: Program, ctx: Context, res: NodeResult, fw: Framework) 
     if prog.limits:
         found = search(current, room_up, room_down, lambda k: what_if(prog, ctx, raw=band_at(k)))
     else:
-        found = _remembered(table, ("points", v, step, room_up, room_down, current.index),
+        found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index),
                             lambda: search(current, room_up, room_down, lambda k: (band_at(k), band_at(k), None)))
 
     def make(s):
@@ -335,7 +325,7 @@ def _among(node: Node, members: tuple[Node, ...], scored: list[Node]) -> str:
 # -- a node decided by its children ------------------------------------------------------------
 
 
-def _margin_children(prog: Program, ctx: Context, res: NodeResult, results: dict[str, NodeResult],
+def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeResult],
                      fw: Framework) -> Margin | None:
     """A node rated the lowest of its children rises when every child at that level rises, and falls when
     any child falls below it; each change is tried on the rule and limits before it is stated."""
@@ -378,24 +368,22 @@ def _margin_children(prog: Program, ctx: Context, res: NodeResult, results: dict
     return out if (out.up or out.down or out.blocked_up or out.blocked_down) else None
 
 
-def current_levels(prog: Program) -> tuple[Level, ...]:
+def current_levels(prog: Step) -> tuple[Level, ...]:
     return prog.node.scale.levels if prog.node.scale is not None else ()
 
 
 # -- from the table alone: a rule that is exactly band(share(), table), without limits ----------------
 
 
-def _remembered(table: BandTable, key: tuple, work):
-    """A margin already worked out on this table for the same figures, or ``work()`` (kept for next time).
+def _remembered(memo: dict, key: tuple, work):
+    """A margin already worked out on this table for the same figures, or ``work()`` (kept for next time, in
+    the compiled framework's memo, keyed by the table's id first).
 
     Margins depend only on the table and the figures, and the same few
     figures come up again and again across key questions and inspections.
     What is kept is plain tuples of levels and numbers; each result gets
     margin objects of its own.
     """
-    memo = table.__dict__.get("_margins")
-    if memo is None:
-        memo = table.__dict__["_margins"] = {}
     found = memo.get(key)
     if found is None:
         if len(memo) >= 10_000:
