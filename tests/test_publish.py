@@ -420,3 +420,14 @@ def test_the_sources_of_a_versions_dates_are_on_its_overview():
     assert "(HMIP press release, Doncaster needs to improve, September 2015)" in text
     assert "(https://justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2015/09/doncaster-needs-to-improve)" \
         in page.markdown
+
+
+def test_no_sentence_ends_in_two_full_stops():
+    """The 2018 part 'court' is described as "(community and custodial sentences)." in the file: the page
+    said "... (community and custodial sentences).." before."""
+    plan = bundled_plan()
+    text = text_of(plan.pages[f"{BASE}/2/index.md"].markdown)
+    assert ("Cases are inspected under the part Court disposals: Children sentenced by the courts (community "
+            "and custodial sentences). ") in text
+    for path, page in plan.pages.items():
+        assert not re.search(r"[^.]\.\.(?:\s|$)", text_of(page.markdown)), path

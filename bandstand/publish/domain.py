@@ -8,7 +8,7 @@ from ..describe import describe_limit, describe_rule, plural, table_name
 from ..dsl import ast
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Limit, Node
 from .addresses import domain_path, heading, node_link
-from .markdown import code, escape, link, paragraphs
+from .markdown import code, end_sentence, escape, link, paragraphs
 from .page import Anchors, Page, make_page
 from .tables import band_table, table_anchor, tables_used
 
@@ -68,7 +68,7 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
         out += [sentence, ""]
     if node.part is not None and (node.parent is None or node.parent.part is not node.part):
         desc = f": {escape(node.part.description)}" if node.part.description else ""
-        out += [f"Cases are inspected under the part *{escape(node.part.label)}*{desc}.", ""]
+        out += [end_sentence(f"Cases are inspected under the part *{escape(node.part.label)}*{desc}"), ""]
     if node.description:
         out += [paragraphs(node.description), ""]
     if node.guidance:
