@@ -451,3 +451,19 @@ def test_a_draft_is_never_the_version_before_an_adopted_one(hmip, planned):
     versions = [list(v)[0] for v in list(plan.nav[1].values())[0][1:]]
     assert versions == ["2018", "2019-draft"]
     assert list(plan.nav[1]) == [hmip.title]  # the section is named by the adopted version
+
+
+def test_nav_labels_show_published_numbering_never_internal_ids():
+    """The 2011 scheme's sections have internal ids: the nav read "likelihood_of_reoffending Likelihood of
+    Reoffending" (cut short by the theme). Numbered ids are the publisher's: "2 Court disposals" keeps its number."""
+    plan = bundled_plan()
+    cci = plan.pages["frameworks/hmip-youth-cci/2011/likelihood_of_reoffending/index.md"].markdown
+    assert cci.startswith('---\ntitle: "Likelihood of Reoffending"\n---\n')
+    assert "# Likelihood of Reoffending {#likelihood_of_reoffending}" in cci
+    assert plan.pages[f"{BASE}/2/index.md"].markdown.startswith('---\ntitle: "2 Court disposals"\n---\n')
+    titles = {path: re.match(r'---\ntitle: "(.*)"\n', p.markdown).group(1) for path, p in plan.pages.items()}
+    for fw in Catalogue().entries():
+        loaded = Catalogue().load_path(fw.path)
+        for root in loaded.roots:
+            if not re.match(r"^[0-9]", root.id):
+                assert not any(t.startswith(f"{root.id} ") for t in titles.values()), root.id

@@ -13,7 +13,7 @@ from ..errors import BandstandError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..render import figures_text, margin_text
 from ..testing import run_examples
-from .addresses import heading, node_link
+from .addresses import heading, label, node_link
 from .markdown import code, end_sentence, escape, link
 from .page import Page, make_page
 
@@ -163,7 +163,7 @@ def example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
         rows = [n for n in root.walk() if result.nodes[n.id].rated]
         if not rows:
             continue
-        out += [f"### {escape(root.id)} {escape(heading(root))} {{#result-{root.id}}}", "",
+        out += [f"### {escape(label(root))} {{#result-{root.id}}}", "",
                 "| Node | | Rating | Sufficient | Why | Margin |", "|---|---|---|---|---|---|"]
         for n in rows:
             r = result.nodes[n.id]
