@@ -43,6 +43,9 @@ from .publish import Plan, PublishError, add_pages, plan_site, reference_pages
 
 log = logging.getLogger("mkdocs.plugins.bandstand")
 
+# the Markdown extensions the generated pages are written for (deleted words are <del>, plain HTML)
+PAGE_EXTENSIONS = ("admonition", "attr_list", "tables")
+
 
 class BandstandConfig(Config):
     frameworks = c.ListOfItems(c.Type(str), default=[])
@@ -58,9 +61,11 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         require_mkdocs_with_generated_files()
-        # node anchors are written as {#2.1.1} after headings
-        if "attr_list" not in config.markdown_extensions:
-            config.markdown_extensions.append("attr_list")
+        # every extension the pages need, on any site: node anchors are written as {#2.1.1} after
+        # headings (attr_list), and warnings as "!!! warning" blocks (admonition)
+        for extension in PAGE_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

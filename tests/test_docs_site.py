@@ -225,3 +225,19 @@ def test_the_browser_install_says_why_it_cannot(monkeypatch):
     monkeypatch.setattr(conftest.os, "geteuid", lambda: 1000)
     assert conftest._install_chromium() == ("not running as root, so apt-get cannot install chromium and "
                                             "chromium-driver")
+
+
+def test_the_site_address_comes_from_the_environment(tmp_path, monkeypatch):
+    """Served below a domain's root, the sitemap, canonical links and the 404 page's links need the address:
+    mkdocs.yml reads it from BANDSTAND_SITE_URL (the project has no public address to write there)."""
+    monkeypatch.setenv("BANDSTAND_SITE_URL", "https://example.org/bandstand")
+    site = tmp_path / "site"
+    done = build_site(ROOT / "mkdocs.yml", site)
+    assert done.returncode == 0, done.stderr
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>https://example.org/bandstand/{BASE}/2/</loc>" in sitemap
+    assert '<link rel="canonical" href="https://example.org/bandstand/frameworks/">' in \
+        (site / "frameworks" / "index.html").read_text(encoding="utf-8")
+    missing = (site / "404.html").read_text(encoding="utf-8")
+    assets = re.findall(r'(?:href|src)="([^"]*assets/[^"]*)"', missing)
+    assert assets and all(a.startswith("/bandstand/assets/") for a in assets), assets

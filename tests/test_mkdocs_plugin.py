@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from mkdocs.exceptions import PluginError
 
@@ -106,3 +108,25 @@ def test_an_mkdocs_without_generated_files_is_refused_in_one_line(tmp_path, monk
         "bandstand: the plugin needs MkDocs 1.6 or later (this is MkDocs 1.5.3); install it with "
         "pip install 'bandstand[docs]' or pip install 'mkdocs>=1.6'"]
     assert not (tmp_path / "site").exists()
+
+
+def test_a_site_with_only_the_plugin_renders_every_page(tmp_path):
+    """A mkdocs.yml naming no Markdown extensions: warnings are admonitions, removed words struck through.
+
+    The "what changed" pages showed a literal ~~Joint working~~ and the inferred-thresholds warning a raw
+    "!!! warning" on every page of the 2011 scheme, because neither extension was enabled.
+    """
+    from helpers import build_site, site_config
+
+    config = site_config(tmp_path, ["hmip-youth", "hmip-youth-cci"])
+    assert "markdown_extensions" not in config.read_text(encoding="utf-8")
+    done = build_site(config, tmp_path / "site")
+    assert done.returncode == 0, done.stderr
+    pages = sorted((tmp_path / "site" / "frameworks").rglob("*.html"))
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        assert "!!! " not in source and "~~" not in source and "{#" not in source, page
+    cci = (tmp_path / "site" / "frameworks" / "hmip-youth-cci" / "2011" / "index.html").read_text(encoding="utf-8")
+    assert '<div class="admonition warning">' in cci and "Thresholds inferred, not published" in cci
+    changes = (tmp_path / "site" / "frameworks" / "hmip-youth" / "2018" / "changes" / "index.html")
+    assert re.search(r"<del>[^<]+</del>", changes.read_text(encoding="utf-8"))

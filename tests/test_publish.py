@@ -420,3 +420,50 @@ def test_the_sources_of_a_versions_dates_are_on_its_overview():
     assert "(HMIP press release, Doncaster needs to improve, September 2015)" in text
     assert "(https://justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2015/09/doncaster-needs-to-improve)" \
         in page.markdown
+
+
+def test_no_sentence_ends_in_two_full_stops():
+    """The 2018 part 'court' is described as "(community and custodial sentences)." in the file: the page
+    said "... (community and custodial sentences).." before."""
+    plan = bundled_plan()
+    text = text_of(plan.pages[f"{BASE}/2/index.md"].markdown)
+    assert ("Cases are inspected under the part Court disposals: Children sentenced by the courts (community "
+            "and custodial sentences). ") in text
+    for path, page in plan.pages.items():
+        assert not re.search(r"[^.]\.\.(?:\s|$)", text_of(page.markdown)), path
+
+
+@pytest.mark.parametrize("planned", ["", "  from: 2017-01\n"])
+def test_a_draft_is_never_the_version_before_an_adopted_one(hmip, planned):
+    """A draft without dates (or planned for a date before the adopted version's) was published as the
+    version before 2018, and 2018's changes page showed the draft's changes reversed."""
+    text = (FRAMEWORK_TEXT.replace('version: "2018"', 'version: "2019-draft"').replace("\nstatus: published\n", "\nstatus: draft\n")
+            .replace("{level: good, min: 65, max: 79,", "{level: good, min: 70, max: 79,")
+            .replace("{level: requires_improvement, min: 50, max: 64,", "{level: requires_improvement, min: 50, max: 69,"))
+    text = text.replace("effective:\n  from: 2018-06\n", f"effective:\n{planned}")
+    draft = load_framework_text(text.replace("title: Inspection", "title: Draft inspection", 1), "draft.yaml")
+    assert draft.status == "draft"
+    plan = plan_site([hmip, draft], examples={hmip.ref: [], draft.ref: []})
+    assert "frameworks/hmip-youth/2018/changes/index.md" not in plan.pages
+    changes = text_of(plan.pages["frameworks/hmip-youth/2019-draft/changes/index.md"].markdown)
+    assert "Changes from version 2018 to 2019-draft" in changes
+    assert "Good: 65-79% -> 70-79%" in changes
+    versions = [list(v)[0] for v in list(plan.nav[1].values())[0][1:]]
+    assert versions == ["2018", "2019-draft"]
+    assert list(plan.nav[1]) == [hmip.title]  # the section is named by the adopted version
+
+
+def test_nav_labels_show_published_numbering_never_internal_ids():
+    """The 2011 scheme's sections have internal ids: the nav read "likelihood_of_reoffending Likelihood of
+    Reoffending" (cut short by the theme). Numbered ids are the publisher's: "2 Court disposals" keeps its number."""
+    plan = bundled_plan()
+    cci = plan.pages["frameworks/hmip-youth-cci/2011/likelihood_of_reoffending/index.md"].markdown
+    assert cci.startswith('---\ntitle: "Likelihood of Reoffending"\n---\n')
+    assert "# Likelihood of Reoffending {#likelihood_of_reoffending}" in cci
+    assert plan.pages[f"{BASE}/2/index.md"].markdown.startswith('---\ntitle: "2 Court disposals"\n---\n')
+    titles = {path: re.match(r'---\ntitle: "(.*)"\n', p.markdown).group(1) for path, p in plan.pages.items()}
+    for fw in Catalogue().entries():
+        loaded = Catalogue().load_path(fw.path)
+        for root in loaded.roots:
+            if not re.match(r"^[0-9]", root.id):
+                assert not any(t.startswith(f"{root.id} ") for t in titles.values()), root.id

@@ -12,7 +12,7 @@ from ..dsl.model import Framework, Node
 from .markdown import escape, link
 from .page import PublishError
 
-__all__ = ["RESERVED", "heading", "label", "version_slug", "version_dir", "domain_path", "page_of", "node_link"]
+__all__ = ["RESERVED", "heading", "is_numbering", "label", "version_slug", "version_dir", "domain_path", "page_of", "node_link"]
 
 
 RESERVED = ("examples", "changes")
@@ -22,8 +22,28 @@ def heading(node: Node) -> str:
     return node.title or node.question or node.statement or ""
 
 
+# ids that are the publisher's own numbering ("2", "2.1", "2.1.1.a"), shown beside the heading; any other id
+# ("likelihood_of_reoffending") is the file's internal name, and the reader sees the heading alone
+_NUMBERING = re.compile(r"^[0-9]+(?:\.[0-9A-Za-z]+)*$")
+
+
+def is_numbering(node_id: str) -> bool:
+    """Whether a node id is published numbering, shown to readers.
+
+    >>> is_numbering("2.1.1.a"), is_numbering("likelihood_of_reoffending"), is_numbering("sentence")
+    (True, False, False)
+    """
+    return bool(_NUMBERING.match(node_id))
+
+
 def label(node: Node) -> str:
-    return f"{node.id} {heading(node)}".strip()
+    """A node as readers know it: its number and heading, or its heading alone when its id is internal.
+
+    The id is kept where there is nothing else to show.
+    """
+    if is_numbering(node.id) or not heading(node):
+        return f"{node.id} {heading(node)}".strip()
+    return heading(node)
 
 
 def version_slug(version: str) -> str:

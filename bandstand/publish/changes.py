@@ -35,8 +35,11 @@ def changes_summary(changes: FrameworkDiff) -> str:
 
 
 def _words(words: list[tuple[str, str]]) -> str:
-    """Changed words marked: struck through when removed, bold when added."""
-    return " ".join(escape(t) if op == "equal" else (f"~~{escape(t)}~~" if op == "delete" else f"**{escape(t)}**")
+    """Changed words marked: struck through when removed, bold when added.
+
+    Removed words are ``<del>``, plain HTML, not ``~~``: that needs an extension a site may not have.
+    """
+    return " ".join(escape(t) if op == "equal" else (f"<del>{escape(t)}</del>" if op == "delete" else f"**{escape(t)}**")
                     for op, t in words)
 
 

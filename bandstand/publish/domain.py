@@ -7,8 +7,8 @@ import posixpath
 from ..describe import describe_limit, describe_rule, plural, table_name
 from ..dsl import ast
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Limit, Node
-from .addresses import domain_path, heading, node_link
-from .markdown import code, escape, link, paragraphs
+from .addresses import domain_path, heading, label, node_link
+from .markdown import code, end_sentence, escape, link, paragraphs
 from .page import Anchors, Page, make_page
 from .tables import band_table, table_anchor, tables_used
 
@@ -18,7 +18,7 @@ __all__ = ["domain_page", "depth_of", "as_list_item", "judged_parent"]
 def domain_page(root: Node, fw: Framework, base: str) -> Page:
     path = domain_path(base, root)
     anchors = Anchors(path)
-    title = f"{root.id} {heading(root)}".strip()
+    title = label(root)
     out = [f"# {escape(title)} {{#{anchors(root.id)}}}", ""]
     out += [f"Part of {link(escape(fw.title), path, posixpath.join(base, 'index.md'))} "
             f"(version {escape(fw.version)})."]
@@ -31,7 +31,7 @@ def domain_page(root: Node, fw: Framework, base: str) -> Page:
         if as_list_item(node):
             continue
         level = min(depth + 1, 6)
-        out += [f"{'#' * level} {escape(node.id)} {escape(heading(node))} {{#{anchors(node.id)}}}", ""]
+        out += [f"{'#' * level} {escape(label(node))} {{#{anchors(node.id)}}}", ""]
         out += _node_body(node, fw, path, base)
     tables = tables_used(list(root.walk()), fw)
     if tables:
@@ -68,7 +68,7 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
         out += [sentence, ""]
     if node.part is not None and (node.parent is None or node.parent.part is not node.part):
         desc = f": {escape(node.part.description)}" if node.part.description else ""
-        out += [f"Cases are inspected under the part *{escape(node.part.label)}*{desc}.", ""]
+        out += [end_sentence(f"Cases are inspected under the part *{escape(node.part.label)}*{desc}"), ""]
     if node.description:
         out += [paragraphs(node.description), ""]
     if node.guidance:

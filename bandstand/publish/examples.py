@@ -13,8 +13,8 @@ from ..errors import BandstandError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..render import figures_text, margin_text
 from ..testing import run_examples
-from .addresses import heading, node_link
-from .markdown import code, escape, link
+from .addresses import heading, label, node_link
+from .markdown import code, end_sentence, escape, link
 from .page import Page, make_page
 
 __all__ = ["WorkedExample", "work_examples", "examples_index", "examples_table", "example_page"]
@@ -149,10 +149,10 @@ def example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
         score = (f" (score {fmt_number(o.value)} of {fmt_number(o.maximum)})"
                  if o.value is not None and o.maximum is not None else "")
         out += [f"**Overall rating: {escape(_result_label(o))}**{' ' + escape(score) if score else ''}. "
-                f"Why: {escape(o.reason)}.", ""]
+                + end_sentence(f"Why: {escape(o.reason)}"), ""]
         m = margin_text(o)
         if m:
-            out += [f"Margin: {escape(m)}.", ""]
+            out += [end_sentence(f"Margin: {escape(m)}"), ""]
     if result.limits_applied:
         for a in result.limits_applied:
             out += [f"Limit applied: {escape(a.id)} lowered {escape(a.node_id)} from {escape(a.before.label)} "
@@ -163,7 +163,7 @@ def example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
         rows = [n for n in root.walk() if result.nodes[n.id].rated]
         if not rows:
             continue
-        out += [f"### {escape(root.id)} {escape(heading(root))} {{#result-{root.id}}}", "",
+        out += [f"### {escape(label(root))} {{#result-{root.id}}}", "",
                 "| Node | | Rating | Sufficient | Why | Margin |", "|---|---|---|---|---|---|"]
         for n in rows:
             r = result.nodes[n.id]

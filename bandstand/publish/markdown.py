@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-__all__ = ["escape", "paragraphs", "code", "safe_title", "safe_url", "link"]
+__all__ = ["escape", "paragraphs", "code", "safe_title", "safe_url", "link", "end_sentence"]
 
 # Characters that mean something to Python-Markdown or one of the extensions a
 # site may enable (tables, attr_list, emoji, mark, tilde, magiclink, arithmatex),
@@ -43,6 +43,18 @@ def escape(text: str | None) -> str:
     if out[:1] in ("-", "+"):
         out = f"&#{ord(out[0])};" + out[1:]
     return out
+
+
+def end_sentence(markdown: str) -> str:
+    """A sentence of escaped Markdown, ending in one full stop: none added after its own end.
+
+    >>> end_sentence("Children sentenced (community and custodial sentences)")
+    'Children sentenced (community and custodial sentences).'
+    >>> end_sentence(escape("Sentenced (community and custodial sentences).")), end_sentence(escape("Why?"))
+    ('Sentenced &#40;community and custodial sentences&#41;.', 'Why?')
+    """
+    text = markdown.rstrip()
+    return text if text.endswith((".", "?", "!", f"&#{ord('!')};", "…")) else text + "."
 
 
 def paragraphs(text: str | None) -> str:

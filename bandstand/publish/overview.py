@@ -7,7 +7,7 @@ import posixpath
 from ..describe import describe_limit, describe_rule, plural
 from ..diff import FrameworkDiff
 from ..dsl.model import Framework, Node
-from .addresses import heading, node_link, version_dir
+from .addresses import label, node_link, version_dir
 from .changes import changes_summary
 from .domain import as_list_item, depth_of, judged_parent
 from .examples import WorkedExample, examples_table
@@ -113,7 +113,7 @@ def _contents(root: Node, fw: Framework, page: str, base: str, anchors: Anchors)
         indent = "    " * depth_of(node)
         tier = f" ({escape(node.tier.label.lower())})" if node.tier is not None else ""
         line = (f'{indent}- <a id="{anchors(node.id)}"></a>'
-                f"{node_link(node, page, base, f'{node.id} {heading(node)}'.strip())}{tier}")
+                f"{node_link(node, page, base, label(node))}{tier}")
         items = [c for c in node.children if as_list_item(c)]
         if items:
             links = []

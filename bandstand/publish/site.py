@@ -60,8 +60,7 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
             other = by_ref[fw.ref]
             raise PublishError(f"{fw.ref} is published twice: from {other.file or '?'} and {fw.file or '?'}")
         by_ref[fw.ref] = fw
-    # versions in the order they came into force (the catalogue's order)
-    ordered = sorted(by_ref.values(), key=lambda f: (f.id, date_key(f.effective_from) or "", version_key(f.version)))
+    ordered = sorted(by_ref.values(), key=version_order)
     if "crosswalks" in {fw.id for fw in ordered}:
         raise PublishError(f"a framework with the id 'crosswalks' would share the address {prefix}/crosswalks/ "
                            "with the crosswalk pages; choose another id")
@@ -108,7 +107,9 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
                 # the folders of the evidence files: they hold the CSV files that evidence names too
                 folders = (Path(fw.path).parent / w.example.evidence for w in worked)
                 plan.sources.extend(dict.fromkeys(f.parent for f in folders))
-        plan.nav.append({safe_title(versions[-1].title): id_nav})
+        # the section is named by the latest adopted version, not a draft after it
+        named = next((v for v in reversed(versions) if v.status != "draft"), versions[-1])
+        plan.nav.append({safe_title(named.title): id_nav})
     published = [cw for cw in crosswalks if joins(cw, ordered)]
     if published:
         section = []
@@ -118,6 +119,15 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
             section.append(page.path)
         plan.nav.append({"Crosswalks": section})
     return plan
+
+
+def version_order(fw: Framework) -> tuple:
+    """The sort key of versions on the site: by id, adopted versions in the order they came into force, then drafts.
+
+    A draft is in force on no date, whatever dates it plans: it comes after every adopted version, so it is
+    never published as the version before one of them (with that version's changes shown reversed).
+    """
+    return (fw.id, fw.status == "draft", date_key(fw.effective_from) or "", version_key(fw.version))
 
 
 def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list[WorkedExample] | None = None,

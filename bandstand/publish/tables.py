@@ -8,7 +8,7 @@ from ..describe import describe
 from ..dsl import ast
 from ..dsl.checks import Site, interval_of
 from ..dsl.model import BandTable, Framework, Node, Scale, fmt_number
-from .markdown import escape, paragraphs
+from .markdown import end_sentence, escape, paragraphs
 from .page import Anchors
 
 __all__ = ["tables_used", "table_anchor", "band_table", "scale_table"]
@@ -56,7 +56,7 @@ def band_table(table: BandTable, fw: Framework, anchors: Anchors, level: int) ->
             src = f" from {', '.join(p.inferred_from)}" if p.inferred_from else ""
             notes.append(f"These thresholds are inferred{' ' + escape(src) if src else ''}, not published.")
         elif p.source:
-            notes.append(f"Source: {escape(p.source)}.")
+            notes.append(end_sentence(f"Source: {escape(p.source)}"))
         if p.note:
             notes.append(escape(p.note))
     if notes:
