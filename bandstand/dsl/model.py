@@ -355,6 +355,14 @@ class Limit:
     description: str | None = None
     pos: Position | None = None
 
+    def bound(self, level: Level) -> Level:
+        """``level`` held within this limit's bounds (the same object when it already is)."""
+        if self.at_most is not None and level.index > self.at_most.index:
+            level = self.at_most
+        if self.at_least is not None and level.index < self.at_least.index:
+            level = self.at_least
+        return level
+
 
 @dataclass(eq=False)
 class Example:

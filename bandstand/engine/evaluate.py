@@ -90,11 +90,7 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
             holds = step.cond(ctx)
             if holds is not True:
                 continue
-            new = value
-            if lim.at_most is not None and value.index > lim.at_most.index:
-                new = lim.at_most
-            if lim.at_least is not None and value.index < lim.at_least.index:
-                new = lim.at_least
+            new = lim.bound(value)
             if new is not value:
                 applied.append(AppliedLimit(lim.id, node.id, value, new, lim.description, lim.when.text.strip()))
                 if explain:

@@ -56,11 +56,7 @@ def limited(prog: Step, ctx: Context, value) -> tuple[object, Limit | None]:
         lim = step.limit
         if step.cond(ctx) is not True:
             continue
-        new = value
-        if lim.at_most is not None and value.index > lim.at_most.index:
-            new = lim.at_most
-        if lim.at_least is not None and value.index < lim.at_least.index:
-            new = lim.at_least
+        new = lim.bound(value)
         if new is not value:
             value, by = new, lim
     return value, by
