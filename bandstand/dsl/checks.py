@@ -28,9 +28,9 @@ from typing import Callable, Iterable
 from ..errors import Diagnostic, Position, WARNING
 from . import ast
 from .build import suggest
-from .functions import FUNCTIONS, NODE_SETS, Function
+from .functions import FUNCTIONS, Function
 from .model import BandTable, Framework, Node, Rule, fmt_number
-from .resolve import (UNBUILT, ResolveError, Site, facts, resolve_name, resolve_node, resolve_nodes,
+from .resolve import (UNBUILT, ResolveError, Site, resolve_name, resolve_node, resolve_nodes,
                       rule_dependencies, sites)
 from .types import BOOL, NODE, NODES, NOTHING, NUMBER, TABLE, TEXT, LevelType, Type, is_level
 

@@ -107,7 +107,7 @@ def resolve_name(name: ast.Name, site: Site, fw: Framework):
     if len(found) == 1:
         return ("level", found[0])
     if len(found) > 1:
-        raise ResolveError(f"'{word}' is a level of several scales ({', '.join(l.scale_id for l in found)}); "
+        raise ResolveError(f"'{word}' is a level of several scales ({', '.join(lv.scale_id for lv in found)}); "
                            f"write it as scale.{word}", "check.ambiguous-name")
     if word in FUNCTIONS:
         raise ResolveError(f"'{word}' is a function: write {word}(...)")
