@@ -21,6 +21,7 @@ from .refs import parse_ref
 from .dsl import loader, schema
 from .dsl.build import suggest
 from .dsl.model import Framework, Level
+from .dsl.resolve import facts as framework_facts
 from .engine.evidence import Evidence, Figure, Judgement
 from .errors import BandstandError, Collector, Position
 from .limits import DEFAULT_LIMITS, Limits
@@ -72,7 +73,7 @@ class Crosswalk:
             if tp not in target.parts:
                 out.error("crosswalk.unknown-part", f"'{tp}' is not a part of {target.ref}" + suggest(tp, target.parts),
                           d.pos(("parts", fp)))
-        figured = target.evidence_facts.figured
+        figured = framework_facts(target).evidence.figured
         for m in self.answers:
             node_in(target, m.to_node, m.pos, "to")
             if m.to_node in target.nodes and m.to_node not in figured:

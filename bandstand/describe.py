@@ -21,7 +21,8 @@ import math
 from typing import Callable
 
 from .dsl import ast
-from .dsl.checks import ResolveError, Site, interval_of, resolve_name, resolve_nodes
+from .dsl.checks import interval_of
+from .dsl.resolve import ResolveError, Site, resolve_name, resolve_nodes
 from .dsl.model import OVERALL, BandTable, Framework, Limit, Node, Tier, fmt_number
 
 __all__ = ["describe", "describe_rule", "describe_limit", "plural", "table_name", "node_set_name"]
@@ -252,7 +253,7 @@ def describe(expr: ast.Expr, site: Site, fw: Framework) -> str:
     """An expression in plain English, read in its place ``site``.
 
     >>> from bandstand.catalogue import Catalogue
-    >>> from bandstand.dsl.checks import Site
+    >>> from bandstand.dsl.resolve import Site
     >>> from bandstand.dsl.parser import parse_expression
     >>> fw = Catalogue().resolve("hmip-youth@2018")
     >>> site = Site(fw.nodes["2.1"].rule, fw.nodes["2.1"], "rule", "the rule of 2.1")

@@ -15,7 +15,7 @@ import bandstand.describe
 import bandstand.publish
 from bandstand import Catalogue, load_framework_text
 from bandstand.describe import describe, describe_limit, describe_rule
-from bandstand.dsl.checks import Site
+from bandstand.dsl.resolve import Site
 from bandstand.dsl.loader import load_file
 from bandstand.dsl.parser import parse_expression
 from bandstand.publish import (PublishError, WorkedExample, compare_versions, escape, framework_pages, plan_site,

@@ -17,6 +17,7 @@ from ..limits import DEFAULT_LIMITS, Limits, too_deep
 from . import ast, loader, schema
 from .build import Builder
 from .checks import CHECKS, run_checks
+from .resolve import resolve
 from .extend import Chain, DocumentLike, MergedDocument, Resolver, apply_extension, base_path
 from .model import Framework
 
@@ -115,6 +116,7 @@ def framework_from_document(doc: DocumentLike, *, limits: Limits = DEFAULT_LIMIT
     if builder.out.has_errors or any(d.is_error for d in fw.diagnostics):
         raise BandstandError(_explain_removed([d for d in builder.out.diagnostics if d.is_error]
                                               + fw.diagnostics, doc))
+    resolve(fw)  # every name resolves: record what each rule reads, once
     return fw
 
 

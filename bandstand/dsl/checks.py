@@ -28,119 +28,11 @@ from typing import Callable, Iterable
 from ..errors import Diagnostic, Position, WARNING
 from . import ast
 from .build import suggest
-from .functions import FUNCTIONS, NODE_SETS, Function
+from .functions import FUNCTIONS, Function
 from .model import BandTable, Framework, Node, Rule, fmt_number
+from .resolve import (UNBUILT, ResolveError, Site, resolve_name, resolve_node, resolve_nodes,
+                      rule_dependencies, sites)
 from .types import BOOL, NODE, NODES, NOTHING, NUMBER, TABLE, TEXT, LevelType, Type, is_level
-
-# -- rule sites and name resolution (shared with the compiler) ----------------
-
-
-@dataclass(frozen=True)
-class Site:
-    """A rule in its place: whose rule it is, and what it must give."""
-
-    rule: Rule
-    owner: Node  # the node rated (for a limit: the node it limits)
-    kind: str  # "rule" or "limit"
-    label: str  # for messages: "rule of 2.1", or the limit's id
-
-    @property
-    def expected(self) -> Type:
-        return BOOL if self.kind == "limit" else LevelType(self.owner.scale.id)
-
-
-def sites(fw: Framework) -> list[Site]:
-    out = []
-    for node in fw.nodes.values():
-        if node.rule is not None and node.rated:
-            out.append(Site(node.rule, node, "rule", f"the rule of {node.id}"))
-    for lim in fw.limits:
-        out.append(Site(lim.when, fw.nodes[lim.applies_to], "limit", lim.id))
-    return out
-
-
-class ResolveError(Exception):
-    def __init__(self, message: str, code: str = "check.unknown-name"):
-        self.message, self.code = message, code
-        super().__init__(message)
-
-
-#: the code of a name that fails because what it names could not be built: reported there, not here
-UNBUILT = "check.unbuilt"
-
-
-def resolve_name(name: ast.Name, site: Site, fw: Framework):
-    """What a name stands for: ("nodes", [..]), ("table", t) or ("level", lv)."""
-    parts = name.parts
-    if len(parts) == 2:
-        scale = fw.scales.get(parts[0])
-        if scale is None:
-            raise ResolveError(f"unknown scale '{parts[0]}'" + suggest(parts[0], fw.scales))
-        level = scale.level(parts[1])
-        if level is None:
-            raise ResolveError(f"level '{parts[1]}' is not on scale '{scale.id}'" + suggest(parts[1], scale.names),
-                               "check.unknown-level")
-        return ("level", level)
-    if len(parts) > 2:
-        raise ResolveError(f"'{name.text}' is not a name: write a level as scale.level")
-    word = parts[0]
-    if word in NODE_SETS:
-        if word == "children":
-            return ("nodes", [c for c in site.owner.children if c.rated])
-        return ("nodes", fw.counted)
-    if word in fw.bands:
-        return ("table", fw.bands[word])
-    if ("band", word) in fw.unbuilt:
-        raise ResolveError(f"band table '{word}' could not be built", UNBUILT)
-    # a level: of the owner's scale first, then of any one scale
-    level = site.owner.scale.level(word)
-    if level is not None:
-        return ("level", level)
-    found = [s.level(word) for s in fw.scales.values() if s.level(word) is not None]
-    if len(found) == 1:
-        return ("level", found[0])
-    if len(found) > 1:
-        raise ResolveError(f"'{word}' is a level of several scales ({', '.join(l.scale_id for l in found)}); "
-                           f"write it as scale.{word}", "check.ambiguous-name")
-    if word in FUNCTIONS:
-        raise ResolveError(f"'{word}' is a function: write {word}(...)")
-    choices = list(NODE_SETS) + list(fw.bands) + [lv.id for s in fw.scales.values() for lv in s.levels]
-    raise ResolveError(f"unknown name '{word}'" + suggest(word, choices))
-
-
-def resolve_node(arg: ast.Expr, fw: Framework) -> Node:
-    if not isinstance(arg, ast.String):
-        raise ResolveError("expected a node id in quotes, such as \"2.1\"", "check.type")
-    node = fw.nodes.get(arg.value)
-    if node is None and ("node", arg.value) in fw.unbuilt:
-        raise ResolveError(f"node '{arg.value}' could not be built", UNBUILT)
-    if node is None:
-        raise ResolveError(f"unknown node '{arg.value}'" + suggest(arg.value, fw.nodes), "check.unknown-node")
-    return node
-
-
-def resolve_nodes(arg: ast.Expr, site: Site, fw: Framework, rated_only: bool = True) -> list[Node]:
-    """A node-set argument: a set name or nodes("a", "b").
-
-    ``children`` means the rated children, except where answers are pooled
-    (``rated_only=False``): there every child's answers count.
-    """
-    if isinstance(arg, ast.Name) and arg.parts == ("children",) and not rated_only:
-        return list(site.owner.children)
-    if isinstance(arg, ast.Name):
-        kind, value = resolve_name(arg, site, fw)
-        if kind == "nodes":
-            return value
-        raise ResolveError(f"expected a set of nodes (children, counted or nodes(...)), got {_kind_name(kind)} "
-                           f"'{arg.text}'", "check.type")
-    if isinstance(arg, ast.Call) and arg.func == "nodes":
-        return [resolve_node(a, fw) for a in arg.args]
-    raise ResolveError("expected a set of nodes (children, counted or nodes(...))", "check.type")
-
-
-def _kind_name(kind: str) -> str:
-    return {"table": "the band table", "level": "the level", "nodes": "the node set"}[kind]
-
 
 def choose_overload(name: str, nargs: int) -> tuple[Function, ...]:
     overloads = FUNCTIONS.get(name, ())
@@ -420,25 +312,6 @@ def _rule_ok(fw: Framework, site: Site) -> bool:
     tc = TypeChecker(fw, site, _Report(fw))
     tc.check(site.rule.expr)
     return tc.ok
-
-
-def rule_dependencies(site: Site, fw: Framework) -> list[Node]:
-    """The nodes whose ratings a rule reads (for ordering and cycles)."""
-    deps: list[Node] = []
-    for e in ast.walk(site.rule.expr):
-        try:
-            if isinstance(e, ast.Name):
-                kind, value = resolve_name(e, site, fw)
-                if kind == "nodes":
-                    deps.extend(value)
-            elif isinstance(e, ast.Call) and e.func in ("rating", "is_rated", "score") and e.args \
-                    and isinstance(e.args[0], ast.String):
-                deps.append(resolve_node(e.args[0], fw))
-            elif isinstance(e, ast.Call) and e.func == "nodes":
-                deps.extend(resolve_node(a, fw) for a in e.args)
-        except ResolveError:
-            continue
-    return deps
 
 
 def check_rated(fw: Framework) -> list[Diagnostic]:

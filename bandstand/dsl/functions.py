@@ -28,6 +28,13 @@ class Function:
     example: str
     needs_cases: bool = False  # reads case answers or figures of a node
     reads_scores: bool = False  # reads the score of a rating: every level it can meet needs one
+    pools: bool = False  # reads the answers of a set of nodes pooled together (margins count answers)
+    rates_over: str | None = None  # how a set's ratings decide: "lowest", "highest", "sum" or "mean"
+
+    @property
+    def reads_rating(self) -> bool:
+        """Whether it reads the rating of the node named by its first argument (an ordering dependency)."""
+        return self.params[:1] == ("node",) and not self.needs_cases
 
 
 FUNCTIONS: dict[str, tuple[Function, ...]] = {}
@@ -50,7 +57,7 @@ _declare(
     Function("pooled_share", ("nodes",), "number",
              "Yes answers over all applicable answers to every question in the set, across all "
              "cases, as a percentage (a pooled share, not a share of cases).",
-             "band(pooled_share(children), area)", needs_cases=True),
+             "band(pooled_share(children), area)", needs_cases=True, pools=True),
 )
 _declare(
     Function("yes", (), "number", "How many of this node's applicable cases were answered yes.",
@@ -67,11 +74,13 @@ _declare(
 )
 _declare(
     Function("lowest", ("nodes",), "level:nodes",
-             "The lowest rating among the rated nodes of the set.", "lowest(children)"),
+             "The lowest rating among the rated nodes of the set.", "lowest(children)",
+             rates_over="lowest"),
 )
 _declare(
     Function("highest", ("nodes",), "level:nodes",
-             "The highest rating among the rated nodes of the set.", "highest(children)"),
+             "The highest rating among the rated nodes of the set.", "highest(children)",
+             rates_over="highest"),
 )
 _declare(
     Function("rating", ("node",), "level:node", "The named node's rating.",
@@ -89,11 +98,12 @@ _declare(
 _declare(
     Function("sum_scores", ("nodes",), "number",
              "The sum of the scores of the nodes' ratings; not rated if any of them is not.",
-             "band(sum_scores(counted), overall)", reads_scores=True),
+             "band(sum_scores(counted), overall)", reads_scores=True, rates_over="sum"),
 )
 _declare(
     Function("mean_score", ("nodes",), "number",
-             "The mean score of the rated nodes of the set.", "mean_score(children) >= 2", reads_scores=True),
+             "The mean score of the rated nodes of the set.", "mean_score(children) >= 2", reads_scores=True,
+             rates_over="mean"),
 )
 _declare(
     Function("count", ("nodes", "level"), "number",
@@ -135,6 +145,19 @@ NODE_SETS = {
 #: the calls that read the cases (or published figures) of the node whose rule it is: share(), yes(), applicable()
 OWN_CASES = frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads
                       if f.needs_cases and not f.params)
+
+
+#: the calls that read the cases of the node whose rule it is in any form: those, and pooled_share(...)
+CASES_HERE = OWN_CASES | frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads if f.pools)
+
+
+def reads_rating(name: str) -> bool:
+    """Whether a call of ``name`` with a node id in quotes reads that node's rating.
+
+    >>> reads_rating("rating"), reads_rating("score"), reads_rating("share")
+    (True, True, False)
+    """
+    return any(f.reads_rating for f in FUNCTIONS.get(name, ()))
 
 
 def reads_own_cases(expr) -> bool:

@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterator
 
 from ..errors import Position
 from . import ast
-from .functions import OWN_CASES
 
 
 def normalise(text: str) -> str:
@@ -373,88 +372,6 @@ class Example:
     pos: Position | None = None
 
 
-#: the calls that read the cases of the node whose rule it is (called without arguments), as declared in
-#: dsl/functions.py
-_OWN_SHARE = OWN_CASES
-
-
-class EvidenceFacts:
-    """What a framework asks of evidence, worked out once per framework (:attr:`Framework.evidence_facts`).
-
-    Binding evidence (:func:`bandstand.engine.bind.bind`) reads these on
-    every call instead of walking the rules again; they depend on the
-    framework alone, never on the evidence.
-    """
-
-    __slots__ = ("nodes", "order", "judged", "answered", "figured", "own_share", "needed", "share_rated")
-
-    def __init__(self, fw: "Framework"):
-        #: every node of the hierarchy in document order (not the overall), and each one's place in it
-        self.nodes: tuple[Node, ...] = tuple(fw.walk())
-        self.order: dict[str, int] = {n.id: i for i, n in enumerate(self.nodes)}
-        #: the nodes that must be judged (not optionally), in order
-        self.judged: tuple[Node, ...] = tuple(n for n in self.nodes if n.judged == JUDGED_YES)
-        answered: set[str] = set()
-        pooled: set[str] = set()
-        own: set[str] = set()
-        wanted: dict[str, str | None] = {}
-        for node in fw.nodes.values():
-            if node.rule is None:
-                continue
-            calls = [e for e in ast.walk(node.rule.expr) if isinstance(e, ast.Call)]
-            if any(e.func in _OWN_SHARE and not e.args for e in calls):
-                own.add(node.id)
-            if not node.rated:
-                continue
-            for e in calls:
-                if e.func in _OWN_SHARE and not e.args:
-                    answered.add(node.id)
-                elif e.func == "share" and e.args and isinstance(e.args[0], ast.String):
-                    answered.add(e.args[0].value)
-                elif e.func == "pooled_share":
-                    pooled.add(node.id)
-                    if e.args and isinstance(e.args[0], ast.Name) and e.args[0].text == "children":
-                        answered.update(c.id for c in node.children)
-                    else:
-                        answered.update(a.value for a in (e.args[0].args if isinstance(e.args[0], ast.Call) else ())
-                                        if isinstance(a, ast.String))
-            if node.is_judged:
-                continue
-            for e in calls:
-                if e.func in _OWN_SHARE and not e.args:
-                    wanted.setdefault(node.id, None)
-                elif e.func == "share" and e.args and isinstance(e.args[0], ast.String):
-                    wanted.setdefault(e.args[0].value, None)
-                elif e.func == "pooled_share" and e.args:
-                    arg = e.args[0]
-                    if isinstance(arg, ast.Name) and arg.text == "children":
-                        members = [c.id for c in node.children]
-                    else:
-                        members = [a.value for a in (arg.args if isinstance(arg, ast.Call) else ())
-                                   if isinstance(a, ast.String)]
-                    for m in members:
-                        wanted.setdefault(m, node.id)
-        for node_id in list(answered):  # the unrated nodes under one answered case by case (prompts) are too
-            node = fw.nodes.get(node_id)
-            if node is not None:
-                answered.update(d.id for d in node.walk() if not d.rated)
-        #: the nodes answered case by case: a rule reads their share of cases (``share()``, ``yes()``,
-        #: ``applicable()``, or as a member of ``pooled_share(...)``), and the unrated nodes under them
-        self.answered: frozenset[str] = frozenset(answered)
-        #: the nodes that take published figures: those, and a node whose rule pools its members' answers
-        self.figured: frozenset[str] = frozenset(answered | pooled)
-        #: the nodes whose rule reads their own share of cases
-        self.own_share: frozenset[str] = frozenset(own)
-        #: the nodes whose case answers a rule reads, in framework order: node id -> the node whose rule
-        #: pools it (``pooled_share``), or None when the node's own share is read. Prompts (unrated, read by
-        #: no rule) are not needed.
-        self.needed: dict[str, str | None] = {
-            k: wanted[k] for k in sorted((k for k in wanted if k in fw.nodes), key=lambda k: self.order.get(k, 0))}
-        #: the rated nodes answered case by case whose own share their rule reads, in order: each needs evidence
-        self.share_rated: tuple[Node, ...] = tuple(n for n in self.nodes if n.id in self.answered and n.rated
-                                                   and n.id in self.own_share)
-
-
 @dataclass(eq=False)
 class Framework:
     id: str
@@ -490,22 +407,20 @@ class Framework:
     #: the compiled form (bandstand.engine.compile_framework), made on first use and kept with the framework;
     #: not an argument, so a framework made by dataclasses.replace() compiles its own
     compiled: Any = field(default=None, init=False, repr=False, compare=False)
+    #: what the resolve pass records of its rules (bandstand.dsl.resolve.facts), made once the checks pass or
+    #: on first use; like ``compiled``, derived and not an argument
+    facts: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def ref(self) -> str:
         """``id@version``."""
         return f"{self.id}@{self.version}"
 
-    @functools.cached_property
-    def evidence_facts(self) -> EvidenceFacts:
-        """What the framework asks of evidence, worked out on first use and kept: bind reads it."""
-        return EvidenceFacts(self)
-
     def __getstate__(self) -> dict:
         """What a pickle keeps: the model, not its compiled form (closures), which is rebuilt on use."""
         state = dict(self.__dict__)
         state["compiled"] = None
-        state.pop("evidence_facts", None)  # derived: worked out again on use
+        state["facts"] = None  # derived: worked out again on use
         return state
 
     @property

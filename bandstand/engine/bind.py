@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from ..dsl.build import suggest
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Level, Node, fmt_number
+from ..dsl.resolve import facts as framework_facts
 from ..errors import Collector, Diagnostic, Position
 from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
@@ -66,7 +67,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     """Check evidence against a framework; raise every problem at once."""
     out = Collector()
     nodes = fw.nodes
-    facts = fw.evidence_facts  # what the framework asks of evidence, worked out once
+    facts = framework_facts(fw).evidence  # what the framework asks of evidence, worked out once
     judgements: dict[str, Level | None] = {}
     notes: dict[str, str] = {}
     left_out: list[str] = []

@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from ..dsl import ast
-from ..dsl.checks import Site, resolve_name, resolve_node, resolve_nodes, rule_dependencies, sites
+from ..dsl.resolve import Site, facts, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import OVERALL, Band, BandTable, Framework, Level, Limit, Node
 from .bind import Measure
 
@@ -203,26 +203,6 @@ def _unrated_reason(node: Node) -> str:
     return "not rated"
 
 
-def _share_table(fw: Framework, node: Node) -> BandTable | None:
-    e = node.rule.expr if node.rule is not None and not node.is_judged else None
-    if (isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[0], ast.Call)
-            and e.args[0].func == "share" and not e.args[0].args and isinstance(e.args[1], ast.Name)):
-        return fw.bands.get(e.args[1].text)
-    return None
-
-
-def _banded(fw: Framework, node: Node, site: Site) -> tuple | None:
-    e = node.rule.expr
-    if not (isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[1], ast.Name)
-            and e.args[1].text in fw.bands):
-        return None
-    x = e.args[0]
-    if isinstance(x, ast.Call) and x.func in ("sum_scores", "mean_score") and len(x.args) == 1:
-        kind = "sum" if x.func == "sum_scores" else "mean"
-        return fw.bands[e.args[1].text], kind, tuple(resolve_nodes(x.args[0], site, fw))
-    return fw.bands[e.args[1].text], "other", ()
-
-
 class CompiledFramework:
     """A framework ready to evaluate (the plan): immutable once built, safe to share between threads."""
 
@@ -231,24 +211,19 @@ class CompiledFramework:
         #: every node's slot in a context's ratings
         self.index: dict[str, int] = {node_id: i for i, node_id in enumerate(framework.nodes)}
         compiler = _Compiler(framework, self.index)
-        site_by_node = {s.owner.id: s for s in sites(framework) if s.kind == "rule"}
+        known = facts(framework)  # what the resolve pass recorded of each rule
         parts: dict[str, list] = {}
         for node in framework.nodes.values():
             if not node.rated:
                 continue
             if node.is_judged:
-                fn = compiler.judgement(node)
-                own = False
-                site = None
+                parts[node.id] = [node, compiler.judgement(node), [], False, None, None]
             else:
-                site = site_by_node[node.id]
-                fn = compiler.expr(node.rule.expr, site)
-                own = any(isinstance(e, ast.Call) and e.func in ("share", "pooled_share", "yes", "applicable")
-                          and (not e.args or e.func == "pooled_share") for e in ast.walk(node.rule.expr))
-            parts[node.id] = [node, fn, [], own, _share_table(framework, node),
-                              None if node.is_judged else _banded(framework, node, site)]
+                f = known.rules[node.id]
+                parts[node.id] = [node, compiler.expr(node.rule.expr, f.site), [], f.cases_here, f.share_table,
+                                  f.banded]
         for lim in framework.limits:
-            site = Site(lim.when, framework.nodes[lim.applies_to], "limit", lim.id)
+            site = known.limits[lim.id].site
             parts[lim.applies_to][2].append(LimitStep(lim, compiler.expr(lim.when.expr, site)))
         steps = {node_id: Step(node, self.index[node_id], fn, tuple(limits), own, table, banded)
                  for node_id, (node, fn, limits, own, table, banded) in parts.items()}
@@ -276,9 +251,9 @@ def _scale_scores(scale) -> tuple | None:
 def _order(fw: Framework, programs: dict[str, Step]) -> list[str]:
     """Dependency order: every node after the nodes its rule or limits read."""
     deps: dict[str, list[str]] = {i: [] for i in programs}
-    for site in sites(fw):
-        if site.owner.id in deps:
-            deps[site.owner.id].extend(d.id for d in rule_dependencies(site, fw) if d.id in programs)
+    for f in facts(fw).rated():
+        if f.site.owner.id in deps:
+            deps[f.site.owner.id].extend(d.id for d in f.depends_on if d.id in programs)
     order, state = [], {}
     for start in programs:  # iterative depth-first post-order
         if start in state:

@@ -18,6 +18,7 @@ import difflib
 from typing import Iterable
 
 from ..dsl.model import OVERALL, Framework, Node
+from ..dsl.resolve import facts as framework_facts
 from ..errors import Diagnostic, Position
 
 
@@ -65,7 +66,7 @@ def uncovered_in_cases(ev, fw: Framework, given: set[str], figured: set[str], ca
     """The needed nodes that no figure and no case answers, in a part that has cases (or in no part), and
     that nothing else covers (``covered``: published ratings above them, or a partial declaration)."""
     out = []
-    for node_id, owner in fw.evidence_facts.needed.items():
+    for node_id, owner in framework_facts(fw).evidence.needed.items():
         node = fw.nodes[node_id]
         if node_id in given or node_id in figured or node_id in covered:
             continue
@@ -162,7 +163,7 @@ def without_evidence(ev, fw: Framework) -> list[str]:
     (no figures, no answer in any case, no published rating above them), in framework order."""
     answered = set(ev.figures) | {n for c in (ev.cases or ()) for n in c.answers}
     covered = published_cover(fw, [p for p in ev.published if p in fw.nodes])
-    return [n for n, owner in fw.evidence_facts.needed.items() if fw.nodes[n].rated and n not in answered
+    return [n for n, owner in framework_facts(fw).evidence.needed.items() if fw.nodes[n].rated and n not in answered
             and n not in covered and (owner is None or owner not in answered)]
 
 

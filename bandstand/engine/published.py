@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..dsl.model import OVERALL, JUDGED_YES, Framework, Level, Node
+from ..dsl.resolve import facts as framework_facts
 from ..errors import Collector
 from .coverage import beneath
 from .evidence_model import Judgement
@@ -103,7 +104,7 @@ def stand_ins(fw: Framework, published: dict[str, Level], judgements: dict, meas
     rate it from part of what it reads. Gaps the evidence declares (partial)
     are not gaps here: those ratings are made, and marked, without them.
     """
-    wanted = fw.evidence_facts.needed
+    wanted = framework_facts(fw).evidence.needed
     declared = set(left_out)
     out: dict[str, str] = {}
     unrated: dict[str, str] = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..describe import describe
-from ..dsl import ast
-from ..dsl.checks import Site, interval_of
+from ..dsl.checks import interval_of
 from ..dsl.model import BandTable, Framework, Node, Scale, fmt_number
+from ..dsl.resolve import facts
 from .markdown import end_sentence, escape, paragraphs
 from .page import Anchors
 
@@ -16,13 +16,8 @@ __all__ = ["tables_used", "table_anchor", "band_table", "scale_table"]
 
 def tables_used(nodes: Iterable[Node], fw: Framework) -> list[BandTable]:
     """The band tables the rules of ``nodes`` band with, in the framework's order."""
-    used = set()
-    for node in nodes:
-        if node.rule is None or not node.rated:
-            continue
-        for e in ast.walk(node.rule.expr):
-            if isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[1], ast.Name):
-                used.add(e.args[1].text)
+    rules = facts(fw).rules
+    used = {table.id for node in nodes if node.rated and node.id in rules for _, table in rules[node.id].band_calls}
     return [t for t in fw.bands.values() if t.id in used]
 
 
@@ -67,21 +62,17 @@ def band_table(table: BandTable, fw: Framework, anchors: Anchors, level: int) ->
 def _banded_numbers(table: BandTable, fw: Framework) -> str:
     """What the rules band with ``table``, in words: 'the share of ... (0-100)'."""
     seen: list[str] = []
-    for node in fw.nodes.values():
-        if node.rule is None or not node.rated:
+    for site, call in facts(fw).band_uses[table.id]:
+        if site.kind != "rule":
             continue
-        site = Site(node.rule, node, "rule", node.id)
-        for e in ast.walk(node.rule.expr):
-            if (isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2
-                    and isinstance(e.args[1], ast.Name) and e.args[1].text == table.id):
-                text = describe(e.args[0], site, fw)
-                span = interval_of(e.args[0], site, fw)
-                if span.lo != float("-inf") and span.hi != float("inf"):
-                    bounds = f"({fmt_number(span.lo)}-{fmt_number(span.hi)})"
-                    if bounds not in text:  # sum_scores describes its own range
-                        text += " " + bounds
-                if text not in seen:
-                    seen.append(text)
+        text = describe(call.args[0], site, fw)
+        span = interval_of(call.args[0], site, fw)
+        if span.lo != float("-inf") and span.hi != float("inf"):
+            bounds = f"({fmt_number(span.lo)}-{fmt_number(span.hi)})"
+            if bounds not in text:  # sum_scores describes its own range
+                text += " " + bounds
+        if text not in seen:
+            seen.append(text)
     return "; or ".join(seen)
 
 
