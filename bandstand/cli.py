@@ -647,6 +647,30 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     return EXIT_OK
 
 
+@cli.command("template")
+@click.argument("framework")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "yaml"]), default=None,
+              help="xlsx (an Excel workbook; needs bandstand[excel]), csv (the header of a CSV of cases) or yaml "
+                   "[default: from --output's name, else yaml].")
+@click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
+@click.pass_obj
+def template_cmd(state: State, framework, fmt, output):
+    """Write blank evidence for FRAMEWORK to fill in: an audit template.
+
+    Every judged node with its levels, every key question with its wording
+    and prompts, and the parts; in xlsx, with drop-down lists.
+    """
+    from . import template as templates
+
+    fw = _pick(state, framework, None)
+    fmt = fmt or templates.format_for(output) or "yaml"
+    if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
+        raise InputError("an xlsx workbook is not text to show on a terminal: give --output FILE.xlsx", None,
+                         "input.usage")
+    _out(templates.template(fw, fmt), output, _sources(fw))
+    return EXIT_OK
+
+
 @cli.command("fmt")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change and exit 1 if any would.")
