@@ -43,8 +43,8 @@ from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import CasesError, Evidence, EvidenceError, Figure, Judgement
 from .read_csv import Cell, cases_from_rows
 
-#: the names of the files read as workbooks
-SUFFIXES = (".xlsx", ".xlsm")
+#: the names of the files read as workbooks (.xls and .ods are refused, saying what they are)
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 #: what to install to read them
 EXTRA = "pip install 'bandstand[excel]'"
 #: a workbook may unpack to at most this many times the file size limit (XML packs about tenfold)
@@ -127,12 +127,14 @@ def _check_package(data: bytes, name: str, limits: Limits) -> None:
                          "input.workbook")
     unpacked = sum(m.file_size for m in members)
     most = UNPACKED_FACTOR * limits.max_file_bytes
-    if len(members) > MAX_MEMBERS or unpacked > most:
+    if len(members) > MAX_MEMBERS:
+        raise InputError(f"the workbook holds {len(members)} files, more than the {MAX_MEMBERS} a workbook needs, and "
+                         "is not unpacked", shown(name), "limit.file-size")
+    if unpacked > most:
         raise InputError(
-            f"the workbook unpacks to {unpacked} bytes in {len(members)} files, more than {UNPACKED_FACTOR} times "
-            f"the limit max_file_bytes={limits.max_file_bytes} (or {MAX_MEMBERS} files) allows, and is not "
-            "unpacked; raise it with --max-file-bytes on the command line or Limits(max_file_bytes=...) in the "
-            "library", shown(name), "limit.file-size")
+            f"the workbook would unpack to {unpacked} bytes, more than {UNPACKED_FACTOR} times the limit "
+            f"max_file_bytes={limits.max_file_bytes}, and is not unpacked; raise it with --max-file-bytes on the "
+            "command line or Limits(max_file_bytes=...) in the library", shown(name), "limit.file-size")
 
 
 def _damaged(name: str, e: Exception) -> InputError:
