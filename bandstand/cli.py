@@ -237,7 +237,7 @@ def _validate_targets(paths, ignore_unknown: bool):
 
 def _validate_one(state: State, path: str, framework_ref: str | None, found: bool = False):
     """(problems, summary) for one file; None for a file found in a folder that is no bandstand file."""
-    if path.lower().endswith((".csv", ".tsv")):
+    if path.lower().endswith((".csv", ".tsv", ".xlsx", ".xlsm")):
         ev, earlier = _as_read(lambda: load_evidence(path, limits=state.limits))
         return _check_evidence(state, ev, framework_ref, path, earlier)
     doc = loader.load_file(path, state.limits)
@@ -526,7 +526,7 @@ def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> 
                              arg, "input.kind")
         if st is not None and stat.S_ISDIR(st.st_mode):
             inside = sorted(x for x in p.rglob("*")
-                            if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv"))
+                            if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv", ".xlsx"))
             if not inside:
                 raise InputError(f"{arg} holds no evidence files (.yaml, .yml, .json, .csv, .tsv)", arg, "input.empty")
             files.extend(inside)
