@@ -231,6 +231,7 @@ def template_xlsx(fw: Framework) -> bytes:
                    node.part.label if node.part is not None else "", how])
         ws.cell(ws.max_row, 3).alignment = Alignment(wrap_text=True)
     lists.sheet_state = "hidden"
+    wb.move_sheet(lists, offset=len(wb.sheetnames) - 1)  # last: the sheets to fill come first
     wb.active = wb.sheetnames.index("Cases" if p.questions else "Judgements" if p.judged else "Inspection")
     buf = io.BytesIO()
     wb.save(buf)

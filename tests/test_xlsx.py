@@ -274,3 +274,24 @@ def _cache(path: Path, sheet: str, ref: str, value: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data)
+
+
+def test_validate_checks_a_workbook_and_a_folder_evaluates_the_workbooks_in_it(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "audits"
+    folder.mkdir()
+    save(workbook(), folder / "audit.xlsx")
+    (folder / "published.yaml").write_bytes((EXAMPLES / "bedfordshire-2021-published.yaml").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "audits/audit.xlsx"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == "audits/audit.xlsx: ok (evidence for hmip-youth@2018)\n"
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", "hmip-youth@2018", "audits", "--format", "jsonl"])
+    out, err = capsys.readouterr()
+    assert info.value.code == 0, err
+    import json
+
+    results = [json.loads(line) for line in out.splitlines()]
+    assert sorted(r["evidence_file"] for r in results) == ["audits/audit.xlsx", "audits/published.yaml"]
+    assert {r["overall"]["score"] for r in results} == {14}

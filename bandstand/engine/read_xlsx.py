@@ -50,7 +50,7 @@ EXTRA = "pip install 'bandstand[excel]'"
 #: a workbook may unpack to at most this many times the file size limit (XML packs about tenfold)
 UNPACKED_FACTOR = 10
 #: the most cells read from one workbook, and the most files inside it
-MAX_CELLS = 5_000_000
+MAX_CELLS = 2_000_000
 MAX_MEMBERS = 10_000
 #: rows above a sheet's header row that may title it
 _TITLE_ROWS = 20
@@ -223,6 +223,8 @@ class _Reader:
             self._figures(sheets["figures"], ev)
         if cases_ws is not None:
             self._cases(cases_ws, ev)
+        for section in ("judgements", "partial"):  # where a message about what is not given points: a cell
+            ev.section_pos.setdefault(section, self.at(cases_ws or self.wb.worksheets[0], 1, 1))
         ev.unread |= self.unread
         ev.unread_sections |= self.unread_sections
         if self.out.has_errors:
