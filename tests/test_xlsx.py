@@ -105,6 +105,17 @@ def test_formulas_are_read_as_their_saved_values(fw, expected, tmp_path):
     assert result(fw, path) == expected
 
 
+def test_a_formula_whose_saved_value_is_empty_text_is_a_blank_cell(fw, expected, tmp_path):
+    """=IF(...,"") as Excel saves it: <v></v> with t="str", an empty text, not a missing value."""
+    rows = csv_rows()
+    assert rows[1][14] == ""  # C01 is a court case: 3.1.1 does not apply
+    wb = workbook()
+    wb["Cases"]["O2"] = '=IF(B2="court","","yes")'
+    path = save(wb, tmp_path / "audit.xlsx")
+    _cache(path, "Cases", "O2", "")
+    assert result(fw, path) == expected
+
+
 def test_a_formula_saved_without_its_value_is_an_error_at_its_cell(tmp_path):
     wb = workbook()
     wb["Cases"]["E7"] = '=IF(A7="C06","yes","no")'
@@ -232,6 +243,23 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
                         r"10 times the limit max_file_bytes=100000, and is not unpacked; .*\[limit.file-size\]", line), line
 
 
+def test_a_merge_over_the_whole_sheet_and_a_value_in_its_last_cell_are_refused_or_read_quickly(fw, tmp_path):
+    """openpyxl makes an object per merged cell, and iter_rows every cell of the rectangle up to the last one."""
+    wb = workbook()
+    wb["Cases"].cell(1048576, 16384).number_format = "@"
+    wb["Cases"]["XFD1048576"] = None
+    path = save(wb, tmp_path / "sparse.xlsx")
+    _merge(path, "Cases", "A1:XFD1048576")
+    (line,) = errors_of(path)
+    assert line == (f"{path}: error: the workbook's merged cells cover more than 2000000 cells (the last: "
+                    "A1:XFD1048576); unmerge them, or give the cases of one inspection [limit.cells]")
+    wb = workbook()
+    wb["Cases"]["XFD1048576"] = "a stray value"
+    path = save(wb, tmp_path / "stray.xlsx")
+    assert errors_of(path) == [f"{path}:Cases!XFD1048576: error: this column has values but no header; give it one "
+                               "(a key question's id) or clear it [xlsx.column]"]
+
+
 def test_a_workbook_over_the_size_limit_is_not_opened(tmp_path):
     path = save(workbook(), tmp_path / "audit.xlsx")
     assert "exceeds the limit max_file_bytes=1000" in errors_of(path, limits=Limits(max_file_bytes=1000))[0]
@@ -295,3 +323,17 @@ def test_validate_checks_a_workbook_and_a_folder_evaluates_the_workbooks_in_it(t
     results = [json.loads(line) for line in out.splitlines()]
     assert sorted(r["evidence_file"] for r in results) == ["audits/audit.xlsx", "audits/published.yaml"]
     assert {r["overall"]["score"] for r in results} == {14}
+
+
+def _merge(path: Path, sheet: str, ref: str) -> None:
+    """Add a merged range to a sheet's XML as it is, without openpyxl (which would make every cell of it)."""
+    wb = openpyxl.load_workbook(path)
+    member = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[member].decode()
+    parts[member] = xml.replace("</sheetData>", f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>'
+                                ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)

@@ -126,6 +126,7 @@ def _check_package(data: bytes, name: str, limits: Limits) -> None:
                          "save it as an Excel Workbook (.xlsx), or export the sheet as CSV (UTF-8)", shown(name),
                          "input.workbook")
     unpacked = sum(m.file_size for m in members)
+    _check_merges(z, members, name, limits)
     most = UNPACKED_FACTOR * limits.max_file_bytes
     if len(members) > MAX_MEMBERS:
         raise InputError(f"the workbook holds {len(members)} files, more than the {MAX_MEMBERS} a workbook needs, and "
@@ -135,6 +136,38 @@ def _check_package(data: bytes, name: str, limits: Limits) -> None:
             f"the workbook would unpack to {unpacked} bytes, more than {UNPACKED_FACTOR} times the limit "
             f"max_file_bytes={limits.max_file_bytes}, and is not unpacked; raise it with --max-file-bytes on the "
             "command line or Limits(max_file_bytes=...) in the library", shown(name), "limit.file-size")
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="\$?([A-Za-z]{1,3})\$?([0-9]{1,7})'
+                    rb':\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"')
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_merges(z: zipfile.ZipFile, members, name: str, limits: Limits) -> None:
+    """Refuse merged ranges covering more than :data:`MAX_CELLS` cells (openpyxl makes an object for each
+    cell a merge covers: ``A1:XFD1048576`` would be 17 billion), before openpyxl sees them."""
+    if sum(m.file_size for m in members) > UNPACKED_FACTOR * limits.max_file_bytes:
+        return  # refused next, without being unpacked
+    covered = 0
+    for m in members:
+        if not (m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")):
+            continue
+        try:
+            xml = z.read(m)
+        except Exception:  # noqa: BLE001 - a damaged member: openpyxl says so
+            continue
+        for a, r1, b, r2 in _MERGE.findall(xml):
+            covered += (abs(int(r2) - int(r1)) + 1) * (abs(_column(b) - _column(a)) + 1)
+            if covered > MAX_CELLS:
+                raise InputError(f"the workbook's merged cells cover more than {MAX_CELLS} cells (the last: "
+                                 f"{(a + r1 + b':' + b + r2).decode()}); unmerge them, or give the cases of one "
+                                 "inspection", shown(name), "limit.cells")
 
 
 def _damaged(name: str, e: Exception) -> InputError:
@@ -153,6 +186,7 @@ def _formula_cells(openpyxl, data: bytes, name: str, limits: Limits) -> tuple[di
     cells = 0
     try:
         for ws in wb.worksheets:
+            ws.reset_dimensions()  # rows as the file has them: no gaps filled out to a claimed dimension
             for row in ws.iter_rows():
                 for c in row:
                     value = getattr(c, "value", None)
@@ -237,18 +271,17 @@ class _Reader:
         """The sheet's non-blank cells as text, row -> column -> text; a merged range's value in every cell of
         it; a formula without a saved value reported (and read as blank)."""
         grid: dict[int, dict[int, str]] = {}
-        for row in ws.iter_rows():
-            for c in row:
-                key = (ws.title, c.row, c.column)
-                if key in self.formulas and c.value is None:
-                    self.out.error("xlsx.formula", f"the formula {_short(self.formulas[key])} has no saved value: "
-                                   "open the workbook in Excel or LibreOffice and save it, so that its values are "
-                                   "stored with it", self.at(ws, c.row, c.column))
-                    self.valueless.add(key)
-                    continue
-                text = _text(c.value)
-                if text.strip():
-                    grid.setdefault(c.row, {})[c.column] = text
+        for c in _cells(ws):
+            key = (ws.title, c.row, c.column)
+            if key in self.formulas and c.value is None and c.data_type != "str":  # "str": a saved empty text
+                self.out.error("xlsx.formula", f"the formula {_short(self.formulas[key])} has no saved value: "
+                               "open the workbook in Excel or LibreOffice and save it, so that its values are "
+                               "stored with it", self.at(ws, c.row, c.column))
+                self.valueless.add(key)
+                continue
+            text = _text(c.value)
+            if text.strip():
+                grid.setdefault(c.row, {})[c.column] = text
         for rng in ws.merged_cells.ranges:
             value = grid.get(rng.min_row, {}).get(rng.min_col)
             if value is None:
@@ -440,7 +473,8 @@ class _Reader:
                 bad = True
             if not bad and counts.get("of", 0) > self.limits.max_cases:
                 self.out.error("limit.cases", exceeded("max_cases", self.limits.max_cases,
-                                                       f"the number of cases ({counts['of']})"), self.at(ws, r, col["of"]))
+                                                       f"the number of cases ({counts['of']})"),
+                               self.at(ws, r, col["of"]))
                 bad = True
             if bad:
                 self.unread.add(node_id)
@@ -502,6 +536,18 @@ class _Reader:
                     ev.partial = tuple(v.strip() for v in re.split(r"[,;\s]+", value) if v.strip())
             else:
                 setattr(ev, key, value)
+
+
+def _cells(ws):
+    """The cells the sheet's file has, and no others (``iter_rows`` would make every cell of the rectangle
+    from A1 to the last one: a value in XFD1048576 would make 17 billion)."""
+    cells = getattr(ws, "_cells", None)
+    if isinstance(cells, dict):
+        return list(cells.values())
+    if ws.max_row * ws.max_column > MAX_CELLS:  # pragma: no cover - an openpyxl without _cells
+        raise InputError(f"the sheet {ws.title} spans {ws.dimensions}, more than {MAX_CELLS} cells; clear the cells "
+                         "outside its table", None, "limit.cells")
+    return [c for row in ws.iter_rows() for c in row]
 
 
 def _covered(ws, row: int, col: int) -> bool:
