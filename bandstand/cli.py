@@ -237,7 +237,7 @@ def _validate_targets(paths, ignore_unknown: bool):
 
 def _validate_one(state: State, path: str, framework_ref: str | None, found: bool = False):
     """(problems, summary) for one file; None for a file found in a folder that is no bandstand file."""
-    if path.lower().endswith((".csv", ".tsv")):
+    if path.lower().endswith((".csv", ".tsv", ".xlsx", ".xlsm")):
         ev, earlier = _as_read(lambda: load_evidence(path, limits=state.limits))
         return _check_evidence(state, ev, framework_ref, path, earlier)
     doc = loader.load_file(path, state.limits)
@@ -526,7 +526,7 @@ def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> 
                              arg, "input.kind")
         if st is not None and stat.S_ISDIR(st.st_mode):
             inside = sorted(x for x in p.rglob("*")
-                            if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv"))
+                            if x.is_file() and x.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".tsv", ".xlsx"))
             if not inside:
                 raise InputError(f"{arg} holds no evidence files (.yaml, .yml, .json, .csv, .tsv)", arg, "input.empty")
             files.extend(inside)
@@ -644,6 +644,30 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     text = {"text": lambda: st.to_text(result), "markdown": lambda: st.to_markdown(result),
             "json": lambda: json.dumps(st.to_json(result), indent=2, ensure_ascii=False) + "\n"}[fmt]()
     _out(text, output, (*_sources(fw), evidence, ev.cases_file))
+    return EXIT_OK
+
+
+@cli.command("template")
+@click.argument("framework")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "yaml"]), default=None,
+              help="xlsx (an Excel workbook; needs bandstand[excel]), csv (the header of a CSV of cases) or yaml "
+                   "[default: from --output's name, else yaml].")
+@click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
+@click.pass_obj
+def template_cmd(state: State, framework, fmt, output):
+    """Write blank evidence for FRAMEWORK to fill in: an audit template.
+
+    Every judged node with its levels, every key question with its wording
+    and prompts, and the parts; in xlsx, with drop-down lists.
+    """
+    from . import template as templates
+
+    fw = _pick(state, framework, None)
+    fmt = fmt or templates.format_for(output) or "yaml"
+    if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
+        raise InputError("an xlsx workbook is not text to show on a terminal: give --output FILE.xlsx", None,
+                         "input.usage")
+    _out(templates.template(fw, fmt), output, _sources(fw))
     return EXIT_OK
 
 

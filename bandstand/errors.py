@@ -24,19 +24,40 @@ WARNING = "warning"
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A place in a file; line and column count from 1."""
+    """A place in a file; line and column count from 1.
+
+    In a workbook, ``sheet`` names the sheet, and line and column are the
+    cell's row and column, shown as a spreadsheet shows them:
+
+    >>> str(Position("audit.xlsx", 7, 3, "Cases")), str(Position("a.xlsx", 2, 28, "My cases"))
+    ('audit.xlsx:Cases!C7', "a.xlsx:'My cases'!AB2")
+    """
 
     file: str | None
     line: int | None = None
     column: int | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            return f"{self.file or '<input>'}:{cell_ref(self.sheet, self.line, self.column)}"
         parts = [self.file or "<input>"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+def cell_ref(sheet: str, row: int | None, column: int | None) -> str:
+    """A workbook cell as spreadsheets name it: ``Cases!C7``, ``'My cases'!C7`` (a row alone: ``Cases!7``)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    letters, n = "", column or 0
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return f"{sheet}!{letters}{row if row is not None else ''}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +68,13 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     severity: str = ERROR
+    sheet: str | None = None  # a workbook's sheet: line and column are then its row and column
 
     @classmethod
     def at(cls, code: str, message: str, pos: Position | None, severity: str = ERROR) -> "Diagnostic":
         if pos is None:
             return cls(code, message, severity=severity)
-        return cls(code, message, pos.file, pos.line, pos.column, severity)
+        return cls(code, message, pos.file, pos.line, pos.column, severity, pos.sheet)
 
     @property
     def is_error(self) -> bool:
@@ -60,7 +82,7 @@ class Diagnostic:
 
     @property
     def position(self) -> Position:
-        return Position(self.file, self.line, self.column)
+        return Position(self.file, self.line, self.column, self.sheet)
 
     def __str__(self) -> str:
         return format(self)
@@ -73,6 +95,7 @@ class Diagnostic:
             "file": self.file,
             "line": self.line,
             "column": self.column,
+            **({"sheet": self.sheet} if self.sheet is not None else {}),
         }
 
 
@@ -109,7 +132,7 @@ CONSEQUENCES = frozenset({"evidence.missing", "evidence.missing-judgement", "evi
 
 def sort_key(d: Diagnostic):
     """The order problems are shown in: mistakes before what is missing, then by file and position."""
-    return (d.code in CONSEQUENCES, d.file or "", d.line or 0, d.column or 0, d.code, d.message)
+    return (d.code in CONSEQUENCES, d.file or "", d.sheet or "", d.line or 0, d.column or 0, d.code, d.message)
 
 
 #: the most problems shown at once; the rest are counted (``... and N more``)

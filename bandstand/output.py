@@ -1,7 +1,7 @@
 """Where a command's output goes: standard output, or a file written atomically, never over an input.
 
 Every command that writes (``evaluate``, one inspection or many, ``compare``,
-``stability``, ``diff``) writes through :class:`Output`:
+``stability``, ``diff``, ``template``) writes through :class:`Output`:
 
 * ``--output FILE`` is written to a temporary file in FILE's real folder,
   synced, then renamed over FILE, so a reader sees the old file or the new
@@ -84,8 +84,9 @@ class Output:
     command reads; :meth:`protect` adds more as they are found.
     """
 
-    def __init__(self, output: str | None, inputs: Iterable = ()):
+    def __init__(self, output: str | None, inputs: Iterable = (), binary: bool = False):
         self.name = output
+        self.binary = binary  # bytes (an xlsx workbook), not text
         self.inputs: list = []
         self.fh = None
         self.tmp: str | None = None
@@ -127,7 +128,7 @@ class Output:
             except OSError as e:
                 why = "no process is reading the FIFO" if fifo and e.errno == errno.ENXIO else cause(e)
                 raise self._refuse(f"cannot write {name}: {why}") from None
-            self.fh = os.fdopen(self.fd, "w", encoding="utf-8", newline="\n")
+            self.fh = self._fdopen(self.fd)
             return
         if st is not None and not os.access(output, os.W_OK):  # a read-only file stays so, as with `>`
             raise self._refuse(f"cannot write {name}: permission denied")
@@ -167,12 +168,15 @@ class Output:
                     with contextlib.suppress(OSError):
                         os.fchown(fd, existing.st_uid, existing.st_gid)
                 os.fchmod(fd, stat.S_IMODE(existing.st_mode))
-            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            self.fh = self._fdopen(fd)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.close(fd)
             self.discard()
             raise
+
+    def _fdopen(self, fd: int):
+        return os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def protect(self, *paths) -> None:
         """Refuse the target now if it is one of ``paths`` (files this command reads), and again at the end."""
@@ -199,7 +203,7 @@ class Output:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def write(self, text: str) -> None:
+    def write(self, text: str | bytes) -> None:
         if self.to_stdout:
             click.echo(text, nl=False)
             return
@@ -260,9 +264,9 @@ class Output:
             self.discard()
 
 
-def write(text: str, output: str | None, inputs: Iterable = ()) -> None:
-    """Write ``text`` to standard output or, atomically, to ``output``."""
-    with Output(output, inputs) as out:
+def write(text: str | bytes, output: str | None, inputs: Iterable = ()) -> None:
+    """Write ``text`` (or bytes) to standard output or, atomically, to ``output``."""
+    with Output(output, inputs, binary=isinstance(text, bytes)) as out:
         out.write(text)
 
 

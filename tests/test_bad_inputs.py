@@ -13,7 +13,9 @@ Each case is a folder holding its input files and a ``case.yaml``:
   ``{file: NAME, before: MARK}`` / ``{file: NAME, after: MARK}`` (the part
   of a committed file before or after MARK);
 * ``crafted`` (optional): also run in a subprocess capped at 512 MB of
-  address space and 60 seconds, to prove no hang and bounded memory.
+  address space and 60 seconds, to prove no hang and bounded memory;
+* ``needs: excel`` (optional): the case reads a workbook with openpyxl (the
+  ``excel`` extra), and is skipped where it is not installed.
 
 Every case runs through ``bandstand.cli.main`` in a copy of its folder, so
 printed paths are the names in ``args``. ``python tests/bad_inputs/record.py
@@ -39,7 +41,8 @@ from bandstand.cli import main
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
 CLASSES = {"yaml", "yaml11", "schema", "expression", "bands", "framework", "evidence", "csv", "cli", "limits"}
-LINE = re.compile(r"^(?P<where>\S[^:]*(?::\d+:\d+)?|bandstand): (?:error|warning): .+ \[[a-z0-9]+\.[a-z0-9-]+\]$")
+LINE = re.compile(r"^(?P<where>\S[^:]*(?::\d+:\d+|:[^:!]+![A-Z]+\d+)?|bandstand): (?:error|warning): .+ "
+                  r"\[[a-z0-9]+\.[a-z0-9-]+\]$")  # a workbook's cell: audit.xlsx:Cases!C7
 
 
 def spec_of(case_dir: Path) -> dict:
@@ -101,6 +104,8 @@ def expect(spec: dict, code: int, out: list[str], err: list[str]) -> None:
 @pytest.mark.parametrize("case_dir", CASES, ids=[p.name for p in CASES])
 def test_bad_input(case_dir: Path, tmp_path, capsys, monkeypatch):
     spec = spec_of(case_dir)
+    if spec.get("needs") == "excel":  # a workbook read past its zip: openpyxl, the excel extra
+        pytest.importorskip("openpyxl")
     work = materialise(case_dir, tmp_path)
     before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
     code, out, err = run_in_process(spec["args"], work, capsys, monkeypatch)
@@ -144,7 +149,7 @@ def test_every_error_is_one_located_line(case_dir: Path):
     """Errors are ``path:line:col: error: message [code]`` (or a click usage error), exit 1 or 2."""
     spec = spec_of(case_dir)
     assert set(spec) <= {"class", "title", "args", "exit", "stdout", "stdout_includes", "stderr", "generate",
-                         "crafted"}
+                         "crafted", "needs"}
     assert spec["exit"] in (0, 1, 2)
     lines = [line.strip() for line in spec.get("stdout", []) + spec.get("stderr", []) if ": error: " in line]
     if spec["exit"] != 0:

@@ -25,12 +25,15 @@ from .bind import Bound, Measure, bind
 from .evidence_model import Case, CasesError, Evidence, EvidenceError, Figure, Judgement, parse_answer
 from .read_csv import (Cell, csv_rows, has_inspection_column, iter_csv_rows, read_cases_csv,
                        read_inspections_csv)
+from .read_xlsx import is_workbook, read_xlsx
 from .read_yaml import from_document
 
 
 def load_evidence_many(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> list[Evidence]:
     """The inspections in an evidence file: one, or several in a CSV with an ``inspection`` column."""
     name = display or str(path)
+    if is_workbook(path):
+        return [read_xlsx(path, limits=limits, display=display)]
     if str(path).lower().endswith((".csv", ".tsv")):
         text = loader.read_text(path, limits, name)
         if has_inspection_column(text):
@@ -39,8 +42,10 @@ def load_evidence_many(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, dis
 
 
 def load_evidence(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> Evidence:
-    """Read an evidence file: YAML, JSON, or a CSV of cases."""
+    """Read an evidence file: YAML, JSON, a CSV of cases, or an Excel workbook (:mod:`.read_xlsx`)."""
     name = display or str(path)
+    if is_workbook(path):
+        return read_xlsx(path, limits=limits, display=display)
     text = loader.read_text(path, limits, name)
     if str(path).lower().endswith((".csv", ".tsv")):
         ev = Evidence(name)
@@ -62,4 +67,4 @@ def load_evidence_text(text: str, file: str | None = None, *, limits: Limits = D
 __all__ = ["Bound", "Case", "CasesError", "Cell", "Evidence", "EvidenceError", "Figure", "Judgement", "Measure",
            "bind", "csv_rows", "from_document", "has_inspection_column", "inside", "iter_csv_rows",
            "load_evidence", "load_evidence_many", "load_evidence_text", "parse_answer", "read_cases_csv",
-           "read_inspections_csv"]
+           "read_inspections_csv", "read_xlsx"]

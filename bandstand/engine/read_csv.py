@@ -178,6 +178,12 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
     return cases
 
 
+def cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
+    """Cases from rows of cells, the header row first, however they were read (a workbook's sheet:
+    :mod:`.read_xlsx`); as :func:`read_cases_csv` reads them."""
+    return _cases_from_rows(rows, file, limits)
+
+
 def _safe(cell: str) -> str:
     """A cell as text for a message: short, one line."""
     cell = " ".join(cell.split())

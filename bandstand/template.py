@@ -1,0 +1,238 @@
+"""Blank evidence for a framework version, to fill in: an audit template (``bandstand template``).
+
+Everything the framework asks of evidence, worked out from the framework
+itself: every judged node with its levels, every key question answered case
+by case with its wording and prompts, and the parts cases belong to.
+
+* **yaml**: an evidence file with every field in place and the wording,
+  levels and prompts as comments;
+* **csv**: the header row of a CSV of cases (``case``, ``part``, a column per
+  key question); judgements go in a YAML file that names it;
+* **xlsx** (needs the ``excel`` extra): sheets Inspection, Judgements,
+  Cases and Figures, which :mod:`bandstand.engine.read_xlsx` reads back,
+  with drop-down lists (yes / no / n/a, the scale's levels, the parts), a
+  frozen header row, the wording and prompts as comments on the header
+  cells, and a Guide sheet listing every node.
+
+>>> from bandstand.catalogue import Catalogue
+>>> print(template_csv(Catalogue().resolve("hmip-youth@2018")), end="")
+case,part,2.1.1,2.1.2,2.1.3,2.2.1,2.2.2,2.2.3,2.3.1,2.3.2,2.3.3,2.4.1,2.4.2,2.4.3,3.1.1,3.1.2,3.1.3,3.2.1,3.2.2,3.2.3,3.3.1,3.3.2,3.3.3
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from .dsl.model import Framework, Node, Part
+from .errors import InputError
+
+FORMATS = ("xlsx", "csv", "yaml")
+ANSWERS = ("yes", "no", "n/a")
+#: rows of the Cases sheet that offer drop-down lists
+CASE_ROWS = 500
+
+
+def format_for(path: str | None) -> str | None:
+    """The format a file name asks for (``audit.xlsx`` -> ``xlsx``), or None."""
+    if not path:
+        return None
+    low = path.lower()
+    for suffix, fmt in ((".xlsx", "xlsx"), (".csv", "csv"), (".yaml", "yaml"), (".yml", "yaml")):
+        if low.endswith(suffix):
+            return fmt
+    return None
+
+
+def wording(node: Node) -> str:
+    """A node's words: its question, or its title, or its statement."""
+    return " ".join((node.question or node.title or node.statement or "").split())
+
+
+@dataclass
+class Plan:
+    """What a framework's evidence holds, in framework order."""
+
+    fw: Framework
+    judged: list[Node]  # nodes rated by judgement (required or optional)
+    questions: list[Node]  # nodes answered case by case whose answers a rule reads: the case columns
+    figured: list[Node]  # nodes that take published figures
+    parts: list[Part]
+
+    def prompts(self, node: Node) -> list[Node]:
+        """The unrated nodes beneath a node (its prompts), in order."""
+        return [d for d in node.walk() if d is not node and not d.rated]
+
+    def questions_of(self, part: Part) -> list[Node]:
+        return [q for q in self.questions if q.part is None or q.part.id == part.id]
+
+
+def plan(fw: Framework) -> Plan:
+    facts = fw.evidence_facts
+    questions = [fw.nodes[i] for i in facts.needed]
+    figured = [n for n in facts.nodes if n.id in facts.needed or (n.rated and n.id in facts.figured)]
+    return Plan(fw, [n for n in facts.nodes if n.is_judged], questions, figured, list(fw.parts.values()))
+
+
+def template(fw: Framework, fmt: str) -> str | bytes:
+    """The template in ``fmt`` (one of :data:`FORMATS`): text, or an xlsx workbook's bytes."""
+    return {"yaml": template_yaml, "csv": template_csv, "xlsx": template_xlsx}[fmt](fw)
+
+
+def _levels(node: Node) -> str:
+    return " | ".join(lv.id for lv in node.scale.levels)
+
+
+def template_yaml(fw: Framework) -> str:
+    p = plan(fw)
+    q = json.dumps  # a YAML double-quoted scalar, as JSON writes it
+    out = [f"# Evidence for {fw.ref}: {fw.title}",
+           f"# Made by 'bandstand template {fw.ref} --format yaml'. Fill in the blanks, then run:",
+           f"#   bandstand evaluate {fw.ref} THIS_FILE",
+           f"framework: {fw.ref}",
+           "subject:            # who was inspected",
+           "date:               # YYYY-MM-DD or YYYY-MM"]
+    if p.judged:
+        out += ["", "# A rating for each judged node (a level's id or label).", "judgements:"]
+        for node in p.judged:
+            optional = "; optional" if node.judged != "yes" else ""
+            out += [f"  # {node.id} {wording(node)}: {_levels(node)}{optional}", f"  {q(node.id)}:"]
+    if p.questions:
+        out += ["", "# One entry per case inspected, under its part; answer each key question of its part yes, no,",
+                "# or n/a where it did not apply. Copy an entry for each case of that part.", "cases:"]
+        for part in p.parts or [None]:
+            qs = p.questions_of(part) if part is not None else p.questions
+            out += ["  - id:           # the case's reference"]
+            if part is not None:
+                out += [f"    part: {q(part.id)}    # {part.label}"]
+            out += ["    answers:"]
+            for node in qs:
+                out += [f"      # {node.id} {wording(node)}"]
+                out += [f"      #   prompt {d.id}: {wording(d)}" for d in p.prompts(node)]
+                out += [f"      {q(node.id)}:"]
+    return "\n".join(out) + "\n"
+
+
+def template_csv(fw: Framework) -> str:
+    p = plan(fw)
+    if not p.questions:
+        raise InputError(f"{fw.ref} rates nothing from cases, and a CSV file holds cases only: use --format xlsx "
+                         "or --format yaml", None, "input.template")
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(["case", "part", *(n.id for n in p.questions)])
+    return buf.getvalue()
+
+
+def template_xlsx(fw: Framework) -> bytes:
+    from .engine.read_xlsx import openpyxl_module
+
+    openpyxl = openpyxl_module()
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    p = plan(fw)
+    wb = openpyxl.Workbook()
+    bold = Font(bold=True)
+
+    def header(ws, names, widths):
+        ws.append(names)
+        for i, w in enumerate(widths, 1):
+            ws.cell(1, i).font = bold
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.freeze_panes = "A2"
+
+    def drop_down(ws, source: str, cells: str, what: str):
+        dv = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True,
+                            errorTitle="Not in the list", error=f"Choose {what} from the list.")
+        ws.add_data_validation(dv)
+        dv.add(cells)
+
+    # the lists the drop-downs offer, on a hidden sheet
+    lists = wb.active
+    lists.title = "Lists"
+    columns: dict[str, str] = {}
+
+    def listed(key: str, title: str, values: list[str]) -> str:
+        if key not in columns:
+            col = get_column_letter(len(columns) + 1)
+            lists[f"{col}1"] = title
+            for i, v in enumerate(values, 2):
+                lists[f"{col}{i}"] = v
+            columns[key] = f"=Lists!${col}$2:${col}${len(values) + 1}"
+        return columns[key]
+
+    ws = wb.create_sheet("Inspection")
+    header(ws, ["field", "value", "what to give"], [14, 40, 70])
+    for row in (("framework", fw.ref, "the framework version (leave as it is)"),
+                ("subject", None, "who was inspected"),
+                ("date", None, "the date of the inspection, YYYY-MM-DD or YYYY-MM (as text)"),
+                ("source", None, "where the evidence comes from (optional)"),
+                ("notes", None, "notes (optional)"),
+                ("partial", None, "yes if evidence is left out on purpose, or the ids left out (optional)")):
+        ws.append(list(row))
+    ws["B4"].number_format = "@"
+
+    if p.judged:
+        ws = wb.create_sheet("Judgements")
+        header(ws, ["node", "name", "rating", "note"], [10, 60, 24, 50])
+        for r, node in enumerate(p.judged, 2):
+            ws.append([node.id, wording(node) + ("" if node.judged == "yes" else " (optional)"), None, None])
+            ws.cell(r, 1).number_format = "@"
+            scale = node.scale
+            drop_down(ws, listed(f"scale:{scale.id}", scale.label, [lv.label for lv in scale.levels]), f"C{r}",
+                      f"a level of {scale.label}")
+            ws.cell(r, 2).alignment = Alignment(wrap_text=True)
+
+    if p.questions:
+        ws = wb.create_sheet("Cases")
+        ids = [n.id for n in p.questions]
+        header(ws, ["case", "part", *ids], [12, 16, *([9] * len(ids))])
+        ws.freeze_panes = "C2"
+        for i, node in enumerate(p.questions, 3):
+            text = f"{node.id} {wording(node)}"
+            if node.part is not None:
+                text += f"\n(cases of the {node.part.label} part)"
+            prompts = p.prompts(node)
+            if prompts:
+                text += "\n\nPrompts:\n" + "\n".join(f"{d.id} {wording(d)}" for d in prompts)
+            ws.cell(1, i).comment = Comment(text, "bandstand", height=240, width=360)
+        last = CASE_ROWS + 1
+        for r in range(2, last + 1):
+            ws.cell(r, 1).number_format = "@"
+        if p.parts:
+            drop_down(ws, listed("parts", "part", [part.id for part in p.parts]), f"B2:B{last}", "a part")
+        drop_down(ws, listed("answers", "answer", list(ANSWERS)),
+                  f"C2:{get_column_letter(len(ids) + 2)}{last}", "yes, no or n/a")
+
+    if p.figured:
+        ws = wb.create_sheet("Figures")
+        header(ws, ["node", "question", "yes", "of", "percent"], [10, 60, 8, 8, 10])
+        for r, node in enumerate(p.figured, 2):
+            ws.append([node.id, wording(node), None, None, None])
+            ws.cell(r, 1).number_format = "@"
+
+    ws = wb.create_sheet("Guide")
+    header(ws, ["node", "kind", "wording", "part", "how it is rated"], [14, 14, 80, 22, 50])
+    needed = {n.id for n in p.questions}
+    for node in fw.walk():
+        if node.is_judged:
+            how = "judged: " + " / ".join(lv.label for lv in node.scale.levels)
+        elif node.id in needed:
+            how = "from the cases: yes / no / n/a for each case"
+        elif not node.rated:
+            how = "not rated (guidance)"
+        else:
+            how = "by its rule, from the nodes beneath it"
+        ws.append([node.id, node.tier.label if node.tier is not None else "", wording(node),
+                   node.part.label if node.part is not None else "", how])
+        ws.cell(ws.max_row, 3).alignment = Alignment(wrap_text=True)
+    lists.sheet_state = "hidden"
+    wb.move_sheet(lists, offset=len(wb.sheetnames) - 1)  # last: the sheets to fill come first
+    wb.active = wb.sheetnames.index("Cases" if p.questions else "Judgements" if p.judged else "Inspection")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
