@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass
 
 from .dsl.model import Framework, Node, Part
+from .dsl.resolve import facts as framework_facts
 from .errors import InputError
 
 FORMATS = ("xlsx", "csv", "yaml")
@@ -70,7 +71,7 @@ class Plan:
 
 
 def plan(fw: Framework) -> Plan:
-    facts = fw.evidence_facts
+    facts = framework_facts(fw).evidence
     questions = [fw.nodes[i] for i in facts.needed]
     figured = [n for n in facts.nodes if n.id in facts.needed or (n.rated and n.id in facts.figured)]
     return Plan(fw, [n for n in facts.nodes if n.is_judged], questions, figured, list(fw.parts.values()))
