@@ -1095,22 +1095,31 @@
   }
 
   const STYLE = [
-    ".bsc-form{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.5rem 1rem;margin:1rem 0}",
-    ".bsc-field{border:1px solid var(--md-default-fg-color--lightest,#ccc);border-radius:.2rem;padding:.4rem .6rem;margin:0}",
-    ".bsc-field legend,.bsc-field>label{font-weight:600;font-size:.75rem}",
-    ".bsc-row{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin-top:.2rem}",
-    ".bsc-row label{font-size:.7rem;display:flex;flex-direction:column}",
-    ".bsc-row input{width:5.5rem;font:inherit;padding:.2rem}",
-    ".bsc-field select{font:inherit;padding:.2rem;max-width:100%}",
-    ".bsc-error{color:#b00020;font-size:.7rem;margin:.2rem 0 0}",
-    ".bsc-summary{font-size:.9rem;font-weight:600;margin:.5rem 0}",
+    ".bsc-wrap{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1rem;align-items:start}",
+    ".bsc-out{position:sticky;top:3.6rem;max-height:calc(100vh - 4.5rem);overflow:auto;padding-right:.3rem}",
+    "@media (max-width:50em){.bsc-wrap{grid-template-columns:minmax(0,1fr)}.bsc-out{position:static;max-height:none}" +
+      ".bsc-summary{position:sticky;top:2.4rem;z-index:2;background:var(--md-default-bg-color,#fff);padding:.3rem 0;" +
+      "border-bottom:1px solid var(--md-default-fg-color--lightest,#ddd)}}",
+    ".bsc-form{display:flex;flex-direction:column;gap:.4rem;margin:0}",
+    ".bsc-field{border:1px solid var(--md-default-fg-color--lightest,#ccc);border-radius:.2rem;padding:.3rem .6rem;margin:0;min-width:0}",
+    ".bsc-field legend,.bsc-field>label{font-size:.7rem;padding:0 .2rem}",
+    ".bsc-id{font-weight:700}",
+    ".bsc-row{display:flex;flex-wrap:wrap;gap:.2rem .6rem;align-items:end;margin:.1rem 0}",
+    ".bsc-row label{font-size:.65rem;display:flex;flex-direction:column}",
+    ".bsc-row input,.bsc-row select{font:inherit;font-size:.75rem;padding:.15rem .3rem;border:1px solid var(--md-default-fg-color--light,#666);border-radius:.15rem;background:var(--md-default-bg-color,#fff);color:var(--md-default-fg-color,#000)}",
+    ".bsc-row input{width:4.5rem}",
+    ".bsc-row select{max-width:100%}",
+    ".bsc-row input:focus,.bsc-row select:focus{outline:2px solid var(--md-accent-fg-color,#526cfe);outline-offset:1px}",
+    ".bsc-row input[aria-invalid=true]{border-color:#b00020}",
+    ".bsc-error{color:#b00020;font-size:.65rem;margin:.1rem 0 0}",
+    ".bsc-summary{font-size:.85rem;font-weight:700;margin:0 0 .4rem}",
     ".bsc-tree{list-style:none;padding-left:0;margin:0}",
-    ".bsc-tree .bsc-tree{padding-left:1rem;border-left:2px solid var(--md-default-fg-color--lightest,#ddd)}",
-    ".bsc-node{margin:.3rem 0;font-size:.75rem;overflow-wrap:anywhere}",
-    ".bsc-rating{font-weight:600}",
+    ".bsc-tree .bsc-tree{padding-left:.8rem;border-left:2px solid var(--md-default-fg-color--lightest,#ddd)}",
+    ".bsc-node{margin:.3rem 0;font-size:.7rem;overflow-wrap:anywhere}",
+    ".bsc-rating{font-weight:700}",
     ".bsc-why,.bsc-margin{display:block;color:var(--md-default-fg-color--light,#555)}",
-    ".bsc-actions{margin:.5rem 0}",
-    ".bsc-actions button{font:inherit;padding:.2rem .6rem}",
+    ".bsc-actions{margin:.4rem 0}",
+    ".bsc-actions button{font:inherit;font-size:.7rem;padding:.2rem .6rem;border:1px solid var(--md-default-fg-color--light,#666);border-radius:.15rem;cursor:pointer}",
   ].join("\n");
 
   function marginText(m) {
@@ -1139,6 +1148,8 @@
     const ref = root.getAttribute("data-framework");
     const raw = (window.bandstandPlans || {})[ref];
     if (!raw) return;
+    if (root.bandstandMounted) return;
+    root.bandstandMounted = true;
     const plan = prepare(raw);
     const uid = "bsc-" + ref.replace(/[^A-Za-z0-9_-]/g, "-");
     root.textContent = "";
@@ -1159,7 +1170,9 @@
         select.appendChild(el("option", { value: "", text: inp.required ? "not given" : "not rated" }));
         n.scale.forEach(function (lv) { select.appendChild(el("option", { value: lv.id, text: lv.label })); });
         const box = el("div", { class: "bsc-field" }, [
-          el("label", { for: id, text: inp.label + " (judgement)" }), el("div", { class: "bsc-row" }, [select]), err]);
+          el("label", { for: id }, [el("span", { class: "bsc-id", text: inp.node }),
+                                    document.createTextNode(" " + (n.title || "") + " (judgement)")]),
+          el("div", { class: "bsc-row" }, [select]), err]);
         form.appendChild(box);
         fields[inp.node] = { kind: "judgement", select: select, err: err };
       } else {
@@ -1168,10 +1181,12 @@
                                       "data-node": inp.node, "data-part": suffix.slice(1), "aria-describedby": errId });
           return [input, el("label", { for: id + suffix }, [document.createTextNode(text), input])];
         };
-        const yes = mk("-yes", "sufficient", "numeric"), of = mk("-of", "of cases", "numeric"),
-              pct = mk("-percent", "or %", "decimal");
+        const unit = inp.pooledBy ? "answers" : "cases";
+        const yes = mk("-yes", "sufficient", "numeric"), of = mk("-of", "of " + unit, "numeric"),
+              pct = mk("-percent", "or per cent", "decimal");
         const box = el("fieldset", { class: "bsc-field" }, [
-          el("legend", { text: inp.label + (inp.pooledBy ? " (answers, pooled into " + inp.pooledBy + ")" : "") }),
+          el("legend", {}, [el("span", { class: "bsc-id", text: inp.node }), document.createTextNode(
+            " " + (n.title || "") + (inp.pooledBy ? " (answers, pooled into " + inp.pooledBy + ")" : ""))]),
           el("div", { class: "bsc-row" }, [yes[1], of[1], pct[1]]), err]);
         form.appendChild(box);
         fields[inp.node] = { kind: "figures", yes: yes[0], of: of[0], percent: pct[0], err: err };
@@ -1187,10 +1202,10 @@
       });
       update();
     });
-    root.appendChild(form);
-    root.appendChild(el("div", { class: "bsc-actions" }, [clear]));
+    const out = el("div", { class: "bsc-out" }, [tree]);
     root.appendChild(summary);
-    root.appendChild(tree);
+    root.appendChild(el("div", { class: "bsc-wrap" }, [
+      el("div", { class: "bsc-in" }, [form, el("div", { class: "bsc-actions" }, [clear])]), out]));
 
     function read() {
       const input = { judgements: {}, figures: {} };
