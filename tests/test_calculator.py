@@ -352,6 +352,20 @@ def test_a_reader_fills_the_form_by_keyboard(calc_browser, site_url, tmp_path):
     field.send_keys(Keys.BACKSPACE)
     assert summary.text.startswith(f"Overall: {expected['overall']['label']}")
 
+    # the last field's Tab leads to "Clear all", which Enter presses: every rating waits for its evidence again
+    last = root.find_elements(By.CSS_SELECTOR, "form input, form select")[-1]
+    last.send_keys(Keys.TAB)
+    active = b.switch_to.active_element
+    assert active.tag_name == "button" and active.text == "Clear all"
+    active.send_keys(Keys.ENTER)
+    assert "partial" in summary.text and not field.get_attribute("value")
+    for node_id, j in ev.judgements.items():  # filled again, for the screenshots
+        root.find_element(By.CSS_SELECTOR, f"select[data-node='{node_id}']").send_keys(str(j.rating))
+    for node_id, f in ev.figures.items():
+        root.find_element(By.CSS_SELECTOR, f"input[data-node='{node_id}'][data-part='percent']").send_keys(
+            decimal_text(f.percent))
+    assert summary.text.startswith(f"Overall: {expected['overall']['label']}") and "partial" not in summary.text
+
     shots = Path(tmp_path)
     root_top = root.location["y"]
     b.execute_script("window.scrollTo(0, arguments[0])", max(0, root_top - 80))
