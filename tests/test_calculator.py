@@ -28,6 +28,7 @@ from bandstand.engine.compile import implemented_functions
 from bandstand.publish.calculator import CALLS, PLAN_NAME, SCRIPT_PATH, calculator_files, calculator_plan
 
 RANDOM_SETS = 1000  # per bundled framework version
+RANDOM_FRAMEWORKS = 40  # over the whole language, 25 evidence sets each
 BATCH = 200
 
 
@@ -156,6 +157,109 @@ def example_inputs(fw: Framework) -> list[tuple[str, dict, dict | None]]:
         same = not ev.published and not bound.notes
         out.append((ex.id, inp, comparable(evaluate(fw, ev).to_json()) if same else None))
     return out
+
+
+# -- random frameworks over the whole language -------------------------------------------------------------
+
+
+def random_framework(rng: random.Random, n_id: int) -> str:
+    """A framework over every built-in function: share, yes, applicable, pooled_share, band (rounded by each
+    mode, and unrounded), lowest, highest, mean_score, sum_scores, score, count, count_rated, nodes, rating,
+    is_rated, min, max, not_rated, judgement (required and optional), arithmetic, if/not/and/or, and limits
+    (at most and at least) on standards and the overall rating."""
+    k = rng.randint(2, 5)
+    levels = [f"l{i}" for i in range(k)]
+    factor = rng.choice([1, 1, 2, Fraction(1, 2)])
+    def num(x):
+        x = Fraction(x)
+        return str(x.numerator) if x.denominator == 1 else f"{float(x)}"
+    lines = ["bandstand: 1", f"id: random-{n_id}", 'version: "1"', "title: Random", "status: draft", "scales:",
+             "  - id: r", "    levels:"]
+    lines += [f"      - {{id: l{i}, label: Level {i}, score: {num(i * factor)}}}" for i in range(k)]
+    places = rng.choice([0, 0, 1, 2, None])
+    mode = rng.choice(["half_up", "half_even", "down", "up"])
+    lines.append("bands:")
+
+    def table(tid, unit, lo, hi, places, mode, step, open_ends=False):
+        cuts = sorted(rng.sample(range(1, int((hi - lo) / step)), k - 1))
+        mins = [Fraction(lo)] + [lo + c * step for c in cuts]
+        out = [f"  - id: {tid}", "    scale: r", f"    unit: {unit}"]
+        if places is not None:
+            out.append(f"    rounding: {{places: {places}, mode: {mode}}}")
+        out.append("    bands:")
+        for i, lv in enumerate(levels):
+            parts = [f"level: {lv}"]
+            if not (open_ends and i == 0):
+                parts.append(f"min: {num(mins[i])}")
+            if i < k - 1:
+                parts.append(f"below: {num(mins[i + 1])}")
+            elif not open_ends and rng.random() < 0.85:
+                parts.append(f"max: {num(hi)}")
+            out.append("      - {" + ", ".join(parts) + "}")
+        return out
+
+    pstep = Fraction(1, 10 ** places) if places is not None else Fraction(1, 100)
+    lines += table("share", "percent", 0, 100, places, mode, pstep)
+    lines += table("mean", "score", 0, (k - 1) * factor, 2, rng.choice(["half_up", "down"]), Fraction(1, 100))
+    lines += table("wide", "number", 0, 100, places, mode, pstep, open_ends=True)
+    n = rng.randint(2, 4)
+    kinds = [rng.choice(["judged", "lowest", "highest", "pooled", "mean", "count", "minmax", "ifrated",
+                         "arith", "countrated", "scoresum"]) for _ in range(n)]
+    lines += table("total", "score", 0, n * (k - 1) * factor if factor >= 1 else n * (k - 1), None, None, Fraction(1) if factor >= 1 else Fraction(1, 2))
+    lines += ["parts:", "  - {id: all, label: All cases}"]
+    kq_rules = ["band(share(), share)", "band(share(), share)",
+                "if applicable() == 0 then not_rated(\"no case applied\") else band(share(), share)",
+                "if yes() >= 3 then max(band(share(), share), l1) else band(share(), share)",
+                "if applicable() == 0 then not_rated(\"none\") else band(100 * yes() / applicable() - 5, wide)",
+                "band(100 * yes() / applicable(), wide)", "band(-share(), wide)"]
+    lines += ["tiers:", "  - {id: standard, label: Standard, counts_toward_overall: true}",
+              f"  - {{id: key_question, label: Key question, rule: {rng.choice(kq_rules)!r}}}"]
+    lines.append("nodes:")
+    for i, kind in enumerate(kinds, 1):
+        lines.append(f'  - id: "{i}"')
+        lines.append(f"    title: Standard {i}")
+        if kind == "judged":
+            lines.append("    judged: " + rng.choice(["true", "true", "optional"]))
+            continue
+        kids = rng.randint(1, 3)
+        ids = [f"{i}.{j}" for j in range(1, kids + 1)]
+        q = ", ".join(f'"{x}"' for x in ids)
+        rule = {
+            "lowest": "lowest(children)",
+            "highest": "highest(children)",
+            "pooled": "band(pooled_share(children), share)",
+            "mean": "band(mean_score(children), mean)",
+            "count": f"if count(children, l0) >= 2 then l0 else lowest(children)",
+            "minmax": rng.choice(["min(lowest(children), l1)", "max(highest(nodes(" + q + ")), l0)"]),
+            "ifrated": f'if is_rated("{ids[0]}") then rating("{ids[0]}") else highest(children)',
+            "arith": f"band(100 * count_rated(children) / {kids} - score(lowest(children)), wide)",
+            "countrated": "if count_rated(children) == 0 then not_rated(\"none rated\") else lowest(children)",
+            "scoresum": f'band(sum_scores(children) / {kids}, mean)',
+        }[kind]
+        lines.append("    part: all")
+        lines.append(f"    rule: {rule!r}")
+        lines.append("    children:")
+        for qid in ids:
+            lines.append(f'      - {{id: "{qid}", title: Question {qid}}}')
+    lines += ["overall:", "  rule: " + repr(rng.choice(["band(sum_scores(counted), total)",
+                                                          "band(sum_scores(counted), total)",
+                                                          "min(band(sum_scores(counted), total), l1)",
+                                                          "lowest(counted)"]))]
+    limits = []
+    for _ in range(rng.randint(0, 3)):
+        target = rng.choice(["overall"] + [str(i) for i in range(2, n + 1)])
+        top = n if target == "overall" else int(target) - 1
+        other = str(rng.randint(1, top))
+        when = rng.choice([f'rating("{other}") == {rng.choice(levels)}', f'not is_rated("{other}")',
+                           f'rating("{other}") <= {rng.choice(levels)} or score(rating("{other}")) > 1'])
+        lid = f"lim{len(limits) + 1}"
+        limits += [f"  - id: {lid}", f"    applies_to: {'overall' if target == 'overall' else repr(target)}",
+                   f"    when: {when!r}", f"    {rng.choice(['at_most', 'at_least'])}: {rng.choice(levels)}"]
+        if rng.random() < 0.5:
+            limits.append(f"    description: {lid} holds")
+    if limits:
+        lines += ["limits:"] + limits
+    return "\n".join(lines) + "\n"
 
 
 # -- without a browser: the plan covers the language -------------------------------------------------------
@@ -299,6 +403,44 @@ def test_the_page_equals_evaluate_on_random_evidence(calc_browser, site_url, fw)
         assert page == expected, f"{fw.ref} random set {i} {json.dumps(inp)}: {first_difference(page, expected)}"
     if plan["shareRated"] or plan["judgedRequired"]:  # (a framework that needs no field has no partial path)
         assert partial, "no random set left evidence out: the partial path went untested"
+
+
+@browser_mark
+def test_the_page_equals_evaluate_on_random_frameworks_over_every_built_in(calc_browser, site_url):
+    """The bundled frameworks use six of the language's functions; these use all of them, 25 evidence sets each."""
+    from bandstand import load_framework_text
+    from bandstand.publish.calculator import calculator_json
+
+    open_page(calc_browser, site_url, FRAMEWORKS[0])
+    seen = set()
+    for i in range(RANDOM_FRAMEWORKS):
+        text = random_framework(random.Random(i), i)
+        fw = load_framework_text(text, f"random-{i}.yaml")
+        plan = calculator_plan(fw)
+        seen |= {e["f"] for e in _calls(plan)} | ({"nodes"} if "nodes(" in text else set())  # (resolved to members)
+        rng = random.Random(f"evidence {i}")
+        inputs = [random_input(plan, rng) for _ in range(25)]
+        text = calc_browser.execute_script(
+            "window.bandstandPlans[arguments[0]] = JSON.parse(arguments[1]); "
+            "return window.bandstandCalculator.evaluateMany(arguments[0], arguments[2])",
+            fw.ref, calculator_json(fw), inputs)
+        for j, (inp, page) in enumerate(zip(inputs, json.loads(text))):
+            expected = engine_result(fw, inp)
+            assert page == expected, f"random framework {i}, set {j}: {first_difference(page, expected)}"
+    assert seen == CALLS, f"no random framework used {sorted(CALLS - seen)}"
+
+
+def _calls(plan: dict) -> list[dict]:
+    out, stack = [], [s["expr"] for s in plan["steps"]] + [lim["cond"] for s in plan["steps"] for lim in s["limits"]]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, dict):
+            if e.get("k") == "call":
+                out.append(e)
+            stack.extend(v for v in e.values() if isinstance(v, (dict, list)))
+        elif isinstance(e, list):
+            stack.extend(e)
+    return out
 
 
 @browser_mark
