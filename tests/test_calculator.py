@@ -205,7 +205,9 @@ def random_framework(rng: random.Random, n_id: int) -> str:
     n = rng.randint(2, 4)
     kinds = [rng.choice(["judged", "lowest", "highest", "pooled", "mean", "count", "minmax", "ifrated",
                          "arith", "countrated", "scoresum"]) for _ in range(n)]
-    lines += table("total", "score", 0, n * (k - 1) * factor if factor >= 1 else n * (k - 1), None, None, Fraction(1) if factor >= 1 else Fraction(1, 2))
+    whole = factor >= 1
+    lines += table("total", "score", 0, n * (k - 1) * factor if whole else n * (k - 1), None, None,
+                   Fraction(1) if whole else Fraction(1, 2))
     lines += ["parts:", "  - {id: all, label: All cases}"]
     kq_rules = ["band(share(), share)", "band(share(), share)",
                 "if applicable() == 0 then not_rated(\"no case applied\") else band(share(), share)",
@@ -229,7 +231,7 @@ def random_framework(rng: random.Random, n_id: int) -> str:
             "highest": "highest(children)",
             "pooled": "band(pooled_share(children), share)",
             "mean": "band(mean_score(children), mean)",
-            "count": f"if count(children, l0) >= 2 then l0 else lowest(children)",
+            "count": "if count(children, l0) >= 2 then l0 else lowest(children)",
             "minmax": rng.choice(["min(lowest(children), l1)", "max(highest(nodes(" + q + ")), l0)"]),
             "ifrated": f'if is_rated("{ids[0]}") then rating("{ids[0]}") else highest(children)',
             "arith": f"band(100 * count_rated(children) / {kids} - score(lowest(children)), wide)",

@@ -40,7 +40,7 @@ from typing import Any
 
 from ..dsl import ast
 from ..dsl.checks import Site, resolve_name, resolve_node, resolve_nodes, sites
-from ..dsl.model import OVERALL, JUDGED_YES, BandTable, Framework, Level
+from ..dsl.model import JUDGED_YES, Framework, Level
 from ..engine.compile import CompiledFramework, plural
 from ..engine.evaluate import compile_framework
 from ..engine.margins import condition_text
@@ -83,9 +83,6 @@ class _Plan:
 
     def scale(self, scale) -> list[int]:
         return [self.level(lv) for lv in scale.levels]
-
-    def table(self, t: BandTable) -> str:
-        return t.id
 
     # -- expressions: the typed AST, every name resolved -----------------------------------------
 
