@@ -128,8 +128,10 @@ def random_input(plan: dict, rng: random.Random) -> dict:
                 p = Fraction(rng.randint(0, 100))
             elif kind < 0.85:
                 p = Fraction(rng.randint(0, 1000), 10)
-            else:
+            elif kind < 0.95:
                 p = Fraction(rng.randint(0, 10000), 100)
+            else:  # finer than any table rounds, and than margins step
+                p = Fraction(rng.randint(0, 10 ** 7), 10 ** 5)
             inp["figures"][node] = {"percent": decimal_text(p)}
         else:
             of = rng.choice((0, 1, 2, 3, 5, 6, 7, 12, 17, 20, 33, rng.randint(1, 60), rng.randint(1, 400)))
