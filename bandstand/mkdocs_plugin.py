@@ -40,6 +40,7 @@ from .catalogue import Catalogue, parse_ref
 from .dsl.model import Framework
 from .errors import BandstandError, format as format_diagnostic
 from .publish import Plan, PublishError, add_pages, plan_site, reference_pages
+from .publish.calculator import calculator_files
 
 log = logging.getLogger("mkdocs.plugins.bandstand")
 
@@ -93,6 +94,8 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(f"bandstand: docs/{page.path} is a generated page; remove the file of that name")
             files.append(File.generated(config, page.path, content=page.markdown))
+        for path, text in calculator_files(frameworks, self.config.prefix).items():  # the rating calculators
+            files.append(File.generated(config, path, content=text))
         if config.nav is not None:
             config.nav = _expand_nav(config.nav, plan)
         self.plan = plan

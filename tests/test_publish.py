@@ -235,6 +235,9 @@ def test_framework_text_is_escaped_on_every_page(tmp_path):
     pages = framework_pages(fw, examples=[])
     for page in pages:
         rendered = markdown.markdown(page.markdown.split("---\n", 2)[2], extensions=["tables", "attr_list"])
+        # the calculator's own two scripts, at fixed addresses, are the only scripts a page may hold
+        rendered = re.sub(r'<script src="(calculator-plan\.js|(\.\./)+assets/bandstand/calculator\.js)"></script>',
+                          "", rendered)
         assert "<script" not in rendered and "javascript:" not in rendered.replace("javascript&#58;", ""), page.path
         assert "<" not in page.markdown.split("\n")[1], page.path  # the front-matter title
     overview = text_of(pages[0].markdown)

@@ -8,6 +8,7 @@ from ..describe import describe_limit, describe_rule, plural
 from ..diff import FrameworkDiff
 from ..dsl.model import Framework, Node
 from .addresses import label, node_link, version_dir
+from .calculator import calculator_markdown
 from .changes import changes_summary
 from .domain import as_list_item, depth_of, judged_parent
 from .examples import WorkedExample, examples_table
@@ -76,6 +77,8 @@ def overview_page(fw: Framework, base: str, examples: list[WorkedExample], chang
                 f"Rule: when {code(lim.when.text)}, {code(lim.applies_to)} is {bound}.", ""]
         if lim.description:
             out += [f"*As published:* {escape(lim.description)}", ""]
+
+    out += calculator_markdown(fw, path, anchors("calculator"))
 
     out += [f"## Contents {{#{anchors('contents')}}}", "",
             "Every node of the framework, linked to its page. Cite a node as this page's address followed "
