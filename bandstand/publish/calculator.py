@@ -39,7 +39,7 @@ from importlib import resources
 from typing import Any
 
 from ..dsl import ast
-from ..dsl.checks import Site, resolve_name, resolve_node, resolve_nodes, sites
+from ..dsl.resolve import Site, facts as framework_facts, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import JUDGED_YES, Framework, Level
 from ..engine.compile import CompiledFramework, plural
 from ..engine.evaluate import compile_framework
@@ -181,8 +181,9 @@ def calculator_plan(fw: Framework) -> dict:
     """The framework as the page's interpreter runs it (plain JSON data)."""
     p = _Plan(fw)
     compiled = p.compiled
-    facts = fw.evidence_facts
-    site_by_node = {s.owner.id: s for s in sites(fw) if s.kind == "rule"}
+    known = framework_facts(fw)
+    facts = known.evidence
+    site_by_node = {f.site.owner.id: f.site for f in known.rated() if f.site.kind == "rule"}
     nodes = []
     for shown in compiled.shown:
         n = shown.node
@@ -266,7 +267,7 @@ def _scale_scores(scale) -> list | None:
 def _inputs(fw: Framework, p: _Plan) -> list[dict]:
     """What a reader enters, in the framework's order: a judgement for each judged node, figures for each node
     whose share of cases a rule reads (and for a node that pools its questions' answers)."""
-    facts = fw.evidence_facts
+    facts = framework_facts(fw).evidence
     out = []
     for n in facts.nodes:
         if n.is_judged and n.rated:
