@@ -23,9 +23,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, annotate, output as output_, sniff
+from . import __version__, annotate, contract, output as output_, sniff
 from .files import status as path_status
 from .catalogue import Catalogue, parse_ref
+from .contract import result_document
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import EvidenceError, bind, load_evidence, load_evidence_many
@@ -341,7 +342,7 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     result = evaluate_evidence(fw, ev)
     _warn(result.warnings)
     if fmt == "jsonl":  # one inspection, one line
-        text = json.dumps(result.to_json(), ensure_ascii=False) + "\n"
+        text = json.dumps(result_document(result), ensure_ascii=False) + "\n"
     else:
         text = render(result, fmt, **({"show_prompts": prompts} if fmt == "text" else {}))
     _out(text, output, (*_sources(fw), name, ev.cases_file))
@@ -382,9 +383,9 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
                     _warn(d if d.file else dataclasses.replace(d, file=ev.file) for d in e.diagnostics)
                     continue
                 if fmt == "jsonl":
-                    sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                    sink.write(json.dumps(result_document(result), ensure_ascii=False) + "\n")
                 elif fmt == "json":
-                    sink.write(("," if total else "") + "\n" + json.dumps(result.to_json(), ensure_ascii=False))
+                    sink.write(("," if total else "") + "\n" + json.dumps(result_document(result), ensure_ascii=False))
                 else:
                     sink.write(summary.row(result))
                 total += 1
@@ -665,10 +666,27 @@ def fmt_cmd(state: State, paths, check, diff):
 
 
 @cli.command("schema")
-@click.argument("which", type=click.Choice(list(schema.SCHEMAS)))
-def schema_cmd(which):
-    """Print the JSON Schema of framework or evidence files (for editors)."""
-    click.echo(json.dumps(schema.load_schema(which), indent=2, ensure_ascii=False))
+@click.argument("which", type=click.Choice(list(contract.NAMES)), required=False)
+@click.option("--framework", "framework_ref", help="result: narrowed to this framework (its node ids and levels).")
+@click.option("--write", "folder", type=_Path(file_okay=False),
+              help="Write every schema into this folder as NAME.schema.json (made if missing), for an editor.")
+@click.pass_obj
+def schema_cmd(state: State, which, framework_ref, folder):
+    """Print the JSON Schema of framework, evidence or crosswalk files, or of JSON results.
+
+    Each has a stable $id; with --write, all of them are written to a folder
+    your files' `$schema` (or `# yaml-language-server: $schema=`) can name.
+    """
+    if (which is None) == (folder is None):
+        raise click.UsageError(f"name one schema ({', '.join(contract.NAMES)}), or write them all with --write DIR")
+    if framework_ref is not None and which != "result":
+        raise click.UsageError("--framework narrows only the result schema: bandstand schema result --framework REF")
+    if folder is not None:
+        for path in contract.write_all(output_.folder(folder), lambda text, path: _out(text, path)):
+            click.echo(f"wrote {path}", err=True)
+        return EXIT_OK
+    fw = state.catalogue.resolve(framework_ref) if framework_ref else None
+    click.echo(contract.text(contract.result_schema(fw) if which == "result" else contract.load(which)), nl=False)
     return EXIT_OK
 
 
