@@ -459,9 +459,12 @@ def _span(e: Entry) -> str:
     return f"{e.effective_from or '?'} to {e.effective_to or 'now'}"
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as the user would like to see it: relative to the working directory when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+_display = display_path

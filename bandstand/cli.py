@@ -484,6 +484,36 @@ def _frameworks_named(state: State, ref: str, unusable: list):
     return found
 
 
+@cli.command("examples")
+@click.argument("framework", required=False)
+@click.option("--paths", is_flag=True, help="Print only the evidence files, one a line (for scripts).")
+@click.pass_obj
+def examples_cmd(state: State, framework, paths):
+    """List the examples kept with FRAMEWORK (default: every framework), and where their evidence is installed.
+
+    An id alone lists every version's. Each evidence file can be given to
+    `bandstand evaluate` as it is printed.
+    """
+    from .catalogue import display_path
+    from .testing import example_files
+
+    found = example_files(state.catalogue, framework)
+    rows = [(f.framework.ref, f.example.id, display_path(f.path) if f.path else f"(outside its folder: "
+             f"{f.example.evidence})") for f in found]
+    if paths:
+        for _, _, where in rows:
+            click.echo(where)
+        return EXIT_OK
+    if not rows:
+        click.echo(f"{framework or 'the catalogue'}: no examples", err=True)
+        return EXIT_OK
+    rows.insert(0, ("FRAMEWORK", "EXAMPLE", "EVIDENCE"))
+    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+    for r in rows:
+        click.echo(f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}")
+    return EXIT_OK
+
+
 @cli.command("diff")
 @click.argument("old")
 @click.argument("new")

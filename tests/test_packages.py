@@ -141,3 +141,29 @@ def test_two_packages_cannot_give_the_same_id(tmp_path):
         "bandstand: error: the framework package 'other-frameworks' (entry point 'other' in bandstand.frameworks) "
         "and the framework package 'acme-frameworks' (entry point 'acme' in bandstand.frameworks) both provide "
         "framework 'acme-mini'; an id comes from one package: uninstall one of them [input.package]"]
+
+
+def test_the_readme_first_command_works_from_an_installed_wheel(tmp_path):
+    """Installed from a wheel, away from a checkout, `bandstand examples` says where the README's evidence is."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                            str(ROOT)], capture_output=True, text=True, timeout=600)
+    if built.returncode != 0 and ("No matching distribution" in built.stderr or "Could not find" in built.stderr):
+        pytest.skip(f"pip cannot fetch the build backend offline: {built.stderr.strip().splitlines()[-1]}")
+    assert built.returncode == 0, built.stderr
+    (whl,) = (tmp_path / "dist").glob("bandstand-*.whl")
+    site = install(tmp_path, whl)
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    probe = subprocess.run([sys.executable, "-c", "import bandstand; print(bandstand.__file__)"],
+                           env={**os.environ, "PYTHONPATH": str(site)}, cwd=away, capture_output=True, text=True)
+    assert probe.stdout.strip() == str(site / "bandstand" / "__init__.py")  # the wheel's, not the checkout's
+    listed = bandstand(site, "examples", "hmip-youth@2018", cwd=away)
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[1]: line.split()[2] for line in listed.stdout.splitlines()[1:]}
+    evidence = Path(rows["bedfordshire-2021-cases"])
+    assert evidence == site / "bandstand" / "frameworks" / "examples" / "hmip-youth-2018" / "bedfordshire-2021-cases.yaml"
+    done = bandstand(site, "evaluate", "hmip-youth@2018", str(evidence), cwd=away)
+    assert done.returncode == 0, done.stderr
+    assert "Overall rating: Requires improvement (score 14 of 36)" in done.stdout.splitlines()  # Bedfordshire 2021
+    paths = bandstand(site, "examples", "--paths", "hmip-youth", cwd=away).stdout.splitlines()
+    assert str(evidence) in paths and all(Path(p).is_file() for p in paths)
