@@ -720,6 +720,54 @@ def schema_cmd(state: State, which, framework_ref, folder):
     return EXIT_OK
 
 
+@cli.group("cache", cls=Group, invoke_without_command=True)
+@click.pass_context
+def cache_cmd(ctx: click.Context):
+    """Where bandstand keeps checks already made on unchanged files, and clearing it.
+
+    BANDSTAND_CACHE_DIR moves it; BANDSTAND_NO_CACHE=1 turns it off.
+    """
+    if ctx.invoked_subcommand is None:
+        raise click.UsageError("name what to do with the cache: bandstand cache dir, or bandstand cache clear")
+
+
+@cache_cmd.command("dir")
+def cache_dir_cmd():
+    """Print the cache folder (BANDSTAND_CACHE_DIR, else the platform's user cache folder)."""
+    from . import cache
+
+    click.echo(str(cache.where()))
+    if not cache.folder():
+        click.echo("bandstand: the cache is not in use (BANDSTAND_NO_CACHE is set, or the folder cannot be used)",
+                   err=True)
+    return EXIT_OK
+
+
+@cache_cmd.command("clear")
+def cache_clear_cmd():
+    """Remove every cache entry, of this version and older ones; other files in the folder are left alone."""
+    from . import cache
+
+    path = cache.where()
+    try:
+        done = cache.clear(path)
+    except cache.UnsafeFolder as e:
+        raise InputError(f"not clearing the cache folder {printable(str(path))}: {e}", printable(str(path)),
+                         "input.cache") from None
+    except OSError as e:
+        from .files import cause
+
+        raise InputError(f"cannot clear the cache folder {printable(str(path))}: {cause(e)}", printable(str(path)),
+                         "input.cache") from None
+    click.echo(f"removed {done.removed} cache entr{'y' if done.removed == 1 else 'ies'} from {done.path}")
+    if done.left:
+        listed = ", ".join(printable(n) for n in done.left[:5]) + (f" and {len(done.left) - 5} more"
+                                                                   if len(done.left) > 5 else "")
+        click.echo(f"bandstand: left {len(done.left)} file{'s' if len(done.left) != 1 else ''} there that "
+                   f"{'are' if len(done.left) != 1 else 'is'} not bandstand's: {listed}", err=True)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every error becomes one line; exit codes as documented above."""
     args = sys.argv[1:] if argv is None else list(argv)
