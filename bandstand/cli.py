@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, annotate, contract, output as output_, sniff
+from . import __version__, annotate, completion, contract, output as output_, sniff
 from .files import status as path_status
 from .catalogue import Catalogue, parse_ref
 from .contract import result_document
@@ -162,8 +162,9 @@ def list_cmd(state: State):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--framework", "framework_ref", help="Check evidence against this framework (id@version or path).")
+@click.argument("paths", nargs=-1, required=True, shell_complete=completion.files)
+@click.option("--framework", "framework_ref", help="Check evidence against this framework (id@version or path).",
+              shell_complete=completion.frameworks)
 @click.option("--output-format", "output_format", type=click.Choice(list(annotate.FORMATS)), default="text",
               show_default=True,
               help="How problems are written: text (path:line:col: ...), json (a list of problems), github "
@@ -294,8 +295,8 @@ def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
 
 
 @cli.command()
-@click.argument("framework")
-@click.argument("evidence", nargs=-1, required=True)
+@click.argument("framework", shell_complete=completion.frameworks)
+@click.argument("evidence", nargs=-1, required=True, shell_complete=completion.files)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "markdown"]), default=None,
               help="Output format: text (default), json, markdown; for several inspections also jsonl "
                    "(one JSON object per line); text and markdown then give a summary table.")
@@ -423,7 +424,7 @@ def _pick_quietly(state, framework, on, ev, announced: set):
 
 
 @cli.command()
-@click.argument("frameworks", nargs=-1)
+@click.argument("frameworks", nargs=-1, shell_complete=completion.frameworks)
 @_more_paths
 @click.pass_obj
 def test(state: State, frameworks, more_paths):
@@ -485,7 +486,7 @@ def _frameworks_named(state: State, ref: str, unusable: list):
 
 
 @cli.command("examples")
-@click.argument("framework", required=False)
+@click.argument("framework", required=False, shell_complete=completion.frameworks)
 @click.option("--paths", is_flag=True, help="Print only the evidence files, one a line (for scripts).")
 @click.pass_obj
 def examples_cmd(state: State, framework, paths):
@@ -515,8 +516,8 @@ def examples_cmd(state: State, framework, paths):
 
 
 @cli.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=completion.frameworks)
+@click.argument("new", shell_complete=completion.frameworks)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
@@ -595,9 +596,9 @@ def _each_inspection(inputs: _Inputs, limits: Limits):
 
 
 @cli.command("compare")
-@click.argument("first")
-@click.argument("second")
-@click.argument("evidence", nargs=-1, required=True)
+@click.argument("first", shell_complete=completion.frameworks)
+@click.argument("second", shell_complete=completion.frameworks)
+@click.argument("evidence", nargs=-1, required=True, shell_complete=completion.files)
 @click.option("--crosswalk", "crosswalk_path", type=_Path(dir_okay=False),
               help="Read FIRST's evidence under SECOND through this crosswalk file (default: one from the catalogue).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
@@ -645,8 +646,8 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
 
 
 @cli.command()
-@click.argument("framework")
-@click.argument("evidence")
+@click.argument("framework", shell_complete=completion.frameworks)
+@click.argument("evidence", shell_complete=completion.files)
 @click.option("--resamples", type=click.IntRange(min=1, max=10_000_000), default=1000, show_default=True,
               help="How many bootstrap resamples of the cases.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The random seed (the same seed, the same output).")
@@ -679,7 +680,7 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
 
 
 @cli.command("fmt")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, shell_complete=completion.files)
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change and exit 1 if any would.")
 @click.option("--diff", is_flag=True, help="Write nothing; print each change as a unified diff.")
 @click.pass_obj
@@ -697,7 +698,8 @@ def fmt_cmd(state: State, paths, check, diff):
 
 @cli.command("schema")
 @click.argument("which", type=click.Choice(list(contract.NAMES)), required=False)
-@click.option("--framework", "framework_ref", help="result: narrowed to this framework (its node ids and levels).")
+@click.option("--framework", "framework_ref", help="result: narrowed to this framework (its node ids and levels).",
+              shell_complete=completion.frameworks)
 @click.option("--write", "folder", type=_Path(file_okay=False),
               help="Write every schema into this folder as NAME.schema.json (made if missing), for an editor.")
 @click.pass_obj
