@@ -10,6 +10,7 @@ document, a missing required key or a rating that is no level is refused.
 from __future__ import annotations
 
 import copy
+import re
 import json
 import subprocess
 import sys
@@ -165,3 +166,40 @@ def test_schema_prints_each_schema_and_writes_them_all(tmp_path):
             contract.load(name))
     usage = run("schema")
     assert usage.returncode == 2 and usage.stderr.startswith("bandstand: error: name one schema")
+
+
+SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.M)
+SCHEMA_KEY = re.compile(r"^\$schema: (\S+)$", re.M)
+
+
+def schema_references(folder: Path) -> list[tuple[Path, str]]:
+    """(file, the schema path it names) for every ``$schema`` comment and key in the YAML files under ``folder``."""
+    out = []
+    for path in sorted(folder.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        out += [(path, m.group(1)) for m in SCHEMA_COMMENT.finditer(text)]
+        out += [(path, m.group(1)) for m in SCHEMA_KEY.finditer(text)]
+    return out
+
+
+def check_schema_references(folder: Path) -> int:
+    """Every ``$schema`` in the frameworks under ``folder`` names a file beside them that is the schema of its kind."""
+    refs = schema_references(folder)
+    for path, named in refs:
+        target = (path.parent / named).resolve()
+        assert target.is_file(), f"{path}: $schema {named} does not resolve"
+        kind = target.name.removesuffix(".schema.json")
+        assert json.loads(target.read_text(encoding="utf-8")) == contract.load(kind), (path, named)
+        assert ("crosswalks" in path.parts) == (kind == "crosswalk") and kind in ("framework", "crosswalk")
+    return len(refs)
+
+
+def test_the_schemas_the_shipped_frameworks_name_are_there_and_current(tmp_path):
+    """The bundled frameworks name ``.schemas/`` beside them, which ships in the wheel with them; it holds exactly
+    what ``bandstand schema --write`` writes, so it is never stale."""
+    assert check_schema_references(ROOT / "frameworks") >= 13  # a comment and a key in each framework; the crosswalk
+    done = run("schema", "--write", str(tmp_path / "fresh"))
+    assert done.returncode == 0, done.stderr
+    fresh = {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()}
+    shipped = {p.name: p.read_bytes() for p in (ROOT / "frameworks" / ".schemas").iterdir()}
+    assert shipped == fresh, "run: bandstand schema --write frameworks/.schemas"
