@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,39 +50,63 @@ class Package:
 def installed() -> list[Package]:
     """Every package in the group, sorted by name; raises :class:`InputError` for one that gives no folder."""
     out = []
-    seen: set[tuple[str, str]] = set()
-    for ep in importlib.metadata.entry_points(group=GROUP):
-        dist = getattr(ep, "dist", None)
-        name = (dist.name if dist is not None else None) or ep.value.split(":")[0].split(".")[0]
-        if (name, ep.name) in seen:  # the same distribution seen twice on the path
+    seen: set[str] = set()
+    for dist in importlib.metadata.distributions():
+        try:
+            text = dist.read_text("entry_points.txt")
+        except (OSError, UnicodeDecodeError):
+            text = None
+        if not text or f"[{GROUP}]" not in text:
+            continue  # only packages that declare frameworks are read: another package's mistakes are not ours
+        name = dist.metadata["Name"] or "?"
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:  # installed twice on the path: the first is the one imported, as importlib takes it
             continue
-        seen.add((name, ep.name))
-        out.append(Package(name, ep.name, _folder(ep, name)))
+        seen.add(key)
+        try:
+            eps = list(dist.entry_points.select(group=GROUP))
+        except Exception:  # noqa: BLE001 - a malformed entry_points.txt (what Python says of it differs by release)
+            raise InputError(f"the framework package '{name}' has an entry_points.txt that cannot be read (each line "
+                             "of a section is 'name = module' or 'name = module:attribute'); reinstall or uninstall "
+                             "it", None, CODE) from None
+        out.extend(Package(name, ep.name, _folder(ep, name)) for ep in eps)
     return sorted(out, key=lambda p: (p.name.lower(), p.entry))
 
 
 def _folder(ep, name: str) -> Path:
     where = f"the framework package '{name}' (entry point '{ep.name} = {ep.value}' in {GROUP})"
+
+    def refuse(what: str) -> InputError:
+        return InputError(f"{where} {what}", None, CODE)
+
+    if ep.pattern.match(ep.value) is None:
+        raise refuse(f"names '{printable(ep.value)}', which is no module (write module or module:attribute); fix "
+                     "its entry point, or uninstall it")
     try:
         if ep.attr is None:
             spec = importlib.util.find_spec(ep.module)  # found, not run
-            locations = list(spec.submodule_search_locations or []) if spec is not None else []
             if spec is None:
-                raise ModuleNotFoundError(f"no module named '{ep.module}'")
+                raise refuse(f"names the module '{ep.module}', which is not installed; reinstall the package, "
+                             "or uninstall it")
+            locations = list(spec.submodule_search_locations or [])
             if not locations:
-                raise ValueError(f"'{ep.module}' is a module, not a package with a folder of frameworks")
+                raise refuse(f"names '{ep.module}', a module, not a package whose folder holds frameworks; "
+                             "fix its entry point, or uninstall it")
             path = Path(locations[0])
         else:
             found = ep.load()
             found = found() if callable(found) else found
             if not isinstance(found, (str, os.PathLike)) and not hasattr(found, "is_dir"):
-                raise ValueError(f"'{ep.value}' gives {type(found).__name__}, not the path of a folder")
+                raise refuse(f"gives {type(found).__name__}, not the path of a folder of frameworks; fix its "
+                             "entry point, or uninstall it")
             path = Path(str(found))
+    except InputError:
+        raise
     except Exception as e:  # noqa: BLE001 - whatever a broken package raises becomes one line naming it
         what = printable(" ".join(f"{type(e).__name__}: {e}".split()))[:300]
-        raise InputError(f"{where} cannot be loaded: {what}; reinstall or uninstall it", None, CODE) from None
+        raise refuse(f"cannot be loaded: {what}; reinstall or uninstall it") from None
     if not path.is_dir():
-        raise InputError(f"{where} names {printable(str(path))}, which is not a folder", None, CODE)
+        raise refuse(f"gives {printable(str(path))}, which is not a folder; fix its entry point, or uninstall it")
     return path
 
 
@@ -95,6 +120,6 @@ def check_ids(by_source: dict[str, set[str]], bundled: set[str]) -> None:
                                  "a package cannot add versions to it or replace it: give its frameworks an id of "
                                  "their own", None, CODE)
             if fid in owner:
-                raise InputError(f"{label} and {owner[fid]} both provide framework '{fid}'; an id comes from one "
+                raise InputError(f"{owner[fid]} and {label} both provide framework '{fid}'; an id comes from one "
                                  "package: uninstall one of them", None, CODE)
             owner[fid] = label

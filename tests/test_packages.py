@@ -98,13 +98,18 @@ def test_an_entry_point_may_name_a_function_giving_the_folder(tmp_path):
 
 
 @pytest.mark.parametrize("entry, says", [
-    ("acme = acme_missing\n", "cannot be loaded: ModuleNotFoundError: no module named 'acme_missing'"),
+    ("acme = acme_missing\n", "names the module 'acme_missing', which is not installed; reinstall the package"),
     ("acme = acme_frameworks:nowhere\n", "cannot be loaded: AttributeError:"),
-    ("acme = acme_frameworks:broken\n", "cannot be loaded: RuntimeError: boom"),
-    ("acme = acme_frameworks:number\n", "cannot be loaded: ValueError: 'acme_frameworks:number' gives int"),
+    ("acme = acme_frameworks:broken\n", "cannot be loaded: RuntimeError: boom; reinstall or uninstall it"),
+    ("acme = acme_frameworks:number\n", "gives int, not the path of a folder of frameworks"),
+    ("acme = acme_frameworks:missing_folder\n", "/nowhere, which is not a folder"),
+    ("acme = acme_single\n", "names 'acme_single', a module, not a package whose folder holds frameworks"),
+    ("acme = 3 acme\n", "names '3 acme', which is no module (write module or module:attribute)"),
 ])
 def test_a_broken_package_is_one_line_naming_it(tmp_path, entry, says):
-    files = {"acme_frameworks/__init__.py": "number = 7\n\n\ndef broken():\n    raise RuntimeError('boom')\n"}
+    files = {"acme_frameworks/__init__.py": "number = 7\nmissing_folder = '/nowhere'\n\n\n"
+                                            "def broken():\n    raise RuntimeError('boom')\n",
+             "acme_single.py": ""}
     site = install(tmp_path, wheel(tmp_path, "acme-frameworks", files, f"[bandstand.frameworks]\n{entry}"))
     done = bandstand(site, "list")
     assert done.returncode == 2 and done.stdout == ""
@@ -112,6 +117,28 @@ def test_a_broken_package_is_one_line_naming_it(tmp_path, entry, says):
     assert line.startswith("bandstand: error: the framework package 'acme-frameworks' (entry point 'acme = ")
     assert says in line and line.endswith("[input.package]"), line
     assert "Traceback" not in done.stderr
+
+
+def by_hand(site: Path, name: str, entry_points: str) -> Path:
+    """A distribution's metadata written straight into ``site`` (pip refuses to install a malformed one)."""
+    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    return site
+
+
+def test_a_malformed_entry_points_file_is_one_line_and_another_packages_is_not_read(tmp_path):
+    site = by_hand(tmp_path / "site", "acme-frameworks", "[bandstand.frameworks]\nacme_frameworks\n")
+    done = bandstand(site, "list")
+    assert done.returncode == 2 and done.stderr == (
+        "bandstand: error: the framework package 'acme-frameworks' has an entry_points.txt that cannot be read "
+        "(each line of a section is 'name = module' or 'name = module:attribute'); reinstall or uninstall it "
+        "[input.package]\n")
+    # a package that declares no frameworks is none of bandstand's business, however broken its entry points
+    other = by_hand(tmp_path / "other", "other-tool", "[console_scripts]\nbroken line\n")
+    done = bandstand(other, "list")
+    assert done.returncode == 0 and "hmip-youth@2018" in done.stdout, done.stderr
 
 
 def test_a_package_cannot_shadow_a_bundled_framework(tmp_path):
@@ -128,7 +155,8 @@ def test_a_package_cannot_shadow_a_bundled_framework(tmp_path):
 
 
 def test_two_packages_cannot_give_the_same_id(tmp_path):
-    one = acme(tmp_path / "a" if (tmp_path / "a").mkdir() is None else None)
+    (tmp_path / "a").mkdir()
+    one = acme(tmp_path / "a")
     files = {"other_frameworks/__init__.py": "",
              "other_frameworks/acme-mini-2.yaml": MINI.replace("id: mini", "id: acme-mini").replace(
                  'version: "1"', 'version: "2"')}
@@ -138,20 +166,27 @@ def test_two_packages_cannot_give_the_same_id(tmp_path):
     done = bandstand(site, "list")
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "bandstand: error: the framework package 'other-frameworks' (entry point 'other' in bandstand.frameworks) "
-        "and the framework package 'acme-frameworks' (entry point 'acme' in bandstand.frameworks) both provide "
+        "bandstand: error: the framework package 'acme-frameworks' (entry point 'acme' in bandstand.frameworks) "
+        "and the framework package 'other-frameworks' (entry point 'other' in bandstand.frameworks) both provide "
         "framework 'acme-mini'; an id comes from one package: uninstall one of them [input.package]"]
 
 
-def test_the_readme_first_command_works_from_an_installed_wheel(tmp_path):
-    """Installed from a wheel, away from a checkout, `bandstand examples` says where the README's evidence is."""
+@pytest.fixture(scope="module")
+def installed_wheel(tmp_path_factory):
+    """bandstand's own wheel, built from this checkout and installed with --target: the site folder."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
                             str(ROOT)], capture_output=True, text=True, timeout=600)
     if built.returncode != 0 and ("No matching distribution" in built.stderr or "Could not find" in built.stderr):
         pytest.skip(f"pip cannot fetch the build backend offline: {built.stderr.strip().splitlines()[-1]}")
     assert built.returncode == 0, built.stderr
     (whl,) = (tmp_path / "dist").glob("bandstand-*.whl")
-    site = install(tmp_path, whl)
+    return install(tmp_path, whl)
+
+
+def test_the_readme_first_command_works_from_an_installed_wheel(installed_wheel, tmp_path):
+    """Installed from a wheel, away from a checkout, `bandstand examples` says where the README's evidence is."""
+    site = installed_wheel
     away = tmp_path / "elsewhere"
     away.mkdir()
     probe = subprocess.run([sys.executable, "-c", "import bandstand; print(bandstand.__file__)"],
@@ -167,3 +202,9 @@ def test_the_readme_first_command_works_from_an_installed_wheel(tmp_path):
     assert "Overall rating: Requires improvement (score 14 of 36)" in done.stdout.splitlines()  # Bedfordshire 2021
     paths = bandstand(site, "examples", "--paths", "hmip-youth", cwd=away).stdout.splitlines()
     assert str(evidence) in paths and all(Path(p).is_file() for p in paths)
+
+
+def test_the_schemas_named_by_the_installed_frameworks_are_installed_too(installed_wheel):
+    from test_result_schema import check_schema_references
+
+    assert check_schema_references(installed_wheel / "bandstand" / "frameworks") >= 13
