@@ -21,10 +21,12 @@ another's version.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +50,15 @@ class Package:
 
 
 def installed() -> list[Package]:
-    """Every package in the group, sorted by name; raises :class:`InputError` for one that gives no folder."""
+    """Every package in the group, sorted by name; raises :class:`InputError` for one that gives no folder.
+
+    Looked up once for each value of ``sys.path`` in a process (what is installed does not change under it).
+    """
+    return list(_installed(tuple(sys.path)))
+
+
+@functools.lru_cache(maxsize=8)
+def _installed(path: tuple[str, ...]) -> tuple[Package, ...]:
     out = []
     seen: set[str] = set()
     for dist in importlib.metadata.distributions():
@@ -70,7 +80,7 @@ def installed() -> list[Package]:
                              "of a section is 'name = module' or 'name = module:attribute'); reinstall or uninstall "
                              "it", None, CODE) from None
         out.extend(Package(name, ep.name, _folder(ep, name)) for ep in eps)
-    return sorted(out, key=lambda p: (p.name.lower(), p.entry))
+    return tuple(sorted(out, key=lambda p: (p.name.lower(), p.entry)))
 
 
 def _folder(ep, name: str) -> Path:
