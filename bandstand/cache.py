@@ -19,8 +19,12 @@ is corrupted, truncated, renamed or written by anyone without the key fails
 that check and is ignored, recomputed and written again: a hit gives exactly
 what the plain path gives.
 
-The folder is ``$BANDSTAND_CACHE_DIR``, else ``$XDG_CACHE_HOME/bandstand``,
-else ``~/.cache/bandstand``. ``BANDSTAND_NO_CACHE=1`` turns the cache off. A
+The folder is ``$BANDSTAND_CACHE_DIR``, else where the platform keeps a user's
+caches (platformdirs: ``$XDG_CACHE_HOME/bandstand`` or ``~/.cache/bandstand`` on
+Linux, ``~/Library/Caches/bandstand`` on macOS, ``%LOCALAPPDATA%\\bandstand\\Cache``
+on Windows); ``bandstand cache dir`` prints it. ``BANDSTAND_NO_CACHE=1`` turns
+the cache off. ``bandstand cache clear`` (:func:`clear`) removes every entry,
+of this version or any other, and nothing else. A
 folder that is not owned by the user, that its group or others can write, or
 that is reached through a symbolic link owned by another user, is not used:
 bandstand says so once and carries on without the cache. Entries are read
@@ -37,9 +41,11 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -95,12 +101,15 @@ def reread_environment() -> None:
     _folder.cache_clear()
 
 
-def _where() -> Path:
+def where() -> Path:
+    """The cache folder's path: ``$BANDSTAND_CACHE_DIR``, else the platform's user cache folder (platformdirs)."""
     base = os.environ.get("BANDSTAND_CACHE_DIR")
     if base:
         return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "bandstand"
+    import platformdirs  # only when there is no override
+
+    return Path(platformdirs.user_cache_dir("bandstand", appauthor=False))
+
 
 
 @functools.cache
@@ -108,7 +117,7 @@ def _folder() -> _Folder | None:
     if os.environ.get("BANDSTAND_NO_CACHE") or os.open not in os.supports_dir_fd:
         return None  # off, or a system where entries cannot be reached through the folder alone
     try:
-        path = Path(os.path.abspath(_where()))
+        path = Path(os.path.abspath(where()))
     except (OSError, RuntimeError, ValueError):  # no home folder, or a path the system cannot take
         return None
     try:
@@ -302,3 +311,89 @@ def put(kind: str, k: str, value: Any) -> None:
         return  # would not read back as given (a tuple, a non-text key): not kept
     with contextlib.suppress(OSError):
         _write(opened.fd, name, _seal(opened.secret, name, payload) + b"\n" + payload)
+
+
+# -- clearing ------------------------------------------------------------------------------------------
+
+_ENTRY = re.compile(r"[a-z0-9-]+-[0-9a-f]{64}\.json")
+_TEMPORARY = re.compile(r"\.(?:[a-z0-9-]+-[0-9a-f]{64}\.json|key)\.[0-9]+\.[0-9a-f]{16}\.tmp")
+#: what versions before the JSON entries wrote: a folder of pickled entries per kind, and Lark's tables
+_OLD_FOLDERS = ("catalogue", "frameworks", "schema")
+_OLD_ENTRY = re.compile(r"[0-9a-f]{64}|\.[A-Za-z0-9_]+\.tmp")
+_OLD_FILES = ("grammar.lark.pickle",)
+
+
+@dataclass
+class Cleared:
+    """What :func:`clear` did: the folder, how many entries it removed, and the names it left alone."""
+
+    path: Path
+    removed: int = 0
+    left: list[str] = field(default_factory=list)
+
+
+def clear(path: Path | None = None) -> Cleared:
+    """Remove every cache entry (this version's and older versions') from the cache folder, and nothing else.
+
+    Only regular files named as bandstand names its entries are removed,
+    through the folder opened once; symbolic links are never followed (a
+    link is left alone, whatever its name), and other files and folders are
+    left and listed. A missing folder has nothing to clear; a folder another
+    user could write into is refused (:class:`UnsafeFolder`).
+    """
+    path = Path(os.path.abspath(path if path is not None else where()))
+    out = Cleared(path)
+    if not os.path.lexists(path):
+        return out
+    _check_links(path, os.getuid() if hasattr(os, "getuid") else None)
+    fd = os.open(path, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise UnsafeFolder(f"it belongs to another user (uid {st.st_uid})")
+        with os.scandir(fd) as found:
+            names = sorted((e.name, e.is_file(follow_symlinks=False), e.is_dir(follow_symlinks=False))
+                           for e in found)
+        for name, is_file, is_dir in names:
+            if is_file and (_ENTRY.fullmatch(name) or _TEMPORARY.fullmatch(name) or name in _OLD_FILES):
+                out.removed += _unlink(name, fd)
+            elif is_dir and name in _OLD_FOLDERS:
+                removed, left = _clear_old(name, fd)
+                out.removed += removed
+                out.left += [f"{name}/{x}" for x in left]
+            elif name != _KEY_NAME:
+                out.left.append(name)
+    finally:
+        os.close(fd)
+    return out
+
+
+def _unlink(name: str, fd: int) -> int:
+    try:
+        os.unlink(name, dir_fd=fd)  # a name, never followed: a link swapped in is removed, not its target
+    except FileNotFoundError:  # removed meanwhile (another clear)
+        return 0
+    return 1
+
+
+def _clear_old(name: str, fd: int) -> tuple[int, list[str]]:
+    """An older version's folder of entries: its entries removed, then the folder if that emptied it."""
+    try:
+        sub = os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
+    except OSError:  # swapped for a link, or gone: left alone
+        return 0, []
+    removed, left = 0, []
+    try:
+        with os.scandir(sub) as found:
+            entries = sorted((e.name, e.is_file(follow_symlinks=False)) for e in found)
+        for entry, is_file in entries:
+            if is_file and _OLD_ENTRY.fullmatch(entry):
+                removed += _unlink(entry, sub)
+            else:
+                left.append(entry)
+    finally:
+        os.close(sub)
+    if not left:
+        with contextlib.suppress(OSError):
+            os.rmdir(name, dir_fd=fd)
+    return removed, left

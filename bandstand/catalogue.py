@@ -96,16 +96,30 @@ class Catalogue:
     def __init__(self, paths: list[str | Path] | None = None, limits: Limits = DEFAULT_LIMITS,
                  include_bundled: bool = True):
         self.limits = limits
-        self.dirs: list[Path] = []
-        if include_bundled:
-            self.dirs.append(bundled_dir())
-        for p in paths or []:
-            self.dirs.append(Path(p))
+        self._bundled = [bundled_dir()] if include_bundled else []
+        self._more = [Path(p) for p in paths or []]
         env = os.environ.get("BANDSTAND_PATH")
         if env:
-            self.dirs.extend(Path(p) for p in env.split(os.pathsep) if p)
+            self._more.extend(Path(p) for p in env.split(os.pathsep) if p)
+        self._packages: list | None = None if include_bundled else []  # installed packages come with the bundled
+        self._dirs: list[Path] | None = None
         self._entries: list[Entry] | None = None
         self._loaded: dict[Path, Framework] = {}
+
+    @property
+    def dirs(self) -> list[Path]:
+        """The folders searched: the bundled one, installed packages' (:mod:`bandstand.packages`), the paths."""
+        if self._dirs is None:
+            self._dirs = [*self._bundled, *(p.folder for p in self.packages()), *self._more]
+        return self._dirs
+
+    def packages(self) -> list:
+        """The installed packages of frameworks (the ``bandstand.frameworks`` entry points) the catalogue reads."""
+        if self._packages is None:
+            from .packages import installed
+
+            self._packages = installed()
+        return self._packages
 
     def files(self) -> list[Path]:
         out = []
@@ -119,15 +133,35 @@ class Catalogue:
         if self._entries is None:
             quick = [(path, self._quick(path)) for path in self.files()]
             # identities first (what `extends` needs), then what versions inherit from their bases
-            self._entries = [e for _, (e, _) in quick if e is not None]
+            entries = self._entries = [e for _, (e, _) in quick if e is not None]  # what `extends` looks in
             for path, (entry, complete) in quick:
                 if entry is not None and not complete:
                     fw = self.load_path(path)
-                    self._entries[self._entries.index(entry)] = Entry(
+                    entries[entries.index(entry)] = Entry(
                         fw.id, fw.version, fw.title, fw.status, path, fw.effective_from, fw.effective_to,
                         entry.extends)
-            self._entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", version_key(e.version)))
+            entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", version_key(e.version)))
+            try:
+                self._check_packages(entries)
+            except BandstandError:
+                self._entries = None
+                raise
         return self._entries
+
+    def _check_packages(self, entries: list[Entry]) -> None:
+        """No package's framework takes a bundled framework's id, or another package's."""
+        if not self.packages():
+            return
+        from .packages import check_ids
+
+        labels = {p.folder.resolve(): p.label for p in self.packages()}
+        bundled = {d.resolve() for d in self._bundled}
+        by_source: dict[str, set[str]] = {}
+        for e in entries:
+            label = labels.get(e.path.parent.resolve())
+            if label is not None:
+                by_source.setdefault(label, set()).add(e.id)
+        check_ids(by_source, {e.id for e in entries if e.path.parent.resolve() in bundled})
 
     def _quick(self, path: Path) -> tuple[Entry | None, bool]:
         """A file's identity from its top-level fields; whether they are all there (not inherited).
@@ -267,7 +301,7 @@ class Catalogue:
         try:
             return self.resolve(ref, on)
         except InputError as e:
-            if where is None or any(d.file is not None for d in e.diagnostics):
+            if where is None or any(d.file is not None or d.code == "input.package" for d in e.diagnostics):
                 raise
             d = e.diagnostics[0]
             raise InputError(d.message, where.file, d.code, where.line, where.column) from None
@@ -426,9 +460,12 @@ def _span(e: Entry) -> str:
     return f"{e.effective_from or '?'} to {e.effective_to or 'now'}"
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as the user would like to see it: relative to the working directory when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+_display = display_path

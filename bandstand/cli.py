@@ -23,9 +23,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, annotate, output as output_, sniff
+from . import __version__, annotate, completion, contract, output as output_, sniff
 from .files import status as path_status
 from .catalogue import Catalogue, parse_ref
+from .contract import result_document
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
 from .engine.evidence import EvidenceError, bind, load_evidence, load_evidence_many
@@ -161,8 +162,9 @@ def list_cmd(state: State):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--framework", "framework_ref", help="Check evidence against this framework (id@version or path).")
+@click.argument("paths", nargs=-1, required=True, shell_complete=completion.files)
+@click.option("--framework", "framework_ref", help="Check evidence against this framework (id@version or path).",
+              shell_complete=completion.frameworks)
 @click.option("--output-format", "output_format", type=click.Choice(list(annotate.FORMATS)), default="text",
               show_default=True,
               help="How problems are written: text (path:line:col: ...), json (a list of problems), github "
@@ -293,8 +295,8 @@ def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
 
 
 @cli.command()
-@click.argument("framework")
-@click.argument("evidence", nargs=-1, required=True)
+@click.argument("framework", shell_complete=completion.frameworks)
+@click.argument("evidence", nargs=-1, required=True, shell_complete=completion.files)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "markdown"]), default=None,
               help="Output format: text (default), json, markdown; for several inspections also jsonl "
                    "(one JSON object per line); text and markdown then give a summary table.")
@@ -341,7 +343,7 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     result = evaluate_evidence(fw, ev)
     _warn(result.warnings)
     if fmt == "jsonl":  # one inspection, one line
-        text = json.dumps(result.to_json(), ensure_ascii=False) + "\n"
+        text = json.dumps(result_document(result), ensure_ascii=False) + "\n"
     else:
         text = render(result, fmt, **({"show_prompts": prompts} if fmt == "text" else {}))
     _out(text, output, (*_sources(fw), name, ev.cases_file))
@@ -382,9 +384,9 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
                     _warn(d if d.file else dataclasses.replace(d, file=ev.file) for d in e.diagnostics)
                     continue
                 if fmt == "jsonl":
-                    sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                    sink.write(json.dumps(result_document(result), ensure_ascii=False) + "\n")
                 elif fmt == "json":
-                    sink.write(("," if total else "") + "\n" + json.dumps(result.to_json(), ensure_ascii=False))
+                    sink.write(("," if total else "") + "\n" + json.dumps(result_document(result), ensure_ascii=False))
                 else:
                     sink.write(summary.row(result))
                 total += 1
@@ -422,7 +424,7 @@ def _pick_quietly(state, framework, on, ev, announced: set):
 
 
 @cli.command()
-@click.argument("frameworks", nargs=-1)
+@click.argument("frameworks", nargs=-1, shell_complete=completion.frameworks)
 @_more_paths
 @click.pass_obj
 def test(state: State, frameworks, more_paths):
@@ -483,9 +485,39 @@ def _frameworks_named(state: State, ref: str, unusable: list):
     return found
 
 
+@cli.command("examples")
+@click.argument("framework", required=False, shell_complete=completion.frameworks)
+@click.option("--paths", is_flag=True, help="Print only the evidence files, one a line (for scripts).")
+@click.pass_obj
+def examples_cmd(state: State, framework, paths):
+    """List the examples kept with FRAMEWORK (default: every framework), and where their evidence is installed.
+
+    An id alone lists every version's. Each evidence file can be given to
+    `bandstand evaluate` as it is printed.
+    """
+    from .catalogue import display_path
+    from .testing import example_files
+
+    found = example_files(state.catalogue, framework)
+    rows = [(f.framework.ref, f.example.id, display_path(f.path) if f.path else f"(outside its folder: "
+             f"{f.example.evidence})") for f in found]
+    if paths:
+        for _, _, where in rows:
+            click.echo(where)
+        return EXIT_OK
+    if not rows:
+        click.echo(f"{framework or 'the catalogue'}: no examples", err=True)
+        return EXIT_OK
+    rows.insert(0, ("FRAMEWORK", "EXAMPLE", "EVIDENCE"))
+    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+    for r in rows:
+        click.echo(f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}")
+    return EXIT_OK
+
+
 @cli.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=completion.frameworks)
+@click.argument("new", shell_complete=completion.frameworks)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
@@ -564,9 +596,9 @@ def _each_inspection(inputs: _Inputs, limits: Limits):
 
 
 @cli.command("compare")
-@click.argument("first")
-@click.argument("second")
-@click.argument("evidence", nargs=-1, required=True)
+@click.argument("first", shell_complete=completion.frameworks)
+@click.argument("second", shell_complete=completion.frameworks)
+@click.argument("evidence", nargs=-1, required=True, shell_complete=completion.files)
 @click.option("--crosswalk", "crosswalk_path", type=_Path(dir_okay=False),
               help="Read FIRST's evidence under SECOND through this crosswalk file (default: one from the catalogue).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
@@ -614,8 +646,8 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
 
 
 @cli.command()
-@click.argument("framework")
-@click.argument("evidence")
+@click.argument("framework", shell_complete=completion.frameworks)
+@click.argument("evidence", shell_complete=completion.files)
 @click.option("--resamples", type=click.IntRange(min=1, max=10_000_000), default=1000, show_default=True,
               help="How many bootstrap resamples of the cases.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The random seed (the same seed, the same output).")
@@ -672,7 +704,7 @@ def template_cmd(state: State, framework, fmt, output):
 
 
 @cli.command("fmt")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, shell_complete=completion.files)
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change and exit 1 if any would.")
 @click.option("--diff", is_flag=True, help="Write nothing; print each change as a unified diff.")
 @click.pass_obj
@@ -689,10 +721,76 @@ def fmt_cmd(state: State, paths, check, diff):
 
 
 @cli.command("schema")
-@click.argument("which", type=click.Choice(list(schema.SCHEMAS)))
-def schema_cmd(which):
-    """Print the JSON Schema of framework or evidence files (for editors)."""
-    click.echo(json.dumps(schema.load_schema(which), indent=2, ensure_ascii=False))
+@click.argument("which", type=click.Choice(list(contract.NAMES)), required=False)
+@click.option("--framework", "framework_ref", help="result: narrowed to this framework (its node ids and levels).",
+              shell_complete=completion.frameworks)
+@click.option("--write", "folder", type=_Path(file_okay=False),
+              help="Write every schema into this folder as NAME.schema.json (made if missing), for an editor.")
+@click.pass_obj
+def schema_cmd(state: State, which, framework_ref, folder):
+    """Print the JSON Schema of framework, evidence or crosswalk files, or of JSON results.
+
+    Each has a stable $id; with --write, all of them are written to a folder
+    your files' `$schema` (or `# yaml-language-server: $schema=`) can name.
+    """
+    if (which is None) == (folder is None):
+        raise click.UsageError(f"name one schema ({', '.join(contract.NAMES)}), or write them all with --write DIR")
+    if framework_ref is not None and which != "result":
+        raise click.UsageError("--framework narrows only the result schema: bandstand schema result --framework REF")
+    if folder is not None:
+        for path in contract.write_all(output_.folder(folder), lambda text, path: _out(text, path)):
+            click.echo(f"wrote {path}", err=True)
+        return EXIT_OK
+    fw = state.catalogue.resolve(framework_ref) if framework_ref else None
+    click.echo(contract.text(contract.result_schema(fw) if which == "result" else contract.load(which)), nl=False)
+    return EXIT_OK
+
+
+@cli.group("cache", cls=Group, invoke_without_command=True)
+@click.pass_context
+def cache_cmd(ctx: click.Context):
+    """Where bandstand keeps checks already made on unchanged files, and clearing it.
+
+    BANDSTAND_CACHE_DIR moves it; BANDSTAND_NO_CACHE=1 turns it off.
+    """
+    if ctx.invoked_subcommand is None:
+        raise click.UsageError("name what to do with the cache: bandstand cache dir, or bandstand cache clear")
+
+
+@cache_cmd.command("dir")
+def cache_dir_cmd():
+    """Print the cache folder (BANDSTAND_CACHE_DIR, else the platform's user cache folder)."""
+    from . import cache
+
+    click.echo(str(cache.where()))
+    if not cache.folder():
+        click.echo("bandstand: the cache is not in use (BANDSTAND_NO_CACHE is set, or the folder cannot be used)",
+                   err=True)
+    return EXIT_OK
+
+
+@cache_cmd.command("clear")
+def cache_clear_cmd():
+    """Remove every cache entry, of this version and older ones; other files in the folder are left alone."""
+    from . import cache
+
+    path = cache.where()
+    try:
+        done = cache.clear(path)
+    except cache.UnsafeFolder as e:
+        raise InputError(f"not clearing the cache folder {printable(str(path))}: {e}", printable(str(path)),
+                         "input.cache") from None
+    except OSError as e:
+        from .files import cause
+
+        raise InputError(f"cannot clear the cache folder {printable(str(path))}: {cause(e)}", printable(str(path)),
+                         "input.cache") from None
+    click.echo(f"removed {done.removed} cache entr{'y' if done.removed == 1 else 'ies'} from {done.path}")
+    if done.left:
+        listed = ", ".join(printable(n) for n in done.left[:5]) + (f" and {len(done.left) - 5} more"
+                                                                   if len(done.left) > 5 else "")
+        click.echo(f"bandstand: left {len(done.left)} file{'s' if len(done.left) != 1 else ''} there that "
+                   f"{'are' if len(done.left) != 1 else 'is'} not bandstand's: {listed}", err=True)
     return EXIT_OK
 
 

@@ -369,3 +369,13 @@ def terminate_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+def folder(path: str) -> str:
+    """The folder ``path``, made (with its parents) if missing; an OS refusal is one :class:`InputError`."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as e:
+        reason = cause(e) if isinstance(e, OSError) else str(e)
+        raise InputError(f"cannot make the folder {shown(path)}: {reason}", shown(path), OUTPUT) from None
+    return path

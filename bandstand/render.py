@@ -15,8 +15,11 @@ from .errors import printable
 
 
 def to_json(result: Result) -> str:
-    """The JSON contract, deterministic: same input, same bytes."""
-    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    """The JSON contract (with its ``format`` version, :mod:`bandstand.contract`), deterministic: same input,
+    same bytes."""
+    from .contract import result_document
+
+    return json.dumps(result_document(result), indent=2, ensure_ascii=False) + "\n"
 
 
 # -- shared wording ------------------------------------------------------------------

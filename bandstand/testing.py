@@ -124,3 +124,28 @@ def run_examples(fw: Framework, limits: Limits = DEFAULT_LIMITS) -> ExamplesRepo
         # a published rating the rules disagree with fails the example, whatever it expects
         outcome.failures += [f"finding: {f.message}" for f in outcome.result.findings]
     return ExamplesReport(fw, outcomes)
+
+
+@dataclass
+class ExampleFile:
+    """An example a framework keeps: its framework, its id and title, and where its evidence is (None: outside)."""
+
+    framework: Framework
+    example: Example
+    path: Path | None
+
+
+def example_files(catalogue, ref: str | None = None) -> list[ExampleFile]:
+    """The examples of ``ref`` (every version of an id alone; a version; a path), or of the whole catalogue."""
+    from .refs import parse_ref
+
+    parsed = parse_ref(ref) if ref is not None else None
+    if ref is None or (parsed is not None and parsed[1] is None and catalogue.has_id(parsed[0])):
+        frameworks = [catalogue.load_path(e.path) for e in catalogue.entries() if ref is None or e.id == parsed[0]]
+    else:
+        frameworks = [catalogue.resolve(ref)]
+    out = []
+    for fw in frameworks:
+        base = fw.path.parent if fw.path is not None else Path(".")
+        out.extend(ExampleFile(fw, ex, inside(base, ex.evidence)) for ex in fw.examples)
+    return out

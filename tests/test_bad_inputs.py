@@ -16,6 +16,8 @@ Each case is a folder holding its input files and a ``case.yaml``:
   address space and 60 seconds, to prove no hang and bounded memory;
 * ``needs: excel`` (optional): the case reads a workbook with openpyxl (the
   ``excel`` extra), and is skipped where it is not installed.
+* ``sys_path`` (optional): folders of the case put on ``sys.path`` for the
+  run, where packages are installed (a ``.dist-info`` with entry points).
 
 Every case runs through ``bandstand.cli.main`` in a copy of its folder, so
 printed paths are the names in ``args``. ``python tests/bad_inputs/record.py
@@ -80,8 +82,10 @@ def materialise(case_dir: Path, tmp_path: Path) -> Path:
     return work
 
 
-def run_in_process(args: list[str], work: Path, capsys, monkeypatch) -> tuple[int, list[str], list[str]]:
+def run_in_process(args: list[str], work: Path, capsys, monkeypatch, sys_path=()) -> tuple[int, list[str], list[str]]:
     monkeypatch.chdir(work)
+    for folder in sys_path:  # packages installed for the case (the bandstand.frameworks entry points)
+        monkeypatch.syspath_prepend(str(work / folder))
     monkeypatch.delenv("BANDSTAND_PATH", raising=False)
     capsys.readouterr()
     with pytest.raises(SystemExit) as info:
@@ -108,7 +112,7 @@ def test_bad_input(case_dir: Path, tmp_path, capsys, monkeypatch):
         pytest.importorskip("openpyxl")
     work = materialise(case_dir, tmp_path)
     before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
-    code, out, err = run_in_process(spec["args"], work, capsys, monkeypatch)
+    code, out, err = run_in_process(spec["args"], work, capsys, monkeypatch, spec.get("sys_path", ()))
     expect(spec, code, out, err)
     after = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
     assert after == before  # no command changed, added or removed a file: inputs are never written
@@ -149,7 +153,7 @@ def test_every_error_is_one_located_line(case_dir: Path):
     """Errors are ``path:line:col: error: message [code]`` (or a click usage error), exit 1 or 2."""
     spec = spec_of(case_dir)
     assert set(spec) <= {"class", "title", "args", "exit", "stdout", "stdout_includes", "stderr", "generate",
-                         "crafted", "needs"}
+                         "crafted", "needs", "sys_path"}
     assert spec["exit"] in (0, 1, 2)
     lines = [line.strip() for line in spec.get("stdout", []) + spec.get("stderr", []) if ": error: " in line]
     if spec["exit"] != 0:

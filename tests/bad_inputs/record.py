@@ -27,14 +27,15 @@ from test_bad_inputs import materialise, spec_of  # noqa: E402
 
 from bandstand.cli import main  # noqa: E402
 
-ORDER = ("class", "title", "args", "generate", "crafted", "exit", "stdout", "stdout_includes", "stderr")
+ORDER = ("class", "title", "args", "generate", "crafted", "sys_path", "exit", "stdout", "stdout_includes", "stderr")
 
 
 def run(case_dir: Path) -> tuple[int, list[str], list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         work = materialise(case_dir, Path(tmp))
-        old = Path.cwd()
+        old, old_path = Path.cwd(), list(sys.path)
         os.chdir(work)
+        sys.path[:0] = [str(work / folder) for folder in spec_of(case_dir).get("sys_path", ())]
         out, err = io.StringIO(), io.StringIO()
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -44,6 +45,7 @@ def run(case_dir: Path) -> tuple[int, list[str], list[str]]:
                     code = e.code
         finally:
             os.chdir(old)
+            sys.path[:] = old_path
     return code, out.getvalue().splitlines(), err.getvalue().splitlines()
 
 
