@@ -17,8 +17,8 @@ import pytest
 
 from helpers import ROOT
 
-COMMANDS = ["cache", "compare", "diff", "evaluate", "examples", "fmt", "list", "schema", "stability", "test",
-            "validate"]
+COMMANDS = ["cache", "compare", "diff", "evaluate", "examples", "fmt", "list", "schema", "stability", "template",
+            "test", "validate"]
 
 
 def complete(words: str, cwd: Path = ROOT, **env) -> list[tuple[str, str]]:
