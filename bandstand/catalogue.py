@@ -114,7 +114,10 @@ class Catalogue:
         return out
 
     def entries(self) -> list[Entry]:
-        """Every framework version found, sorted by id, then by when it came into force."""
+        """Every framework version found, sorted by id, then by when it came into force, drafts last.
+
+        A draft is in force on no date, whatever dates it plans, so it never comes before an adopted version.
+        """
         if self._entries is None:
             quick = [(path, self._quick(path)) for path in self.files()]
             # identities first (what `extends` needs), then what versions inherit from their bases
@@ -125,7 +128,8 @@ class Catalogue:
                     self._entries[self._entries.index(entry)] = Entry(
                         fw.id, fw.version, fw.title, fw.status, path, fw.effective_from, fw.effective_to,
                         entry.extends)
-            self._entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", version_key(e.version)))
+            self._entries.sort(key=lambda e: (e.id, e.status == "draft", date_key(e.effective_from) or "",
+                                              version_key(e.version)))
         return self._entries
 
     def _quick(self, path: Path) -> tuple[Entry | None, bool]:
