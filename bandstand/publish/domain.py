@@ -9,6 +9,7 @@ from ..dsl import ast
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Limit, Node
 from .addresses import domain_path, heading, label, node_link
 from .markdown import code, end_sentence, escape, link, paragraphs
+from .meaning import judged_meaning, level_meanings, rounding_note
 from .page import Anchors, Page, make_page
 from .tables import band_table, table_anchor, tables_used
 
@@ -66,6 +67,7 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
         out += [f"> {escape(node.statement)}", ""]
     for sentence in _how_rated(node, fw, page, base):
         out += [sentence, ""]
+    out += _meanings(node, fw)
     if node.part is not None and (node.parent is None or node.parent.part is not node.part):
         desc = f": {escape(node.part.description)}" if node.part.description else ""
         out += [end_sentence(f"Cases are inspected under the part *{escape(node.part.label)}*{desc}"), ""]
@@ -83,6 +85,22 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
         for c in items:
             out.append(f'- <a id="{c.id}"></a>**{escape(c.id)}** {escape(heading(c))}')
         out.append("")
+    return out
+
+
+def _meanings(node: Node, fw: Framework) -> list[str]:
+    """What each rating of ``node`` means under its rule, or that inspectors judge it (escaped Markdown)."""
+    if node.is_judged and node.rated:
+        return [escape(judged_meaning(node)), ""]
+    meanings = level_meanings(node, fw)
+    if not meanings:
+        return []
+    out = ["What each rating means:", ""]
+    out += [f"- **{escape(level)}:** {escape(text)}" for level, text in meanings]
+    out.append("")
+    note = rounding_note(node, fw)
+    if note:
+        out += [escape(note), ""]
     return out
 
 

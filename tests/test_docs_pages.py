@@ -1,0 +1,76 @@
+"""What a reader needs on each generated page (issue 15, section 2), checked on the built site.
+
+Thresholds are those of the source: the Bedfordshire report (Annexe 2) bands a key question Outstanding at 80%
+or more, Good at 65-79%, Requires improvement at 50-64%, Inadequate below 50%, and a standard "is aligned to
+the lowest banding at the key question level".
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import bandstand
+from helpers import published_evidence, evidence
+from test_docs_site import visible_text
+
+BASE = "frameworks/hmip-youth/2018"
+# from the source's bands and its rule "the lowest banding at the key question level"
+SOURCE_MEANINGS = ["Outstanding: every key question at 80% or more",
+                   "Good: every key question at 65% or more, and not all at 80% or more",
+                   "Requires improvement: every key question at 50% or more, and not all at 65% or more",
+                   "Inadequate: at least one key question below 50%"]
+
+
+def section(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i:text.index(end, i + len(start))]
+
+
+def test_each_case_standard_says_what_each_rating_means(docs_site):
+    for domain, standards in (("2", ["2.1", "2.2", "2.3", "2.4"]), ("3", ["3.1", "3.2", "3.3"])):
+        text = visible_text(docs_site / BASE / domain / "index.html")
+        for i, sid in enumerate(standards):
+            end = f"{standards[i + 1]} " if i + 1 < len(standards) else "Band tables used on this page"
+            part = section(text, f"{sid} ", end)
+            assert "What each rating means: " + " ".join(SOURCE_MEANINGS) in part, sid
+            assert "Each figure is rounded to whole numbers (halves rounded up) before it is compared." in part
+
+
+def test_judged_standards_say_inspectors_judge_them(docs_site):
+    text = visible_text(docs_site / BASE / "1" / "index.html")
+    for sid, end in (("1.1", "1.2 "), ("1.4", "Key questions, which inspectors")):
+        part = section(text, f"{sid} ", end) if sid == "1.1" else text[text.index("1.4 "):]
+        assert "Inspectors judge this standard: no thresholds are published" in part
+        assert "What each rating means" not in part
+    fji = visible_text(docs_site / "frameworks/hmip-youth-fji/2014/index.html")
+    assert "Judged by inspectors" in fji
+
+
+def test_the_stated_meaning_is_what_the_engine_gives(docs_site, hmip, published):
+    """For random key-question figures, the rating the engine gives standard 2.1 is the level whose stated
+    condition, read back from the page, holds, and no other level's does."""
+    text = visible_text(docs_site / BASE / "2" / "index.html")
+    part = section(text, "2.1 ", "2.2 ")
+    levels = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    after = "|".join(f" {lv}: " for lv in levels) + "| Each figure"
+    stated = {lv: re.search(rf" {lv}: (.*?)(?={after})", part)[1] for lv in levels}
+
+    def holds(condition: str, shares: list[int]) -> bool:
+        m = re.fullmatch(r"every key question at (\d+)% or more(?:, and not all at (\d+)% or more)?", condition)
+        if m:
+            lo, hi = int(m[1]), m[2]
+            return all(s >= lo for s in shares) and (hi is None or not all(s >= int(hi) for s in shares))
+        m = re.fullmatch(r"at least one key question below (\d+)%", condition)
+        assert m, condition
+        return any(s < int(m[1]) for s in shares)
+
+    rng = random.Random(15)
+    kqs = [n.id for n in hmip.nodes["2.1"].children if n.rated]
+    for _ in range(300):
+        shares = [rng.choice([0, 49, 50, 64, 65, 79, 80, 100, rng.randint(0, 100)]) for _ in kqs]
+        figures = {k: {"percent": v["percent"]} for k, v in published["key_questions"].items()}
+        figures.update({k: {"percent": s} for k, s in zip(kqs, shares)})
+        result = bandstand.evaluate(hmip, evidence(published_evidence(published, key_questions=figures)))
+        level = result.nodes["2.1"].level.label
+        assert [lv for lv, cond in stated.items() if holds(cond, shares)] == [level], (shares, level)
