@@ -43,8 +43,9 @@ from .publish import Plan, PublishError, add_pages, plan_site, reference_pages
 
 log = logging.getLogger("mkdocs.plugins.bandstand")
 
-# the Markdown extensions the generated pages are written for (deleted words are <del>, plain HTML)
-PAGE_EXTENSIONS = ("admonition", "attr_list", "tables")
+# the Markdown extensions the generated pages are written for (deleted words are <del>, plain HTML);
+# pymdownx.superfences carries the ```mermaid fence of the rating diagrams (see enable_mermaid)
+PAGE_EXTENSIONS = ("admonition", "attr_list", "tables", "pymdownx.superfences")
 
 
 class BandstandConfig(Config):
@@ -66,6 +67,7 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
         for extension in PAGE_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        enable_mermaid(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -104,6 +106,20 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def enable_mermaid(config: MkDocsConfig) -> None:
+    """Add a ``mermaid`` custom fence to pymdownx.superfences, unless the site defines one.
+
+    mkdocs-material draws ``<pre class="mermaid">`` blocks as diagrams (any other theme shows the
+    flowchart's text, which reads as a list of steps).
+    """
+    from pymdownx.superfences import fence_code_format
+
+    settings = config.mdx_configs.setdefault("pymdownx.superfences", {})
+    fences = settings.setdefault("custom_fences", [])
+    if not any(isinstance(f, dict) and f.get("name") == "mermaid" for f in fences):
+        fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
 
 
 def require_mkdocs_with_generated_files() -> None:

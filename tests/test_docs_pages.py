@@ -74,3 +74,38 @@ def test_the_stated_meaning_is_what_the_engine_gives(docs_site, hmip, published)
         result = bandstand.evaluate(hmip, evidence(published_evidence(published, key_questions=figures)))
         level = result.nodes["2.1"].level.label
         assert [lv for lv, cond in stated.items() if holds(cond, shares)] == [level], (shares, level)
+
+
+def mermaid(page) -> list[str]:
+    """The steps of the page's Mermaid flowchart, in the order its arrows join them."""
+    import html as html_
+
+    source = page.read_text(encoding="utf-8")
+    (block,) = re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', source, re.S)
+    text = html_.unescape(block)
+    labels = dict(re.findall(r'^\s+(s\d+)\["(.*)"\]$', text, re.M))
+    edges = re.findall(r"^\s+(s\d+) --> (s\d+)$", text, re.M)
+    order = [edges[0][0]] + [b for _, b in edges] if edges else list(labels)
+    assert all(a == order[i] for i, (a, _) in enumerate(edges))  # one chain, bottom to top
+    return [labels[s].replace("#quot;", '"') for s in order]
+
+
+def test_the_rating_diagram_follows_the_rules_from_prompts_to_the_cap(docs_site):
+    steps = mermaid(docs_site / BASE / "index.html")
+    assert [s.split(":")[0] for s in steps[:3]] == ["Prompts", "Key questions", "Standards"]
+    assert "banded by the key question bands" in steps[1]
+    assert steps[2].startswith("Standards: the lowest rating of its key questions")
+    assert steps[3] == "The sum of the scores of the 12 standards that count toward the overall rating (0-36)"
+    assert steps[4].endswith("(Outstanding 31-36, Good 19-30, Requires improvement 7-18, Inadequate 0-6)")
+    assert steps[5] == ("Limiting rule resettlement-inadequate: If 4.1 is rated Inadequate, the overall rating is "
+                        "at most Good.")
+    # as first published: no resettlement standard, so no cap
+    assert not any(s.startswith("Limiting rule") for s in mermaid(docs_site / "frameworks/hmip-youth/2018-original/index.html"))
+
+
+def test_the_older_schemes_have_their_diagrams(docs_site):
+    cci = mermaid(docs_site / "frameworks/hmip-youth-cci/2011/index.html")
+    assert cci[0] == "Stages: not rated" and "pooled across cases" in cci[1] and "area score bands" in cci[1]
+    for version in ("2012", "2014", "2016-court"):
+        assert mermaid(docs_site / f"frameworks/hmip-youth-fji/{version}/index.html") == [
+            "Key judgements: judged by inspectors"]

@@ -9,6 +9,7 @@ from ..diff import FrameworkDiff
 from ..dsl.model import Framework, Node
 from .addresses import label, node_link, version_dir
 from .changes import changes_summary
+from .diagram import rating_diagram
 from .domain import as_list_item, depth_of, judged_parent
 from .examples import WorkedExample, examples_table
 from .indexes import in_force
@@ -58,6 +59,7 @@ def overview_page(fw: Framework, base: str, examples: list[WorkedExample], chang
         out += scale_table(scale, anchors)
 
     out += [f"## How a rating is reached {{#{anchors('how-rated')}}}", ""]
+    out += rating_diagram(fw)
     out += _how_reached(fw, path, base)
 
     if fw.bands:
