@@ -147,3 +147,35 @@ def test_a_hostile_framework_runs_no_script(browser, serve, hostile_site):
         WebDriverWait(browser, 2).until(EC.alert_is_present())
     assert browser.find_element(By.ID, "2.1").text == "2.1 Assessment <img src=x onerror=alert(2)>"
     assert browser.find_elements(By.CSS_SELECTOR, "article img") == []
+
+
+def search(browser, base: str, words: str) -> list[tuple[str, str]]:
+    """The (address, title) of each search result for ``words``, best first."""
+    browser.get(base + "/")
+    field = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    field.click()
+    field.send_keys(words)
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__item") or None)
+    return [(a.get_attribute("href").split("?")[0] + (("#" + a.get_attribute("href").split("#")[1])
+                                                       if "#" in a.get_attribute("href") else ""),
+             a.text.split("\n")[0])
+            for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")]
+
+
+def test_search_ranks_the_version_in_force_first_and_titles_differ(browser, serve, docs_site):
+    """Both 2018 versions have an '2.1 Assessment': the one in force comes first, and each result names its version."""
+    base = serve(docs_site)
+    results = search(browser, base, "Assessment")
+    first_page = next(title for _, title in results if title)
+    assert results[0][0].startswith(base + "/frameworks/hmip-youth/2018/")
+    assert first_page.endswith("· version 2018")
+    pages = {title for address, title in results if "#" not in address and title.startswith("2 Court disposals")}
+    assert pages <= {"2 Court disposals · version 2018", "2 Court disposals · version 2018-original"}
+
+
+def test_a_rating_word_finds_the_band_tables(browser, serve, docs_site):
+    base = serve(docs_site)
+    results = search(browser, base, "Requires improvement")
+    sections = [address for address, _ in results if "#" in address]
+    assert sections[0].split("#")[1].startswith("bands-"), sections[:3]
+    assert sections[0].startswith(base + "/frameworks/hmip-youth/2018/")

@@ -109,3 +109,64 @@ def test_the_older_schemes_have_their_diagrams(docs_site):
     for version in ("2012", "2014", "2016-court"):
         assert mermaid(docs_site / f"frameworks/hmip-youth-fji/{version}/index.html") == [
             "Key judgements: judged by inspectors"]
+
+
+# -- superseded and draft versions ----------------------------------------------------------------------
+
+
+def article(page) -> str:
+    source = page.read_text(encoding="utf-8")
+    return source[source.index("<article"):source.index("</article>")]
+
+
+def test_every_page_of_a_superseded_version_links_to_the_version_in_force(docs_site):
+    import posixpath
+
+    old = sorted((docs_site / "frameworks/hmip-youth/2018-original").rglob("index.html"))
+    assert len(old) >= 6
+    for page in old:
+        html_ = article(page)
+        banner = re.search(r'<div class="admonition warning">\s*<p class="admonition-title">Superseded version</p>'
+                           r'(.*?)</div>', html_, re.S)
+        assert banner, page
+        assert "Version 2018-original (in force from 2018-06 to 2021-06) is superseded" in banner[1]
+        (href,) = re.findall(r'href="([^"]+)"', banner[1])
+        here = page.parent.relative_to(docs_site).as_posix()
+        assert posixpath.normpath(posixpath.join(here, href)) == "frameworks/hmip-youth/2018", page
+    for page in (docs_site / "frameworks/hmip-youth/2018").rglob("index.html"):
+        assert "Superseded version" not in article(page) and "Draft version" not in article(page), page
+    # every FJI version is superseded: the banner says none is in force, and links to the list of versions
+    for page in (docs_site / "frameworks/hmip-youth-fji/2014").rglob("index.html"):
+        fji = article(page)
+        assert "Superseded version" in fji and "No version of this framework is in force now" in fji, page
+
+
+def test_a_draft_carries_a_banner_on_every_page(hmip):
+    from bandstand import load_framework_text
+    from bandstand.publish import plan_site
+
+    draft = load_framework_text("id: hmip-youth\nversion: 2026-draft\nextends: hmip-youth@2018\nstatus: draft\n",
+                                "draft.yaml")
+    plan = plan_site([hmip, draft], examples={hmip.ref: [], draft.ref: []})
+    pages = [p for path, p in plan.pages.items() if path.startswith("frameworks/hmip-youth/2026-draft/")]
+    assert len(pages) >= 5
+    for page in pages:
+        assert '!!! warning "Draft version"' in page.markdown, page.path
+        assert "it is in force on no date. The version in force is [version 2018](" in page.markdown, page.path
+        assert "search:\n  boost: 0.5\n" in page.markdown
+
+
+def test_titles_name_the_version_and_search_ranks_the_version_in_force_first(docs_site):
+    import json
+
+    for version in ("2018", "2018-original"):
+        source = (docs_site / f"frameworks/hmip-youth/{version}/2/index.html").read_text(encoding="utf-8")
+        assert f"<title>2 Court disposals · version {version} - bandstand</title>" in source
+        assert re.search(rf"<h1[^>]*>2 Court disposals · version {version}<", source)
+    index = json.loads((docs_site / "search/search_index.json").read_text(encoding="utf-8"))
+    boosts = {}
+    for doc in index["docs"]:
+        m = re.match(r"frameworks/hmip-youth/([^/]+)/", doc["location"])
+        if m:
+            boosts.setdefault(m[1], set()).add(doc.get("boost"))
+    assert boosts == {"2018": {2}, "2018-original": {0.5}}
