@@ -95,6 +95,9 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(f"bandstand: docs/{page.path} is a generated page; remove the file of that name")
             files.append(File.generated(config, page.path, content=page.markdown))
+        for path, text in plan.files.items():  # the definition files, for download beside their pages
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=text))
         if config.nav is not None:
             config.nav = _expand_nav(config.nav, plan)
         self.plan = plan

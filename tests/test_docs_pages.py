@@ -170,3 +170,36 @@ def test_titles_name_the_version_and_search_ranks_the_version_in_force_first(doc
         if m:
             boosts.setdefault(m[1], set()).add(doc.get("boost"))
     assert boosts == {"2018": {2}, "2018-original": {0.5}}
+
+
+# -- the definition file, and the whole framework on one page --------------------------------------------
+
+
+def test_each_version_offers_its_definition_files_for_download(docs_site):
+    from helpers import ROOT
+
+    for version, files in (("2018", ["hmip-youth-2018.yaml", "hmip-youth-2018-original.yaml"]),
+                           ("2018-original", ["hmip-youth-2018-original.yaml"])):
+        folder = docs_site / "frameworks/hmip-youth" / version
+        html_ = article(folder / "index.html")
+        assert re.findall(r'<a download href="([^"]+)">', html_) == files
+        for name in files:  # the very file bandstand reads, byte for byte
+            assert (folder / name).read_bytes() == (ROOT / "frameworks" / name).read_bytes()
+
+
+def test_each_version_offers_the_whole_framework_on_one_page(docs_site, hmip):
+    overview = article(docs_site / BASE / "index.html")
+    assert 'href="print/">the whole framework, for printing</a>' in overview
+    page = docs_site / BASE / "print" / "index.html"
+    source = page.read_text(encoding="utf-8")
+    ids = set(re.findall(r'id="([^"]+)"', source))
+    missing = [n.id for n in hmip.walk() if n.id not in ids and n.id != "overall"]
+    assert missing == []
+    text = visible_text(page)
+    for needed in ["Outstanding 80-100% Large majority: 80%+", "Outstanding 31-36 Good 19-30",
+                   "If 4.1 is rated Inadequate, the overall rating is at most Good.",
+                   "Good: every key question at 65% or more, and not all at 80% or more",
+                   "Does assessment sufficiently analyse how to support the child's desistance?"]:
+        assert needed in text, needed
+    # one page of a version, and titled so
+    assert "<title>Inspection of youth offending services (2018 standards), on one page · version 2018" in source

@@ -135,13 +135,13 @@ def nav_labels(nav) -> list[str]:
 def test_plan_pages_and_nav(plan):
     assert sorted(plan.pages) == sorted([
         "frameworks/index.md", "frameworks/hmip-youth/index.md", f"{BASE}/index.md",
-        *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/examples/index.md",
+        *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/print/index.md", f"{BASE}/examples/index.md",
         *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md" for k in ("published", "cases", "csv")),
     ])
     assert plan.warnings == []
     title = "Inspection of youth offending services (2018 standards)"
     assert nav_paths(plan.nav) == ["frameworks/index.md", {title: ["frameworks/hmip-youth/index.md", {"2018": [
-        f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"),
+        f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/print/index.md",
         {"Worked examples": [f"{BASE}/examples/index.md",
                              *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md"
                                for k in ("published", "cases", "csv"))]}]}]}]
@@ -333,7 +333,7 @@ def test_a_later_version_gets_a_changes_page(hmip):
     assert nav_paths(list(plan.nav[1].values())[0][1:]) == [
         {"2018": nav_paths(plan.nav[1][list(plan.nav[1])[0]][1]["2018"])},
         {"2019": ["frameworks/hmip-youth/2019/index.md", *(f"frameworks/hmip-youth/2019/{d}/index.md" for d in "1234"),
-                  "frameworks/hmip-youth/2019/changes/index.md"]}]
+                  "frameworks/hmip-youth/2019/print/index.md", "frameworks/hmip-youth/2019/changes/index.md"]}]
 
 
 def test_worked_examples_are_evaluated_with_the_engine(hmip):

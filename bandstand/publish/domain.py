@@ -13,7 +13,7 @@ from .meaning import judged_meaning, level_meanings, rounding_note
 from .page import Anchors, Page, make_page
 from .tables import band_table, table_anchor, tables_used
 
-__all__ = ["domain_page", "depth_of", "as_list_item", "judged_parent"]
+__all__ = ["domain_page", "node_sections", "depth_of", "as_list_item", "judged_parent"]
 
 
 def domain_page(root: Node, fw: Framework, base: str) -> Page:
@@ -25,25 +25,31 @@ def domain_page(root: Node, fw: Framework, base: str) -> Page:
             f"(version {escape(fw.version)})."]
     out += [""]
     out += _node_body(root, fw, path, base)
-    for node in root.walk():
-        if node is root:
-            continue
-        depth = depth_of(node)
-        if as_list_item(node):
-            continue
-        level = min(depth + 1, 6)
-        out += [f"{'#' * level} {escape(label(node))} {{#{anchors(node.id)}}}", ""]
-        out += _node_body(node, fw, path, base)
+    out += node_sections(root, fw, path, base, anchors)
     tables = tables_used(list(root.walk()), fw)
     if tables:
         out += [f"## Band tables used on this page {{#{anchors('bands')}}}", ""]
         for table in tables:
             out += band_table(table, fw, anchors, 3)
+    return make_page(path, title, out)
+
+
+def node_sections(root: Node, fw: Framework, page: str, base: str, anchors: Anchors, *, shift: int = 0,
+                  with_root: bool = False) -> list[str]:
+    """The headed sections of the nodes below ``root`` (and of ``root`` itself ``with_root``), headings ``shift``
+    levels deeper than on a domain page; the anchors of the listed nodes (prompts) are taken too."""
+    out = []
+    for node in root.walk():
+        if (node is root and not with_root) or as_list_item(node):
+            continue
+        level = min(depth_of(node) + 1 + shift, 6)
+        out += [f"{'#' * level} {escape(label(node))} {{#{anchors(node.id)}}}", ""]
+        out += _node_body(node, fw, page, base)
     # prompts are list items with anchors of their own
     for node in root.walk():
         if as_list_item(node):
             anchors(node.id)
-    return make_page(path, title, out)
+    return out
 
 
 def depth_of(node: Node) -> int:

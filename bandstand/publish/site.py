@@ -16,7 +16,8 @@ from .domain import domain_page
 from .examples import WorkedExample, example_page, examples_index, work_examples
 from .indexes import id_page, in_force, index_page
 from .markdown import escape, link, safe_title
-from .overview import overview_page
+from .overview import overview_page, source_files
+from .printable import print_page
 from .page import Page, PublishError, versioned
 
 __all__ = ["Plan", "plan_site", "framework_pages", "add_pages"]
@@ -36,6 +37,7 @@ class Plan:
     nav: list = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # other files of the site (the definition files), by path
 
     def add(self, page: Page) -> None:
         if page.path in self.pages:
@@ -104,6 +106,7 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
                 version_nav.append({"Worked examples": example_nav})
                 version_nav += changes
             id_nav.append({safe_title(fw.version): version_nav})
+            plan.files.update(source_files(fw, base))
             if fw.path is not None:
                 plan.sources.append(Path(fw.path))
                 # the folders of the evidence files: they hold the CSV files that evidence names too
@@ -164,6 +167,7 @@ def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list
     inferred = [t for t in fw.bands.values() if t.inferred]
     pages = [overview_page(fw, base, worked, changes, previous, prefix)]
     pages += [domain_page(root, fw, base) for root in fw.roots]
+    pages.append(print_page(fw, base))
     if worked:
         pages.append(examples_index(fw, base, worked))
         pages += [example_page(w, fw, base) for w in worked]
