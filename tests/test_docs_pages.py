@@ -203,3 +203,53 @@ def test_each_version_offers_the_whole_framework_on_one_page(docs_site, hmip):
         assert needed in text, needed
     # one page of a version, and titled so
     assert "<title>Inspection of youth offending services (2018 standards), on one page · version 2018" in source
+
+
+# -- the changes page, side by side ---------------------------------------------------------------------
+
+
+def table_rows(page, heading_id: str) -> tuple[list[str], list[list[str]]]:
+    """The header cells and body rows (cell texts) of the first table after the element ``heading_id``."""
+    import html as html_
+
+    source = page.read_text(encoding="utf-8")
+    rest = source[source.index(f'id="{heading_id}"'):]
+    table = rest[rest.index("<table"):rest.index("</table>")]
+
+    def cells(row, tag):
+        return [" ".join(html_.unescape(re.sub(r"<[^>]+>", "", c)).split())
+                for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", row, re.S)]
+    header = cells(re.search(r"<thead>(.*?)</thead>", table, re.S)[1], "th")
+    body = [cells(r, "td") for r in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+    return header, body
+
+
+def test_the_changes_page_sets_the_two_versions_side_by_side(docs_site):
+    header, rows = table_rows(docs_site / BASE / "changes" / "index.html", "side-by-side")
+    assert header == ["Threshold or rule", "Version 2018-original", "Version 2018", "Changed"]
+    by_name = {r[0]: r[1:] for r in rows}
+    # the source's thresholds, unchanged by the 2021 refresh; the resettlement cap, new in it
+    assert by_name["Key question bands: Good"] == ["65-79%", "65-79%", "same"]
+    assert by_name["Overall rating bands: Outstanding"] == ["31-36", "31-36", "same"]
+    assert by_name["Rule of each standard"] == ["lowest(children)", "lowest(children)", "same"]
+    assert by_name["Limiting rule resettlement-inadequate"] == [
+        "none", 'when rating("4.1") == inadequate, overall is at most Good', "changed"]
+    assert by_name["Rule of 4.1"] == ["not in this version", "judged by inspectors", "changed"]
+
+
+def test_a_moved_threshold_shows_side_by_side():
+    from bandstand import load_framework_text
+    from bandstand.catalogue import Catalogue
+    from bandstand.publish import plan_site
+    from helpers import ROOT
+
+    old = Catalogue().resolve("hmip-youth@2018-original")
+    text = (ROOT / "frameworks" / "hmip-youth-2018-original.yaml").read_text(encoding="utf-8")
+    text = (text.replace('version: "2018-original"', 'version: "2019"').replace("status: superseded", "status: draft")
+            .replace("max: 64,", "max: 69,").replace("min: 65,", "min: 70,"))
+    new = load_framework_text(text, "new.yaml")
+    plan = plan_site([old, new], examples={old.ref: [], new.ref: []})
+    page = plan.pages["frameworks/hmip-youth/2019/changes/index.md"].markdown
+    assert "| Key question bands: Good | 65-79% | 70-79% | changed |" in page
+    assert "| Key question bands: Requires improvement | 50-64% | 50-69% | changed |" in page
+    assert "| Key question bands: Outstanding | 80-100% | 80-100% | same |" in page
