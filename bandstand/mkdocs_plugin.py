@@ -43,6 +43,10 @@ from .publish import Plan, PublishError, add_pages, plan_site, reference_pages
 
 log = logging.getLogger("mkdocs.plugins.bandstand")
 
+# the style sheet and script every site with the plugin gets (bandstand/assets/), and where they go in the site:
+# links underlined in running text, code blocks reachable by keyboard
+ASSETS = {"bandstand.css": "assets/bandstand/bandstand.css", "bandstand.js": "assets/bandstand/bandstand.js"}
+
 # the Markdown extensions the generated pages are written for (deleted words are <del>, plain HTML);
 # pymdownx.superfences carries the ```mermaid fence of the rating diagrams (see enable_mermaid)
 PAGE_EXTENSIONS = ("admonition", "attr_list", "tables", "pymdownx.superfences")
@@ -68,6 +72,10 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
         enable_mermaid(config)
+        if ASSETS["bandstand.css"] not in config.extra_css:
+            config.extra_css.append(ASSETS["bandstand.css"])
+        if ASSETS["bandstand.js"] not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(ASSETS["bandstand.js"])
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -95,6 +103,10 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(f"bandstand: docs/{page.path} is a generated page; remove the file of that name")
             files.append(File.generated(config, page.path, content=page.markdown))
+        for name, path in ASSETS.items():
+            if files.get_file_from_path(path) is None:
+                source = (Path(__file__).parent / "assets" / name).read_text(encoding="utf-8")
+                files.append(File.generated(config, path, content=source))
         for path, text in plan.files.items():  # the definition files, for download beside their pages
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
