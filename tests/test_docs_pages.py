@@ -253,3 +253,33 @@ def test_a_moved_threshold_shows_side_by_side():
     assert "| Key question bands: Good | 65-79% | 70-79% | changed |" in page
     assert "| Key question bands: Requires improvement | 50-64% | 50-69% | changed |" in page
     assert "| Key question bands: Outstanding | 80-100% | 80-100% | same |" in page
+
+
+# -- accessibility of the generated markup (the browser checks are in test_docs_browser.py) -------------------
+
+
+def test_every_generated_table_names_each_of_its_columns(docs_site):
+    """Every table on a framework page has a header row with a non-empty header cell for each column."""
+    pages = sorted((docs_site / "frameworks").rglob("index.html"))
+    tables = 0
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        for table in re.findall(r"<table>(.*?)</table>", source, re.S):
+            tables += 1
+            head = re.search(r"<thead>(.*?)</thead>", table, re.S)
+            assert head, page
+            headers = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", head[1], re.S)]
+            assert all(headers), (page, headers)
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[1], re.S):
+                assert len(re.findall(r"<td[^>]*>", row)) == len(headers), (page, headers)
+    assert tables > 100
+
+
+def test_the_plugin_ships_its_style_sheet_and_script_to_every_page(docs_site):
+    css = (docs_site / "assets/bandstand/bandstand.css").read_text(encoding="utf-8")
+    assert "text-decoration: underline" in css
+    assert 'setAttribute("tabindex", "0")' in (docs_site / "assets/bandstand/bandstand.js").read_text(encoding="utf-8")
+    for page in [docs_site / BASE / "index.html", docs_site / "guides/ci/index.html", docs_site / "index.html"]:
+        source = page.read_text(encoding="utf-8")
+        assert re.search(r'<link rel="stylesheet" href="[./]*assets/bandstand/bandstand.css', source), page
+        assert re.search(r'<script src="[./]*assets/bandstand/bandstand.js', source), page
