@@ -283,3 +283,15 @@ def test_the_plugin_ships_its_style_sheet_and_script_to_every_page(docs_site):
         source = page.read_text(encoding="utf-8")
         assert re.search(r'<link rel="stylesheet" href="[./]*assets/bandstand/bandstand.css', source), page
         assert re.search(r'<script src="[./]*assets/bandstand/bandstand.js', source), page
+
+
+def test_a_hostile_framework_draws_no_markup_in_its_diagram(hostile_site):
+    for page in (hostile_site / "frameworks").rglob("index.html"):
+        source = page.read_text(encoding="utf-8")
+        for block in re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', source, re.S):
+            import html as html_
+
+            text = html_.unescape(block).replace("-->", "")
+            # neither as written nor as Mermaid's entity codes, which it turns back into angle brackets
+            assert not any(c in text for c in ("<", ">", "#lt;", "#gt;", "#60;", "#62;")), page
+            assert "accTitle: How a rating is reached:" in text

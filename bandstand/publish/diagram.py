@@ -20,8 +20,9 @@ from ..dsl.model import Framework
 
 __all__ = ["rating_diagram", "diagram_steps"]
 
-# characters Mermaid reads in a quoted label, written as its entity codes (#quot; and the like)
-_ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "&": "#amp;", "`": "#96;"}
+# characters Mermaid reads in a quoted label, written as its entity codes (#quot; and the like); angle brackets
+# become single guillemets, as in titles (safe_title), so that no label can hold a tag when Mermaid draws it as HTML
+_ENTITIES = {'"': "#quot;", "<": "\u2039", ">": "\u203a", "#": "#35;", "&": "#amp;", "`": "#96;"}
 
 
 def _label(text: str) -> str:
