@@ -17,6 +17,10 @@ In ``mkdocs.yml``::
       - frameworks/index.md            # replaced by the frameworks' pages, nested
 
 The pages are virtual: nothing generated is written to the docs folder.
+Beside them go each version's definition files (for download) and a style
+sheet and script for every page (links in text underlined, code blocks
+reachable by keyboard); the plugin enables the Markdown extensions the
+pages are written for, with a ``mermaid`` fence for the rating diagrams.
 Everything on them comes from :mod:`bandstand.publish`, which knows
 nothing about MkDocs; this module only loads the frameworks, hands the
 pages over (with the command line, for its reference page), and reports
