@@ -129,7 +129,10 @@ class Catalogue:
         return out
 
     def entries(self) -> list[Entry]:
-        """Every framework version found, sorted by id, then by when it came into force."""
+        """Every framework version found, sorted by id, then by when it came into force, drafts last.
+
+        A draft is in force on no date, whatever dates it plans, so it never comes before an adopted version.
+        """
         if self._entries is None:
             quick = [(path, self._quick(path)) for path in self.files()]
             # identities first (what `extends` needs), then what versions inherit from their bases
@@ -140,7 +143,8 @@ class Catalogue:
                     entries[entries.index(entry)] = Entry(
                         fw.id, fw.version, fw.title, fw.status, path, fw.effective_from, fw.effective_to,
                         entry.extends)
-            entries.sort(key=lambda e: (e.id, date_key(e.effective_from) or "", version_key(e.version)))
+            entries.sort(key=lambda e: (e.id, e.status == "draft", date_key(e.effective_from) or "",
+                                        version_key(e.version)))
             try:
                 self._check_packages(entries)
             except BandstandError:

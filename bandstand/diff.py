@@ -482,8 +482,9 @@ def to_markdown(d: FrameworkDiff) -> str:
         for c in items:
             line = f"- {md(c.text)}"
             if c.words:
-                line += ": " + " ".join(md(t) if op == "equal" else (f"~~{md(t)}~~" if op == "delete" else f"**{md(t)}**")
-                                        for op, t in c.words)
+                # removed words are <del>, inline HTML every Markdown renderer shows: ~~ needs an extension
+                line += ": " + " ".join(md(t) if op == "equal" else (f"<del>{md(t)}</del>" if op == "delete"
+                                                                     else f"**{md(t)}**") for op, t in c.words)
             if c.note and c.note not in explained:
                 explained.add(c.note)
                 line += f" *Why: {md(_one_line(c.note))}*"

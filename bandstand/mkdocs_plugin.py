@@ -17,6 +17,10 @@ In ``mkdocs.yml``::
       - frameworks/index.md            # replaced by the frameworks' pages, nested
 
 The pages are virtual: nothing generated is written to the docs folder.
+Beside them go each version's definition files (for download) and a style
+sheet and script for every page (links in text underlined, code blocks
+reachable by keyboard); the plugin enables the Markdown extensions the
+pages are written for, with a ``mermaid`` fence for the rating diagrams.
 Everything on them comes from :mod:`bandstand.publish`, which knows
 nothing about MkDocs; this module only loads the frameworks, hands the
 pages over (with the command line, for its reference page), and reports
@@ -44,8 +48,13 @@ from .publish.calculator import calculator_files
 
 log = logging.getLogger("mkdocs.plugins.bandstand")
 
-# the Markdown extensions the generated pages are written for (deleted words are <del>, plain HTML)
-PAGE_EXTENSIONS = ("admonition", "attr_list", "tables")
+# the style sheet and script every site with the plugin gets (bandstand/assets/), and where they go in the site:
+# links underlined in running text, code blocks reachable by keyboard
+ASSETS = {"bandstand.css": "assets/bandstand/bandstand.css", "bandstand.js": "assets/bandstand/bandstand.js"}
+
+# the Markdown extensions the generated pages are written for (deleted words are <del>, plain HTML);
+# pymdownx.superfences carries the ```mermaid fence of the rating diagrams (see enable_mermaid)
+PAGE_EXTENSIONS = ("admonition", "attr_list", "tables", "pymdownx.superfences")
 
 
 class BandstandConfig(Config):
@@ -67,6 +76,11 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
         for extension in PAGE_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        enable_mermaid(config)
+        if ASSETS["bandstand.css"] not in config.extra_css:
+            config.extra_css.append(ASSETS["bandstand.css"])
+        if ASSETS["bandstand.js"] not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(ASSETS["bandstand.js"])
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -96,6 +110,13 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             files.append(File.generated(config, page.path, content=page.markdown))
         for path, text in calculator_files(frameworks, self.config.prefix).items():  # the rating calculators
             files.append(File.generated(config, path, content=text))
+        for name, path in ASSETS.items():
+            if files.get_file_from_path(path) is None:
+                source = (Path(__file__).parent / "assets" / name).read_text(encoding="utf-8")
+                files.append(File.generated(config, path, content=source))
+        for path, text in plan.files.items():  # the definition files, for download beside their pages
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=text))
         if config.nav is not None:
             config.nav = _expand_nav(config.nav, plan)
         self.plan = plan
@@ -107,6 +128,20 @@ class BandstandPlugin(BasePlugin[BandstandConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def enable_mermaid(config: MkDocsConfig) -> None:
+    """Add a ``mermaid`` custom fence to pymdownx.superfences, unless the site defines one.
+
+    mkdocs-material draws ``<pre class="mermaid">`` blocks as diagrams (any other theme shows the
+    flowchart's text, which reads as a list of steps).
+    """
+    from pymdownx.superfences import fence_code_format
+
+    settings = config.mdx_configs.setdefault("pymdownx.superfences", {})
+    fences = settings.setdefault("custom_fences", [])
+    if not any(isinstance(f, dict) and f.get("name") == "mermaid" for f in fences):
+        fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
 
 
 def require_mkdocs_with_generated_files() -> None:

@@ -75,7 +75,17 @@ def test_a_changed_question_is_shown_word_by_word(tmp_path):
     assert c.words == [("equal", "Are enforcement actions taken when"), ("delete", "appropriate?"),
                        ("insert", "needed and recorded?")]
     assert "[-appropriate?-] {+needed and recorded?+}" in to_text(d)
-    assert "~~appropriate?~~ **needed and recorded?**" in to_markdown(d)
+    assert "<del>appropriate?</del> **needed and recorded?**" in to_markdown(d)
+
+
+def test_diff_markdown_shows_removed_words_struck_through_in_plain_markdown(tmp_path):
+    """``~~`` is an extension (GitHub's, pymdownx.tilde): plain Markdown renderers showed it as typed."""
+    import markdown
+
+    a, b = copy_pair(tmp_path, ("Are enforcement actions taken when appropriate?",
+                                "Are enforcement actions taken when needed and recorded?"))
+    html = markdown.markdown(to_markdown(diff(a, b)))
+    assert "<del>appropriate?</del> <strong>needed and recorded?</strong>" in html and "~~" not in html
 
 
 def test_a_changed_rule_is_shown_before_and_after(tmp_path):

@@ -126,7 +126,9 @@ def test_a_site_with_only_the_plugin_renders_every_page(tmp_path):
     for page in pages:
         source = page.read_text(encoding="utf-8")
         assert "!!! " not in source and "~~" not in source and "{#" not in source, page
+        assert "```" not in source, page  # the rating diagram's fence is read (pymdownx.superfences), not shown
     cci = (tmp_path / "site" / "frameworks" / "hmip-youth-cci" / "2011" / "index.html").read_text(encoding="utf-8")
     assert '<div class="admonition warning">' in cci and "Thresholds inferred, not published" in cci
+    assert '<pre class="mermaid"><code>flowchart TD' in cci
     changes = (tmp_path / "site" / "frameworks" / "hmip-youth" / "2018" / "changes" / "index.html")
     assert re.search(r"<del>[^<]+</del>", changes.read_text(encoding="utf-8"))

@@ -115,19 +115,40 @@ def test_safe_title_has_no_markup():
 # -- the page plan ----------------------------------------------------------------------------------
 
 
+def nav_paths(nav):
+    """A nav with each titled page ({title: path}) as its path alone."""
+    out = []
+    for item in nav:
+        if isinstance(item, dict):
+            (title, value), = item.items()
+            out.append(value if isinstance(value, str) else {title: nav_paths(value)})
+        else:
+            out.append(item)
+    return out
+
+
+def nav_labels(nav) -> list[str]:
+    return [label for item in nav if isinstance(item, dict) for label, value in item.items()
+            for label in ([label] + (nav_labels(value) if isinstance(value, list) else []))]
+
+
 def test_plan_pages_and_nav(plan):
     assert sorted(plan.pages) == sorted([
         "frameworks/index.md", "frameworks/hmip-youth/index.md", f"{BASE}/index.md",
-        *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/examples/index.md",
+        *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/print/index.md", f"{BASE}/examples/index.md",
         *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md" for k in ("published", "cases", "csv")),
     ])
     assert plan.warnings == []
     title = "Inspection of youth offending services (2018 standards)"
-    assert plan.nav == ["frameworks/index.md", {title: ["frameworks/hmip-youth/index.md", {"2018": [
-        f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"),
+    assert nav_paths(plan.nav) == ["frameworks/index.md", {title: ["frameworks/hmip-youth/index.md", {"2018": [
+        f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/print/index.md",
         {"Worked examples": [f"{BASE}/examples/index.md",
                              *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md"
                                for k in ("published", "cases", "csv"))]}]}]}]
+    # the nav keeps the short titles: the version is the section above them
+    assert plan.nav[1][title][1]["2018"][:3] == [{title: f"{BASE}/index.md"},
+                                                 {"1 Organisational delivery": f"{BASE}/1/index.md"},
+                                                 {"2 Court disposals": f"{BASE}/2/index.md"}]
     assert ROOT / "frameworks" / "hmip-youth-2018.yaml" in [p.resolve() for p in plan.sources]
 
 
@@ -145,7 +166,8 @@ def test_every_node_has_an_anchor_on_its_domain_page_and_on_the_overview(plan, h
 
 def test_standard_2_1_page(plan):
     page = plan.pages[f"{BASE}/2/index.md"].markdown
-    assert page.startswith('---\ntitle: "2 Court disposals"\n---\n')
+    # the version in force: named in the title, and ranked first in search
+    assert page.startswith('---\ntitle: "2 Court disposals · version 2018"\nsearch:\n  boost: 2\n---\n')
     assert "## 2&#46;1 Assessment {#2.1}" in page or "## 2.1 Assessment {#2.1}" in page
     text = text_of(page)
     assert ("Standard · Rated by rule: the lowest rating of its key questions (lowest(children)) · "
@@ -311,10 +333,10 @@ def test_a_later_version_gets_a_changes_page(hmip):
     assert "(../2018/index.md)" in overview and "(changes/index.md)" in overview
     removed = plan.pages["frameworks/hmip-youth/2019/changes/index.md"].markdown
     assert "(../../2018/3/index.md#3.4)" in removed  # removed nodes link to the version that had them
-    assert list(plan.nav[1].values())[0][1:] == [
-        {"2018": plan.nav[1][list(plan.nav[1])[0]][1]["2018"]},
+    assert nav_paths(list(plan.nav[1].values())[0][1:]) == [
+        {"2018": nav_paths(plan.nav[1][list(plan.nav[1])[0]][1]["2018"])},
         {"2019": ["frameworks/hmip-youth/2019/index.md", *(f"frameworks/hmip-youth/2019/{d}/index.md" for d in "1234"),
-                  "frameworks/hmip-youth/2019/changes/index.md"]}]
+                  "frameworks/hmip-youth/2019/print/index.md", "frameworks/hmip-youth/2019/changes/index.md"]}]
 
 
 def test_worked_examples_are_evaluated_with_the_engine(hmip):
@@ -461,10 +483,12 @@ def test_nav_labels_show_published_numbering_never_internal_ids():
     Reoffending" (cut short by the theme). Numbered ids are the publisher's: "2 Court disposals" keeps its number."""
     plan = bundled_plan()
     cci = plan.pages["frameworks/hmip-youth-cci/2011/likelihood_of_reoffending/index.md"].markdown
-    assert cci.startswith('---\ntitle: "Likelihood of Reoffending"\n---\n')
-    assert "# Likelihood of Reoffending {#likelihood_of_reoffending}" in cci
-    assert plan.pages[f"{BASE}/2/index.md"].markdown.startswith('---\ntitle: "2 Court disposals"\n---\n')
+    assert cci.startswith('---\ntitle: "Likelihood of Reoffending · version 2011"\n')
+    assert "# Likelihood of Reoffending · version 2011 {#likelihood_of_reoffending}" in cci
+    assert plan.pages[f"{BASE}/2/index.md"].markdown.startswith('---\ntitle: "2 Court disposals · version 2018"\n')
+    assert "Likelihood of Reoffending" in nav_labels(plan.nav) and "2 Court disposals" in nav_labels(plan.nav)
     titles = {path: re.match(r'---\ntitle: "(.*)"\n', p.markdown).group(1) for path, p in plan.pages.items()}
+    titles.update({label: label for label in nav_labels(plan.nav)})
     for fw in Catalogue().entries():
         loaded = Catalogue().load_path(fw.path)
         for root in loaded.roots:

@@ -498,3 +498,17 @@ def test_a_text_extending_a_bundled_version_finds_it_in_the_catalogue(tmp_path):
     with pytest.raises(BandstandError, match="no framework 'hmip-youth@2018' found"):
         dsl_load_text(text, str(tmp_path / "mine.yaml"))
     assert dsl_load_text(text, str(tmp_path / "mine.yaml"), resolver=Catalogue().find).ref == "hmip-youth@mine"
+
+
+def test_the_catalogue_lists_a_draft_after_every_adopted_version(tmp_path, capsys, monkeypatch):
+    """A draft is in force on no date: planned dates earlier than an adopted version's do not list it before it."""
+    write(tmp_path, "early.yaml", 'id: hmip-youth\nversion: 2019-draft\nextends: hmip-youth@2018\nstatus: draft\n'
+                                  'effective: {from: 2019-01}\n')
+    cat = Catalogue([tmp_path])
+    assert [e.version for e in cat.entries() if e.id == "hmip-youth"] == ["2018-original", "2018", "2019-draft"]
+    monkeypatch.setenv("BANDSTAND_PATH", str(tmp_path))
+    with pytest.raises(SystemExit) as done:
+        main(["list"])
+    assert done.value.code == 0
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("hmip-youth@")]
+    assert rows == ["hmip-youth@2018-original", "hmip-youth@2018", "hmip-youth@2019-draft"]

@@ -8,10 +8,10 @@ import re
 from ..diff import FrameworkDiff, diff, sections as diff_sections
 from ..dsl.model import Framework
 from .addresses import label, node_link, version_dir
-from .markdown import escape, link
+from .markdown import code, escape, link
 from .page import Page, make_page
 
-__all__ = ["compare_versions", "changes_summary", "changes_page"]
+__all__ = ["compare_versions", "changes_summary", "changes_page", "side_by_side"]
 
 
 def compare_versions(previous: Framework, current: Framework) -> FrameworkDiff:
@@ -55,6 +55,7 @@ def changes_page(changes: FrameworkDiff, base: str, prefix: str) -> Page:
            f"{escape(prev.ref)} {escape(fw.ref)}.", ""]
     if changes.identity:
         out += ["## The versions {#versions}", ""] + [f"- {escape(c.text)}" for c in changes.identity] + [""]
+    out += side_by_side(prev, fw)
     explained: set[str] = set()
     for section, items in diff_sections(changes):
         out += [f"## {escape(section)} {{#{_slug(section)}}}", ""]
@@ -79,6 +80,68 @@ def changes_page(changes: FrameworkDiff, base: str, prefix: str) -> Page:
             out.append(line)
         out.append("")
     return make_page(path, title, out)
+
+
+def side_by_side(old: Framework, new: Framework) -> list[str]:
+    """The thresholds and rules of two versions in one table, a row each, changed rows marked in words."""
+    rows: list[tuple[str, str, str]] = []
+    na = "none"
+    for tid in dict.fromkeys([*old.bands, *new.bands]):
+        a, b = old.bands.get(tid), new.bands.get(tid)
+        name = (b or a).label or tid
+        levels = {}
+        for table in (a, b):
+            for band in (table.bands if table else ()):
+                levels.setdefault(band.level.id, band.level)
+        for lid, level in sorted(levels.items(), key=lambda kv: kv[1].index, reverse=True):
+            def ranges(table):
+                found = [band.describe(table.unit) for band in table.bands if band.level.id == lid] if table else []
+                return escape(", ".join(found)) if found else na
+            rows.append((f"{escape(name)}: {escape(level.label)}", ranges(a), ranges(b)))
+        def rounding(table):
+            return escape(table.rounding.describe()) if table and table.rounding.places is not None else na
+        if (a and a.rounding.places is not None) or (b and b.rounding.places is not None):
+            rows.append((f"{escape(name)}: rounding", rounding(a), rounding(b)))
+    for tid in dict.fromkeys([*(t.id for t in old.tiers), *(t.id for t in new.tiers)]):
+        a = next((t for t in old.tiers if t.id == tid), None)
+        b = next((t for t in new.tiers if t.id == tid), None)
+        def tier_rule(t):
+            if t is None:
+                return na
+            return code(t.rule.text) if t.rule is not None else ("not rated" if not t.rated else na)
+        rows.append((f"Rule of each {escape((b or a).label.lower())}", tier_rule(a), tier_rule(b)))
+    for nid in dict.fromkeys([*old.nodes, *new.nodes]):
+        a, b = old.nodes.get(nid), new.nodes.get(nid)
+        def own(n):
+            if n is None:
+                return "not in this version"
+            if n.is_judged:
+                return "judged by inspectors"
+            return code(n.rule.text) if n.rule is not None and not n.rule_from_tier else None
+        if nid != "overall" and (own(a) not in (None, na) or own(b) not in (None, na)):
+            rows.append((f"Rule of {escape(nid)}", own(a) or "its tier's rule", own(b) or "its tier's rule"))
+    def overall(fw):
+        return code(fw.overall.rule.text) if fw.overall is not None and fw.overall.rule is not None else na
+    rows.append(("Overall rating", overall(old), overall(new)))
+    def counted(fw):
+        return escape(", ".join(n.id for n in fw.walk() if n.rated and n.counts_toward_overall)) or na
+    rows.append(("Counted toward the overall rating", counted(old), counted(new)))
+    for lid in dict.fromkeys([*(lim.id for lim in old.limits), *(lim.id for lim in new.limits)]):
+        def limit(fw):
+            lim = next((x for x in fw.limits if x.id == lid), None)
+            if lim is None:
+                return na
+            bound = " and ".join(f"{k.replace('_', ' ')} {escape(v.label)}" for k, v in
+                                 (("at_most", lim.at_most), ("at_least", lim.at_least)) if v is not None)
+            return f"when {code(lim.when.text)}, {escape(lim.applies_to)} is {bound}"
+        rows.append((f"Limiting rule {escape(lid)}", limit(old), limit(new)))
+    out = ["## Side by side {#side-by-side}", "",
+           f"The thresholds and rules of version {escape(old.version)} and version {escape(new.version)}; "
+           "the last column says which differ.", "",
+           f"| Threshold or rule | Version {escape(old.version)} | Version {escape(new.version)} | Changed |",
+           "|---|---|---|---|"]
+    out += [f"| {what} | {a} | {b} | {'changed' if a != b else 'same'} |" for what, a, b in rows]
+    return out + [""]
 
 
 def _slug(text: str) -> str:

@@ -9,10 +9,11 @@ from ..dsl import ast
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Limit, Node
 from .addresses import domain_path, heading, label, node_link
 from .markdown import code, end_sentence, escape, link, paragraphs
+from .meaning import judged_meaning, level_meanings, rounding_note
 from .page import Anchors, Page, make_page
 from .tables import band_table, table_anchor, tables_used
 
-__all__ = ["domain_page", "depth_of", "as_list_item", "judged_parent"]
+__all__ = ["domain_page", "node_sections", "depth_of", "as_list_item", "judged_parent"]
 
 
 def domain_page(root: Node, fw: Framework, base: str) -> Page:
@@ -24,25 +25,31 @@ def domain_page(root: Node, fw: Framework, base: str) -> Page:
             f"(version {escape(fw.version)})."]
     out += [""]
     out += _node_body(root, fw, path, base)
-    for node in root.walk():
-        if node is root:
-            continue
-        depth = depth_of(node)
-        if as_list_item(node):
-            continue
-        level = min(depth + 1, 6)
-        out += [f"{'#' * level} {escape(label(node))} {{#{anchors(node.id)}}}", ""]
-        out += _node_body(node, fw, path, base)
+    out += node_sections(root, fw, path, base, anchors)
     tables = tables_used(list(root.walk()), fw)
     if tables:
         out += [f"## Band tables used on this page {{#{anchors('bands')}}}", ""]
         for table in tables:
             out += band_table(table, fw, anchors, 3)
+    return make_page(path, title, out)
+
+
+def node_sections(root: Node, fw: Framework, page: str, base: str, anchors: Anchors, *, shift: int = 0,
+                  with_root: bool = False) -> list[str]:
+    """The headed sections of the nodes below ``root`` (and of ``root`` itself ``with_root``), headings ``shift``
+    levels deeper than on a domain page; the anchors of the listed nodes (prompts) are taken too."""
+    out = []
+    for node in root.walk():
+        if (node is root and not with_root) or as_list_item(node):
+            continue
+        level = min(depth_of(node) + 1 + shift, 6)
+        out += [f"{'#' * level} {escape(label(node))} {{#{anchors(node.id)}}}", ""]
+        out += _node_body(node, fw, page, base)
     # prompts are list items with anchors of their own
     for node in root.walk():
         if as_list_item(node):
             anchors(node.id)
-    return make_page(path, title, out)
+    return out
 
 
 def depth_of(node: Node) -> int:
@@ -66,6 +73,7 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
         out += [f"> {escape(node.statement)}", ""]
     for sentence in _how_rated(node, fw, page, base):
         out += [sentence, ""]
+    out += _meanings(node, fw)
     if node.part is not None and (node.parent is None or node.parent.part is not node.part):
         desc = f": {escape(node.part.description)}" if node.part.description else ""
         out += [end_sentence(f"Cases are inspected under the part *{escape(node.part.label)}*{desc}"), ""]
@@ -83,6 +91,22 @@ def _node_body(node: Node, fw: Framework, page: str, base: str) -> list[str]:
         for c in items:
             out.append(f'- <a id="{c.id}"></a>**{escape(c.id)}** {escape(heading(c))}')
         out.append("")
+    return out
+
+
+def _meanings(node: Node, fw: Framework) -> list[str]:
+    """What each rating of ``node`` means under its rule, or that inspectors judge it (escaped Markdown)."""
+    if node.is_judged and node.rated:
+        return [escape(judged_meaning(node)), ""]
+    meanings = level_meanings(node, fw)
+    if not meanings:
+        return []
+    out = ["What each rating means:", ""]
+    out += [f"- **{escape(level)}:** {escape(text)}" for level, text in meanings]
+    out.append("")
+    note = rounding_note(node, fw)
+    if note:
+        out += [escape(note), ""]
     return out
 
 

@@ -164,7 +164,7 @@ def example_page(w: WorkedExample, fw: Framework, base: str) -> Page:
         if not rows:
             continue
         out += [f"### {escape(label(root))} {{#result-{root.id}}}", "",
-                "| Node | | Rating | Sufficient | Why | Margin |", "|---|---|---|---|---|---|"]
+                "| Node | Title or question | Rating | Sufficient | Why | Margin |", "|---|---|---|---|---|---|"]
         for n in rows:
             r = result.nodes[n.id]
             out.append(f"| {node_link(n, path, base)} | {escape(heading(n))} | {escape(_result_label(r))} | "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
+from urllib.parse import quote
 
 from ..describe import describe_limit, describe_rule, plural
 from ..diff import FrameworkDiff
@@ -10,6 +12,7 @@ from ..dsl.model import Framework, Node
 from .addresses import label, node_link, version_dir
 from .calculator import calculator_markdown
 from .changes import changes_summary
+from .diagram import rating_diagram
 from .domain import as_list_item, depth_of, judged_parent
 from .examples import WorkedExample, examples_table
 from .indexes import in_force
@@ -17,7 +20,7 @@ from .markdown import code, escape, link, paragraphs, safe_url
 from .page import Anchors, Page, make_page
 from .tables import band_table, scale_table
 
-__all__ = ["overview_page"]
+__all__ = ["overview_page", "rules_sections", "source_files", "PRINT_PAGE"]
 
 
 def overview_page(fw: Framework, base: str, examples: list[WorkedExample], changes: FrameworkDiff | None,
@@ -43,6 +46,12 @@ def overview_page(fw: Framework, base: str, examples: list[WorkedExample], chang
         if src.get("note"):
             text += f". {escape(src['note'])}"
         facts.append(("Source", text))
+    files = source_files(fw, base)
+    if files:
+        mine, *bases = [_download(name) for name in files]
+        text = mine + (", which extends " + ", ".join(bases) if bases else "")
+        facts.append(("Definition file", text + " (YAML, as bandstand reads it)"))
+    facts.append(("On one page", link("the whole framework, for printing", path, posixpath.join(base, PRINT_PAGE))))
     if previous is not None:
         facts.append(("Previous version", link(escape(previous.version), path,
                                                 posixpath.join(version_dir(previous, prefix), "index.md"))))
@@ -54,11 +63,58 @@ def overview_page(fw: Framework, base: str, examples: list[WorkedExample], chang
     if fw.description:
         out += [paragraphs(fw.description), ""]
 
+    out += rules_sections(fw, path, base, anchors)
+    out += calculator_markdown(fw, path, anchors("calculator"))
+
+    out += [f"## Contents {{#{anchors('contents')}}}", "",
+            "Every node of the framework, linked to its page. Cite a node as this page's address followed "
+            "by `#` and the node's id.", ""]
+    for root in fw.roots:
+        out += _contents(root, fw, path, base, anchors)
+    out.append("")
+
+    if examples:
+        out += [f"## Worked examples {{#{anchors('examples')}}}", ""]
+        out += examples_table(examples, path, base)
+    if changes is not None:
+        out += [f"## Changes from version {escape(changes.old.version)} {{#{anchors('changes')}}}", "",
+                link("What changed", path, posixpath.join(base, "changes", "index.md")) + ": "
+                + escape(changes_summary(changes)) + ".", ""]
+    return make_page(path, fw.title, out)
+
+
+PRINT_PAGE = "print/index.md"
+
+
+def source_files(fw: Framework, base: str) -> dict[str, str]:
+    """The framework's definition file and those it extends, nearest first, as copied into the site beside its pages.
+
+    Empty for a framework not read from a file.
+    """
+    if fw.path is None:
+        return {}
+    out = {}
+    for source in (fw.path, *fw.bases):
+        source = Path(source)
+        out[posixpath.join(base, source.name)] = source.read_text(encoding="utf-8")
+    return out
+
+
+def _download(path: str) -> str:
+    """A link that downloads a file copied beside the overview (``path``)."""
+    name = posixpath.basename(path)
+    return f"[{escape(name)}]({quote(name)}){{: download }}"
+
+
+def rules_sections(fw: Framework, path: str, base: str, anchors: Anchors) -> list[str]:
+    """The scales, how a rating is reached (diagram and table), band tables and limiting rules."""
+    out: list[str] = []
     out += [f"## Rating scales {{#{anchors('scales')}}}", ""]
     for scale in fw.scales.values():
         out += scale_table(scale, anchors)
 
     out += [f"## How a rating is reached {{#{anchors('how-rated')}}}", ""]
+    out += rating_diagram(fw)
     out += _how_reached(fw, path, base)
 
     if fw.bands:
@@ -78,23 +134,7 @@ def overview_page(fw: Framework, base: str, examples: list[WorkedExample], chang
         if lim.description:
             out += [f"*As published:* {escape(lim.description)}", ""]
 
-    out += calculator_markdown(fw, path, anchors("calculator"))
-
-    out += [f"## Contents {{#{anchors('contents')}}}", "",
-            "Every node of the framework, linked to its page. Cite a node as this page's address followed "
-            "by `#` and the node's id.", ""]
-    for root in fw.roots:
-        out += _contents(root, fw, path, base, anchors)
-    out.append("")
-
-    if examples:
-        out += [f"## Worked examples {{#{anchors('examples')}}}", ""]
-        out += examples_table(examples, path, base)
-    if changes is not None:
-        out += [f"## Changes from version {escape(changes.old.version)} {{#{anchors('changes')}}}", "",
-                link("What changed", path, posixpath.join(base, "changes", "index.md")) + ": "
-                + escape(changes_summary(changes)) + ".", ""]
-    return make_page(path, fw.title, out)
+    return out
 
 
 def _date_sources(sources) -> list[str]:

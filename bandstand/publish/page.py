@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .markdown import safe_title
+from .markdown import escape, safe_title
 
-__all__ = ["PublishError", "Page", "make_page", "Anchors"]
+__all__ = ["PublishError", "Page", "make_page", "versioned", "Anchors"]
 
 
 class PublishError(Exception):
@@ -16,11 +16,15 @@ class PublishError(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    """One page: its path under the docs folder, its plain title, its Markdown."""
+    """One page: its path under the docs folder, its plain title, its Markdown.
+
+    ``nav_title`` is the page's label in the site's nav, when it is shorter than its title.
+    """
 
     path: str
     title: str
     markdown: str
+    nav_title: str | None = None
 
 
 def make_page(path: str, title: str, lines: list[str], *, nav_title: str | None = None) -> Page:
@@ -31,6 +35,29 @@ def make_page(path: str, title: str, lines: list[str], *, nav_title: str | None 
     # a JSON string is a YAML string: the title is never read as YAML syntax
     front = f"---\ntitle: {json.dumps(safe_title(nav_title or title))}\n---\n\n"
     return Page(path, title, front + "\n".join(lines).rstrip() + "\n")
+
+
+def versioned(page: Page, version: str, *, boost: float | None = None, retitle: bool = True) -> Page:
+    """``page`` of a framework version, its title and first heading naming the version; ranked by ``boost`` in search.
+
+    Search results show a page's first heading and the browser tab its title, so the pages of two versions
+    of a framework differ there; the nav, where the version is the section above, keeps the title it had.
+    """
+    front, _, body = page.markdown.partition("\n---\n\n")
+    nav = json.loads(front.split("title: ", 1)[1])
+    title = f"{page.title} · version {version}" if retitle else page.title
+    meta = f"---\ntitle: {json.dumps(safe_title(title), ensure_ascii=False)}\n"
+    if boost is not None:
+        meta += f"search:\n  boost: {boost}\n"
+    lines = body.split("\n")
+    if not retitle:
+        return Page(page.path, title, meta + "---\n\n" + body, nav_title=nav)
+    i = next(k for k, line in enumerate(lines) if line.startswith("# "))
+    heading, brace, anchor = lines[i].rpartition(" {#")
+    if not brace:
+        heading, anchor = lines[i], ""
+    lines[i] = f"{heading} · version {escape(version)}" + (f" {{#{anchor}" if brace else "")
+    return Page(page.path, title, meta + "---\n\n" + "\n".join(lines), nav_title=nav)
 
 
 class Anchors:

@@ -14,10 +14,11 @@ from .changes import changes_page, compare_versions
 from .crosswalks import crosswalk_page, joins
 from .domain import domain_page
 from .examples import WorkedExample, example_page, examples_index, work_examples
-from .indexes import id_page, index_page
-from .markdown import escape, safe_title
-from .overview import overview_page
-from .page import Page, PublishError
+from .indexes import id_page, in_force, index_page
+from .markdown import escape, link, safe_title
+from .overview import overview_page, source_files
+from .printable import print_page
+from .page import Page, PublishError, versioned
 
 __all__ = ["Plan", "plan_site", "framework_pages", "add_pages"]
 
@@ -36,6 +37,7 @@ class Plan:
     nav: list = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # other files of the site (the definition files), by path
 
     def add(self, page: Page) -> None:
         if page.path in self.pages:
@@ -70,6 +72,7 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
     ids = list(dict.fromkeys(fw.id for fw in ordered))
     for fid in ids:
         versions = [fw for fw in ordered if fw.id == fid]
+        current = in_force_now(versions)
         slugs: dict[str, str] = {}
         for fw in versions:
             slug = version_slug(fw.version)
@@ -89,19 +92,21 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
                                          f"expects: {w.failures[0]}"
                                          + (f" (and {len(w.failures) - 1} more)" if len(w.failures) > 1 else ""))
             previous = versions[i - 1] if i > 0 else None
-            pages = framework_pages(fw, prefix=prefix, examples=worked, previous=previous)
+            pages = framework_pages(fw, prefix=prefix, examples=worked, previous=previous, current=current)
             base = version_dir(fw, prefix)
             version_nav: list = []
             example_nav: list = []
             for page in pages:
                 plan.add(page)
-                (example_nav if page.path.startswith(f"{base}/examples/") else version_nav).append(page.path)
+                entry = {page.nav_title: page.path} if page.nav_title else page.path
+                (example_nav if page.path.startswith(f"{base}/examples/") else version_nav).append(entry)
             if example_nav:
-                changes = [p for p in version_nav if p == f"{base}/changes/index.md"]
+                changes = [p for p in version_nav if _path(p) == f"{base}/changes/index.md"]
                 version_nav = [p for p in version_nav if p not in changes]
                 version_nav.append({"Worked examples": example_nav})
                 version_nav += changes
             id_nav.append({safe_title(fw.version): version_nav})
+            plan.files.update(source_files(fw, base))
             if fw.path is not None:
                 plan.sources.append(Path(fw.path))
                 # the folders of the evidence files: they hold the CSV files that evidence names too
@@ -121,6 +126,17 @@ def plan_site(frameworks: list[Framework], *, prefix: str = "frameworks",
     return plan
 
 
+def _path(entry) -> str:
+    return entry if isinstance(entry, str) else next(iter(entry.values()))
+
+
+def in_force_now(versions: list[Framework]) -> Framework | None:
+    """The version of a framework in force now: its latest published version (as the catalogue picks for an id
+    alone); None when every version is superseded or a draft."""
+    published = [fw for fw in versions if fw.status == "published"]
+    return published[-1] if published else None
+
+
 def version_order(fw: Framework) -> tuple:
     """The sort key of versions on the site: by id, adopted versions in the order they came into force, then drafts.
 
@@ -131,11 +147,14 @@ def version_order(fw: Framework) -> tuple:
 
 
 def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list[WorkedExample] | None = None,
-                    previous: Framework | None = None) -> list[Page]:
+                    previous: Framework | None = None, current: Framework | None = None) -> list[Page]:
     """Every page of one framework version: overview, a page per top-level node, examples, changes.
 
     ``examples`` defaults to :func:`work_examples` of ``fw``; ``previous`` is
-    the version before it, when that is published too.
+    the version before it, when that is published too; ``current`` the
+    version in force now, which the pages of a superseded or draft version
+    link to from a banner at their top. Every page names the version in its
+    title and first heading; search ranks the version in force above others.
 
     >>> from bandstand.catalogue import Catalogue
     >>> pages = framework_pages(Catalogue().resolve("hmip-youth@2018"), examples=[])
@@ -148,6 +167,7 @@ def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list
     inferred = [t for t in fw.bands.values() if t.inferred]
     pages = [overview_page(fw, base, worked, changes, previous, prefix)]
     pages += [domain_page(root, fw, base) for root in fw.roots]
+    pages.append(print_page(fw, base))
     if worked:
         pages.append(examples_index(fw, base, worked))
         pages += [example_page(w, fw, base) for w in worked]
@@ -160,7 +180,27 @@ def framework_pages(fw: Framework, *, prefix: str = "frameworks", examples: list
                    f"{escape(fw.publisher or 'the publisher')}: ratings that use them are the best reading of the "
                    "published results, not the publisher's rule.", ""]
         pages = [_after_heading(p, warning) for p in pages]
-    return pages
+    if fw.status in ("superseded", "draft"):
+        pages = [_after_heading(p, _banner(fw, current, p.path, prefix)) for p in pages]
+    boost = None if current is None else (2 if fw is current else 0.5)
+    # the changes page names both versions already
+    return [versioned(p, fw.version, boost=boost, retitle=not p.path.endswith("/changes/index.md")) for p in pages]
+
+
+def _banner(fw: Framework, current: Framework | None, page: str, prefix: str) -> list[str]:
+    """An admonition saying the version is superseded (or a draft), linking to the version in force."""
+    if fw.status == "draft":
+        head, text = "Draft version", f"This is a draft of {escape(fw.title)}: it is in force on no date."
+    else:
+        span = f" (in force {escape(in_force(fw))})" if fw.effective_from or fw.effective_to else ""
+        head, text = "Superseded version", f"Version {escape(fw.version)}{span} is superseded: it is no longer in force."
+    if current is not None and current is not fw:
+        target = posixpath.join(version_dir(current, prefix), "index.md")
+        text += f" The version in force is {link('version ' + escape(current.version), page, target)}."
+    else:
+        target = posixpath.join(prefix, fw.id, "index.md")
+        text += f" No version of this framework is in force now: see {link('its versions', page, target)}."
+    return ["", f'!!! warning "{head}"', "", f"    {text}", ""]
 
 
 def _after_heading(page: Page, lines: list[str]) -> Page:

@@ -26,8 +26,15 @@ def table_anchor(table: BandTable) -> str:
 
 
 def band_table(table: BandTable, fw: Framework, anchors: Anchors, level: int) -> list[str]:
-    """A band table as a table, highest band first, with its rounding and provenance."""
-    out = [f"{'#' * level} {escape(table.label or table.id)} {{#{anchors(table_anchor(table))}}}", ""]
+    """A band table as a table, highest band first, with its rounding and provenance.
+
+    Its heading names the ratings it gives, so that searching the site for a rating ("Requires improvement")
+    finds the tables that say what it takes (search ranks words in headings first).
+    """
+    levels = ", ".join(dict.fromkeys(b.level.label for b in sorted(table.bands, key=lambda b: b.level.index,
+                                                                     reverse=True)))
+    out = [f"{'#' * level} {escape(table.label or table.id)}: {escape(levels)} {{#{anchors(table_anchor(table))}}}",
+           ""]
     if table.description:
         out += [paragraphs(table.description), ""]
     has_labels = any(b.label for b in table.bands)
