@@ -9,7 +9,6 @@ answers into one :class:`Measure` per node, ready to evaluate (:class:`Bound`).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePath
@@ -21,23 +20,40 @@ from .coverage import check_partial, coverage_error, declared_left_out, publishe
 from .evidence_model import Case, Evidence
 from .published import bind_published, stand_ins
 
-@dataclass(frozen=True)
 class Measure:
-    """A node's share of cases: counts, or a published percentage."""
+    """A node's share of cases: counts, or a published percentage. Not to be changed once made.
 
-    yes: int | None
-    of: int | None
-    percent: Fraction | None  # as published, when given
+    ``value`` is the percentage (exact), or None when nothing applied: worked
+    out once, when the measure is made, since every evaluation reads it.
+    """
 
-    @functools.cached_property
-    def value(self) -> Fraction | None:
-        """The percentage (exact), or None when nothing applied."""
-        if self.percent is not None:
-            return self.percent
-        if not self.of:
-            return None
-        whole, rest = divmod(100 * self.yes, self.of)
-        return whole if not rest else Fraction(100 * self.yes, self.of)
+    __slots__ = ("yes", "of", "percent", "value")
+
+    def __init__(self, yes: int | None, of: int | None, percent: Fraction | None):
+        self.yes = yes
+        self.of = of
+        self.percent = percent  # as published, when given
+        if percent is not None:
+            self.value: Fraction | int | None = percent
+        elif not of:
+            self.value = None
+        else:
+            whole, rest = divmod(100 * yes, of)
+            self.value = whole if not rest else Fraction(100 * yes, of)
+
+    def __eq__(self, other):
+        if other.__class__ is not Measure:
+            return NotImplemented
+        return (self.yes, self.of, self.percent) == (other.yes, other.of, other.percent)
+
+    def __hash__(self) -> int:
+        return hash((self.yes, self.of, self.percent))
+
+    def __repr__(self) -> str:
+        return f"Measure(yes={self.yes!r}, of={self.of!r}, percent={self.percent!r})"
+
+    def __reduce__(self):
+        return Measure, (self.yes, self.of, self.percent)
 
 
 @dataclass
@@ -221,7 +237,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         measures[node_id] = Measure(y, n, None)
         from_cases.add(node_id)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
-    declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])}
+    declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])} if ev.partial else set()
     uncovered = []
     if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
         uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
