@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 from ..dsl.model import Band, BandTable, Framework, Level, Rounding
 from .bind import Measure
@@ -205,20 +205,86 @@ class SharedNodeResult(NodeResult):
         return result
 
 
-@dataclass
 class Result:
-    framework: Framework
-    subject: str | None
-    date: str | None
-    nodes: dict[str, NodeResult]
-    overall: NodeResult | None
-    limits_applied: list[AppliedLimit]
-    evidence_file: str | None = None
-    warnings: list = field(default_factory=list)
-    #: published ratings the rules disagree with (engine.published.Finding)
-    findings: list = field(default_factory=list)
-    partial: bool = False  # the evidence declares itself partial
-    left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, left out on purpose
+    """One inspection's result: every node's :class:`NodeResult`, the overall rating, the limits applied.
+
+    A result of ``evaluate(..., explain=False)`` holds the plan's ratings and
+    builds its node results when first read (:attr:`nodes`, :attr:`overall`):
+    what it then gives is what building them at once would give.
+    """
+
+    __slots__ = ("framework", "subject", "date", "_nodes", "_overall", "_build", "limits_applied", "evidence_file",
+                 "warnings", "findings", "partial", "left_out")
+
+    def __init__(self, framework: Framework, subject: str | None, date: str | None,
+                 nodes: dict[str, NodeResult] | None, overall: NodeResult | None,
+                 limits_applied: list[AppliedLimit], evidence_file: str | None = None,
+                 warnings: list | None = None, findings: list | None = None, partial: bool = False,
+                 left_out: list[str] | None = None, *, build: Callable[[], tuple] | None = None):
+        self.framework = framework
+        self.subject = subject
+        self.date = date
+        #: the node results, or None while ``build`` has not yet made them
+        self._nodes = nodes
+        self._overall = overall
+        self._build = build
+        self.limits_applied = limits_applied
+        self.evidence_file = evidence_file
+        self.warnings = [] if warnings is None else warnings
+        #: published ratings the rules disagree with (engine.published.Finding)
+        self.findings = [] if findings is None else findings
+        self.partial = partial  # the evidence declares itself partial
+        self.left_out = [] if left_out is None else left_out  # rated nodes with no evidence, left out on purpose
+
+    def _built(self) -> None:
+        build, self._build = self._build, None
+        self._nodes, self._overall = build()
+
+    @property
+    def nodes(self) -> dict[str, NodeResult]:
+        if self._build is not None:
+            self._built()
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, value: dict[str, NodeResult]) -> None:
+        if self._build is not None:
+            self._built()
+        self._nodes = value
+
+    @property
+    def overall(self) -> NodeResult | None:
+        if self._build is not None:
+            self._built()
+        return self._overall
+
+    @overall.setter
+    def overall(self, value: NodeResult | None) -> None:
+        if self._build is not None:
+            self._built()
+        self._overall = value
+
+    _FIELDS = ("framework", "subject", "date", "nodes", "overall", "limits_applied", "evidence_file", "warnings",
+               "findings", "partial", "left_out")
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # (changeable, as the dataclass it was)
+
+    def __repr__(self) -> str:
+        return f"Result({', '.join(f'{f}={getattr(self, f)!r}' for f in self._FIELDS)})"
+
+    def __getstate__(self):
+        """Copied or pickled, a result is built first (what builds it is not kept)."""
+        return {f: getattr(self, f) for f in self._FIELDS}
+
+    def __setstate__(self, state):
+        self._build = None
+        for f, v in state.items():
+            setattr(self, f, v)
 
     def rating(self, node_id: str) -> Level | None:
         r = self.overall if node_id == "overall" else self.nodes[node_id]
