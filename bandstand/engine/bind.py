@@ -110,7 +110,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                 why = "is not rated (it is a question taken into account, not a standard)"
             out.error("evidence.not-judged", f"'{node_id}' ({node.name}) {why}; remove this judgement", j.pos)
             continue
-        if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in _NOT_RATED:
+        if _not_rated(j.rating):
             if node.judged == JUDGED_OPTIONAL or declared_left_out(ev.partial, node):
                 judgements[node_id] = None
             else:
@@ -154,23 +154,24 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     given: set[str] = set()  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
         given.add(node_id)
-        node = nodes.get(node_id)
-        if node is None or node_id == "overall":
-            unknown(node_id, f.pos, "figures")
-            continue
-        if node_id not in figured:
+        if node_id not in figured or node_id == "overall" or node_id not in nodes:
+            node = nodes.get(node_id)
+            if node is None or node_id == "overall":
+                unknown(node_id, f.pos, "figures")
+                continue
             out.error("evidence.not-share", f"'{node_id}' is not rated on a share of cases, so it takes no "
                       "figures" + (" (it is rated by judgement: give a judgement)" if node.is_judged else ""), f.pos)
             continue
-        if f.percent is not None and f.of:
-            exact = Fraction(100 * f.yes, f.of)
-            if abs(exact - f.percent) >= 1:
-                out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
-                          f"{fmt_number(f.percent)}%", f.pos)
-                continue
         percent = f.percent
-        if percent is not None and percent.denominator == 1:
-            percent = int(percent)  # whole percentages compare as plain ints on every evaluation
+        if percent is not None:
+            if f.of:
+                exact = Fraction(100 * f.yes, f.of)
+                if abs(exact - percent) >= 1:
+                    out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
+                              f"{fmt_number(percent)}%", f.pos)
+                    continue
+            if type(percent) is not int and percent.denominator == 1:
+                percent = percent.numerator  # whole percentages compare as plain ints on every evaluation
         measures[node_id] = Measure(f.yes, f.of, percent)
 
     # cases
@@ -262,6 +263,22 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error], published,
                  *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
+
+
+_not_rated_memo: dict[str, bool] = {}
+
+
+def _not_rated(rating) -> bool:
+    """Whether a judgement's rating says 'not rated' (None, 'n/a', 'none', ...)."""
+    if rating is None:
+        return True
+    text = str(rating)
+    found = _not_rated_memo.get(text)
+    if found is None:
+        if len(_not_rated_memo) >= 1024:
+            _not_rated_memo.clear()
+        found = _not_rated_memo[text] = text.strip().lower().replace(" ", "_") in _NOT_RATED
+    return found
 
 
 def _ids(ids: list[str], most: int = 8) -> str:
