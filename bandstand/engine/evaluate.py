@@ -24,7 +24,7 @@ from . import coverage, published
 from . import explain as explanation
 from .evidence import Bound, Evidence, bind
 from .margins import MARGIN_RERUNS, margin
-from .result import AppliedLimit, NodeResult, Result, SharedNodeResult
+from .result import AppliedLimit, ExplainedNodeResult, NodeResult, Result, SharedNodeResult
 
 
 _P = ParamSpec("_P")
@@ -56,7 +56,6 @@ def compile_framework(framework: Framework) -> CompiledFramework:
     return compiled
 
 
-@_bounded
 def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, *,
              explain: bool = True) -> Result:
     """Evaluate one inspection's evidence against a framework.
@@ -64,6 +63,14 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     ``explain=False`` gives the ratings only: no reasons, margins or
     ``decided_by`` (faster, for batch work).
     """
+    try:  # (as _bounded does, without its packing of arguments on every call)
+        return _evaluate(framework, evidence, explain)
+    except RecursionError:
+        fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+        raise too_deep_error(fw) from None
+
+
+def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, explain: bool) -> Result:
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
@@ -75,14 +82,8 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why
     ratings = ctx.ratings
     if not explain and not (bound.incomplete or bound.published):  # ratings only: the plan's steps alone
-        for prog in compiled.order:
-            if prog.slot == overall_slot:  # (traced: ratings only still give the overall score)
-                trace = ctx.trace = []
-                value = prog.fn(ctx)
-                traces[OVERALL] = trace
-                ctx.trace = None
-            else:
-                value = prog.fn(ctx)
+        for prog in compiled.order:  # (the overall score is worked out again from the ratings when read)
+            value = prog.fn(ctx)
             if prog.limits:
                 value = _limited(prog, ctx, value, applied, limit_refs, explain)
             ratings[prog.slot] = value
@@ -169,7 +170,20 @@ def _published(node: Node, value, bound: Bound, stood: dict, traces: dict, limit
 
 
 def _ratings_only(compiled: CompiledFramework, ctx: Context, traces, applied, bound: Bound) -> tuple:
-    """(node results, overall result) of a ratings-only evaluation, made from its plan's ratings when read."""
+    """(node results, overall result) of a ratings-only evaluation, made from its plan's ratings when read.
+
+    The overall score (the number its rule bands, and the most it could be)
+    is what its rule recorded: the rule is run again, traced, on the
+    ratings the plan gave, as it ran then (its own rating not yet given).
+    """
+    step = compiled.steps.get(OVERALL)
+    if step is not None and OVERALL not in traces:
+        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes)  # (the evaluation's context unchanged)
+        again.ratings = list(ctx.ratings)
+        again.ratings[step.slot] = None
+        again.owner, again.trace = step.node, []
+        step.fn(again)
+        traces = {**traces, OVERALL: again.trace}
     results = _results(compiled, ctx, traces, applied, {}, bound, False, [MARGIN_RERUNS, 0])
     return results, results.pop("overall", None)
 
@@ -237,24 +251,23 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
                 value=shown_value, note=note, maximum=maximum, reference=shown.reference,
                 children=list(shown.children))
             continue
-        x = explanation.explain(compiled, value, traces.get(node_id, ()))
-        reason, decided_by = x.reason, x.decided_by
+        events = traces.get(node_id, ())
+        x = explanation.explain(events)
+        decided_by = x.decided_by
         if x.has_fields:
             measure = x.measure or (measures.get(node_id) if not shown.judged else None)
         else:
             measure = None if shown.judged else measures.get(node_id)
-        limits = []
-        for a in limited.get(node_id, ()):
-            limits.append(a.id)
-            reason += f"; limited from {a.before.label} to {a.after.label} by '{a.id}' ({a.description or a.condition})"
+        applied_here = limited.get(node_id, ())
         for ref in limit_refs.get(node_id, ()):
             if ref not in decided_by:
                 decided_by.append(ref)
-        out[node_id] = NodeResult(
-            id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level, reason=reason, how=shown.how,
+        out[node_id] = ExplainedNodeResult(
+            id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level, how=shown.how,
             measure=measure, value=x.shown_value, rounded=x.rounded, table=x.table, band=x.band,
-            decided_by=decided_by, limits=limits, note=note, maximum=x.maximum, pooled=x.pooled,
-            reference=shown.reference, children=list(shown.children))
+            decided_by=decided_by, limits=[a.id for a in applied_here], note=note, maximum=x.maximum,
+            pooled=x.pooled, reference=shown.reference, children=list(shown.children),
+            why=(explanation.reason, compiled, value, events, applied_here))
     if explain:
         stand_in = bound.stand_in
         for prog in compiled.order:

@@ -62,10 +62,10 @@ def _published_text(texts: dict, percent) -> str:
 
 
 class Explained:
-    """What a node's events say: its reason, ``decided_by``, and the figures its result shows."""
+    """What a node's events record: ``decided_by``, and the figures its result shows (no words)."""
 
-    __slots__ = ("reason", "decided_by", "has_fields", "measure", "pooled", "value", "sum_value", "rounded", "table",
-                 "band", "maximum")
+    __slots__ = ("decided_by", "has_fields", "measure", "pooled", "value", "sum_value", "rounded", "table", "band",
+                 "maximum")
 
     def __init__(self):
         self.has_fields = False  # any figure recorded (a share, a band, a sum)
@@ -78,25 +78,46 @@ class Explained:
         return self.sum_value if self.sum_value is not None else self.value
 
 
-def explain(compiled: CompiledFramework, value, events) -> Explained:
-    """A node's explanation from its trace events and its final value (a level or :class:`NotRated`)."""
-    texts = compiled.texts
+def explain(events) -> Explained:
+    """The figures and ``decided_by`` of a node's result, from its trace events (its reason: :func:`reason`)."""
     out = Explained()
-    clauses: list[str] = []
     decided_by: list[str] = []
     for e in events:
         kind = type(e)
         if kind is BandEvent:
             out.has_fields = True
             out.value, out.rounded, out.table, out.band = e.value, e.rounded, e.table, e.band
+        elif kind is ShareEvent:
+            out.has_fields = True
+            out.measure = e.measure
+            out.pooled = e.pooled
+        elif kind is PickEvent:
+            decided_by.extend(n.id for n in e.chosen if n.id not in decided_by)
+        elif kind is SumEvent:
+            out.has_fields = True
+            out.sum_value = e.total
+            out.maximum = e.maximum
+            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
+        elif kind is MeanEvent:
+            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
+    out.decided_by = decided_by
+    return out
+
+
+def reason(compiled: CompiledFramework, value, events, limits=()) -> str:
+    """A node's reason: a clause for each of its trace events, then why it is not rated (or its level), then
+    each limit that changed it (engine.result.AppliedLimit)."""
+    texts = compiled.texts
+    clauses: list[str] = []
+    for e in events:
+        kind = type(e)
+        if kind is BandEvent:
             if e.rounded != e.value:
                 clauses.append(f"rounds to {fmt(e.rounded, e.table.unit)}, {_band_text(texts, e)}")
             else:
                 clauses.append(_band_text(texts, e))
         elif kind is ShareEvent:
-            out.has_fields = True
-            m = out.measure = e.measure
-            out.pooled = e.pooled
+            m = e.measure
             if m.of is not None and m.percent is None:
                 unit = "answers" if e.pooled else "cases"
                 shown = fmt(e.value, "percent") if e.value.denominator != 1 else fmt(round(e.value), "percent")
@@ -109,29 +130,24 @@ def explain(compiled: CompiledFramework, value, events) -> Explained:
             if e.level is not None:
                 clauses.append("judged by inspectors" + (f": {e.note}" if e.note else ""))
         elif kind is PickEvent:
-            decided_by.extend(n.id for n in e.chosen if n.id not in decided_by)
             which = "lowest" if e.func == "lowest" else "highest"
             chosen = ", ".join(n.id for n in e.chosen)
             clauses.append(f"the {which} rating of its {e.plural}: {chosen} "
                            f"{'is' if len(e.chosen) == 1 else 'are'} {e.level.label}")
         elif kind is SumEvent:
-            out.has_fields = True
-            out.sum_value = e.total
-            out.maximum = e.maximum
             of = f" of {fmt(e.maximum)}" if e.maximum is not None else ""
             clauses.append(f"the scores of its {len(e.nodes)} counted {e.plural} add up to {fmt(e.total)}{of}")
-            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
         elif kind is MeanEvent:
             rated = "" if len(e.nodes) == e.of else f" rated (of {e.of})"
             clauses.append(f"the mean score of its {len(e.nodes)}{rated} {e.plural} is {decimal(e.value)}")
-            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
     if isinstance(value, NotRated):
         clauses.append(f"not rated: {value.reason}")
     elif not clauses and isinstance(value, Level):
         clauses.append(f"{value.label} by its rule")
-    out.reason = "; ".join(clauses)
-    out.decided_by = decided_by
-    return out
+    text = "; ".join(clauses)
+    for a in limits:
+        text += f"; limited from {a.before.label} to {a.after.label} by '{a.id}' ({a.description or a.condition})"
+    return text
 
 
 def figures(value, events) -> tuple:

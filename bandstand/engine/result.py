@@ -181,6 +181,52 @@ class NodeResult:
 
 _LIST_FIELDS = ("decided_by", "limits", "children")
 
+_REASON = NodeResult.__dict__["reason"]  # the slot that holds a node result's reason
+
+
+class ExplainedNodeResult(NodeResult):
+    """The result of a rated node whose reason is written when first read.
+
+    Evaluation records what the rule decided; the words come from it on
+    first read of :attr:`reason` (or of anything that shows it: ``to_json``,
+    the renderers, equality), and are then kept. Setting ``reason`` replaces
+    them. Copied or pickled, it is a plain :class:`NodeResult`; in every
+    other way it is one too.
+    """
+
+    __slots__ = ("_why",)
+
+    def __init__(self, *args, why: tuple | None = None, **kwargs):
+        NodeResult.__init__(self, *args, **kwargs)
+        #: (function, its arguments...) that writes the reason, until it has been written
+        self._why = why
+
+    @property  # type: ignore[override]
+    def reason(self) -> str:
+        why = self._why
+        if why is not None:
+            _REASON.__set__(self, why[0](*why[1:]))
+            self._why = None
+        return _REASON.__get__(self)
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self._why = None
+        _REASON.__set__(self, text)
+
+    def __eq__(self, other):  # equal to a plain NodeResult of the same fields
+        if not isinstance(other, NodeResult):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in NodeResult.__dataclass_fields__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return NodeResult.__repr__(self).replace(type(self).__qualname__, "NodeResult", 1)
+
+    def __reduce_ex__(self, protocol):  # copied or pickled, it is a plain NodeResult, its reason written
+        return NodeResult, tuple(getattr(self, f) for f in NodeResult.__dataclass_fields__)
+
 
 class SharedNodeResult(NodeResult):
     """The result of a node that is not rated and has no measure: the same for every inspection, so one
@@ -237,8 +283,10 @@ class Result:
         self.left_out = [] if left_out is None else left_out  # rated nodes with no evidence, left out on purpose
 
     def _built(self) -> None:
-        build, self._build = self._build, None
-        self._nodes, self._overall = build()
+        build = self._build
+        if build is not None:  # (two threads may both build them: either serves)
+            self._nodes, self._overall = build()
+            self._build = None
 
     @property
     def nodes(self) -> dict[str, NodeResult]:
