@@ -21,7 +21,8 @@ from .evidence_model import Case, Evidence
 from .published import bind_published, stand_ins
 
 class Measure:
-    """A node's share of cases: counts, or a published percentage. Not to be changed once made.
+    """A node's share of cases: counts, or a published percentage. Not to be changed once made (one may serve
+    many bindings).
 
     ``value`` is the percentage (exact), or None when nothing applied: worked
     out once, when the measure is made, since every evaluation reads it.
@@ -170,8 +171,18 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                     out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
                               f"{fmt_number(percent)}%", f.pos)
                     continue
-            if type(percent) is not int and percent.denominator == 1:
-                percent = percent.numerator  # whole percentages compare as plain ints on every evaluation
+            if type(percent) is not int:
+                whole, one = percent.as_integer_ratio()
+                if one == 1:
+                    percent = whole  # whole percentages compare as plain ints on every evaluation
+            if f.yes is None and f.of is None and type(percent) is int:
+                measure = _published_percent.get(percent)  # (one unchangeable measure per whole percentage)
+                if measure is None:
+                    if len(_published_percent) >= 1024:
+                        _published_percent.clear()
+                    measure = _published_percent[percent] = Measure(None, None, percent)
+                measures[node_id] = measure
+                continue
         measures[node_id] = Measure(f.yes, f.of, percent)
 
     # cases
@@ -266,6 +277,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
 
 
 _not_rated_memo: dict[str, bool] = {}
+_published_percent: dict[int, Measure] = {}
 
 
 def _not_rated(rating) -> bool:
