@@ -255,6 +255,9 @@ class CompiledFramework:
                  for node_id, (node, fn, limits, own, table, banded) in parts.items()}
         self.order: tuple[Step, ...] = tuple(steps[i] for i in _order(framework, steps))
         self.steps = steps
+        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order
+        self.run: tuple[tuple[Fn, int, Step | None], ...] = tuple(
+            (step.fn, step.slot, step if step.limits else None) for step in self.order)
         self.shown: tuple[Shown, ...] = tuple(Shown(n, self.index[n.id]) for n in framework.nodes.values())
         self.shown_by_id: dict[str, Shown] = {s.id: s for s in self.shown}
         self.rated_shown: tuple[Shown, ...] = tuple(s for s in self.shown if s.rated)
@@ -548,12 +551,15 @@ class _Compiler:
                 v = m.value
                 if v is None:
                     return NotRated("no inspected case applied")
-                hit = found.get(v) or answer(v)
+                hit = found.get(v)
+                if hit is None:
+                    hit = answer(v)
                 trace = ctx.trace
-                if trace is not None:
-                    trace.append(ShareEvent(node_id, m, v))
-                    if hit[1] is not None:
-                        trace.append(BandEvent(table, v, hit[0], hit[1]))
+                if trace is None:
+                    return hit[2]
+                trace.append(ShareEvent(node_id, m, v))
+                if hit[1] is not None:
+                    trace.append(BandEvent(table, v, hit[0], hit[1]))
                 return hit[2]
             return band_share
         x = self.expr(arg, site)
@@ -580,11 +586,16 @@ class _Compiler:
         def pick(ctx):
             ratings = ctx.ratings
             level = None
-            for i in just_slots:
-                lv = ratings[i]
-                if isinstance(lv, Level) and (level is None or (lv.index < level.index if lowest
-                                                                   else lv.index > level.index)):
-                    level = lv
+            if lowest:
+                for i in just_slots:
+                    lv = ratings[i]
+                    if isinstance(lv, Level) and (level is None or lv.index < level.index):
+                        level = lv
+            else:
+                for i in just_slots:
+                    lv = ratings[i]
+                    if isinstance(lv, Level) and (level is None or lv.index > level.index):
+                        level = lv
             if level is None:
                 return NotRated(none_rated)
             if ctx.trace is not None:
@@ -640,27 +651,39 @@ class _Compiler:
         maximum = _max_score(members)
         # whole scores are added as ints (the scale's scores, not Fractions)
         whole = all(lv.score is None or lv.score.denominator == 1 for n in members for lv in n.scale.levels)
-        scores = {id(lv): (int(lv.score) if whole else lv.score) for n in members for lv in n.scale.levels
-                  if lv.score is not None}
+        scores = {lv: (int(lv.score) if whole else lv.score) for n in members for lv in n.scale.levels
+                  if lv.score is not None}  # (levels compare by identity)
+        just_slots = tuple(i for _, i in slots)
         shown = plural(members)
 
         def sum_scores(ctx):
-            total = 0
             ratings = ctx.ratings
+            try:  # every member rated with a level of its scale that has a score: add them up
+                total = 0
+                for i in just_slots:
+                    total += scores[ratings[i]]
+            except (KeyError, TypeError):
+                total = added_up(ctx.ratings)
+                if isinstance(total, NotRated):
+                    return total
+            if ctx.trace is not None:
+                ctx.trace.append(SumEvent(members, total, maximum, shown))
+            return total
+
+        def added_up(ratings):  # one by one: the member that is not rated (or has no score) says why
+            total = 0
             for n, i in slots:
                 lv = ratings[i]
                 if not isinstance(lv, Level):
                     why = f" ({lv.reason})" if isinstance(lv, NotRated) else ""
                     return NotRated(f"{n.id} is not rated{why}, so the scores cannot be added up")
-                score = scores.get(id(lv))
+                score = scores.get(lv)
                 if score is None:
                     if lv.score is None:
                         return NotRated(f"{n.id}'s rating '{lv.label}' has no score")
                     score = lv.score
                 total += score
-            if ctx.trace is not None:
-                ctx.trace.append(SumEvent(members, total, maximum, shown))
-            return total
+            return total  # (a level of another scale that has a score: added as it is)
         return sum_scores
 
     def f_mean_score(self, e, site):

@@ -75,25 +75,24 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
     ctx = Context(compiled, bound.measures, bound.judgements, bound.notes)
-    overall_slot = compiled.index.get(OVERALL)
-    traces: dict[str, list] = {}
+    ev = bound.evidence
     applied: list[AppliedLimit] = []
+    if not explain and not (bound.incomplete or bound.published or ev.partial):
+        # ratings only: the plan's steps alone, the node results made when first read (and the overall score
+        # worked out again then)
+        ratings = ctx.ratings
+        for fn, slot, limited in compiled.run:
+            value = fn(ctx)
+            if limited is not None:
+                value = _limited(limited, ctx, value, applied, None, False)
+            ratings[slot] = value
+        return Result(fw, ev.subject, ev.date, None, None, applied, ev.file, list(bound.warnings),
+                      build=lambda: _ratings_only(compiled, ctx, applied, bound), ratings=(compiled.index, ratings))
+    traces: dict[str, list] = {}
     limit_refs: dict[str, list[str]] = {}
     stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why
-    ratings = ctx.ratings
-    if not explain and not (bound.incomplete or bound.published):  # ratings only: the plan's steps alone
-        for prog in compiled.order:  # (the overall score is worked out again from the ratings when read)
-            value = prog.fn(ctx)
-            if prog.limits:
-                value = _limited(prog, ctx, value, applied, limit_refs, explain)
-            ratings[prog.slot] = value
-    else:
-        _run(compiled, ctx, explain, overall_slot, traces, applied, limit_refs, bound, stood)
+    _run(compiled, ctx, explain, compiled.index.get(OVERALL), traces, applied, limit_refs, bound, stood)
     ctx.trace = None
-    ev = bound.evidence
-    if not explain and not (bound.published or ev.partial):  # ratings only: node results made when first read
-        return Result(fw, ev.subject, ev.date, None, None, applied, ev.file, list(bound.warnings),
-                      build=lambda: _ratings_only(compiled, ctx, traces, applied, bound))
     budget = [MARGIN_RERUNS, 0]  # what-if evaluations left, margins skipped
     results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain, budget)
     overall = results.pop("overall", None)
@@ -169,21 +168,22 @@ def _published(node: Node, value, bound: Bound, stood: dict, traces: dict, limit
     return value
 
 
-def _ratings_only(compiled: CompiledFramework, ctx: Context, traces, applied, bound: Bound) -> tuple:
+def _ratings_only(compiled: CompiledFramework, ctx: Context, applied, bound: Bound) -> tuple:
     """(node results, overall result) of a ratings-only evaluation, made from its plan's ratings when read.
 
     The overall score (the number its rule bands, and the most it could be)
     is what its rule recorded: the rule is run again, traced, on the
     ratings the plan gave, as it ran then (its own rating not yet given).
     """
+    traces = {}
     step = compiled.steps.get(OVERALL)
-    if step is not None and OVERALL not in traces:
+    if step is not None:
         again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes)  # (the evaluation's context unchanged)
         again.ratings = list(ctx.ratings)
         again.ratings[step.slot] = None
         again.owner, again.trace = step.node, []
         step.fn(again)
-        traces = {**traces, OVERALL: again.trace}
+        traces[OVERALL] = again.trace
     results = _results(compiled, ctx, traces, applied, {}, bound, False, [MARGIN_RERUNS, 0])
     return results, results.pop("overall", None)
 
@@ -262,12 +262,12 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for ref in limit_refs.get(node_id, ()):
             if ref not in decided_by:
                 decided_by.append(ref)
-        out[node_id] = ExplainedNodeResult(
+        r = out[node_id] = ExplainedNodeResult(
             id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level, how=shown.how,
             measure=measure, value=x.shown_value, rounded=x.rounded, table=x.table, band=x.band,
             decided_by=decided_by, limits=[a.id for a in applied_here], note=note, maximum=x.maximum,
-            pooled=x.pooled, reference=shown.reference, children=list(shown.children),
-            why=(explanation.reason, compiled, value, events, applied_here))
+            pooled=x.pooled, reference=shown.reference, children=list(shown.children))
+        r._why = (explanation.reason, compiled, value, events, applied_here)  # the reason, written when read
     if explain:
         stand_in = bound.stand_in
         for prog in compiled.order:
