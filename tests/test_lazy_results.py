@@ -93,3 +93,17 @@ def test_a_reason_changed_before_it_was_read_stays_changed(hmip):
     other = evaluate(hmip, ev)
     other.nodes["2.1"].reason += " (seen)"
     assert other.nodes["2.1"].reason == original + " (seen)"
+
+
+def test_ratings_read_before_the_node_results_are_made_are_theirs(hmip):
+    """``Result.rating`` of a ratings-only result reads the plan's ratings without making the node results;
+    each is the level its node result then holds, and an unknown node is an error as before."""
+    import pytest
+
+    for ev in inspections(hmip, 10, seed=21):
+        fast = evaluate(hmip, ev, explain=False)
+        before = {k: fast.rating(k) for k in hmip.nodes}
+        assert before == {k: (fast.overall if k == "overall" else fast.nodes[k]).level for k in hmip.nodes}
+        assert before == {k: fast.rating(k) for k in hmip.nodes}  # (after they were made)
+        with pytest.raises(KeyError):
+            evaluate(hmip, ev, explain=False).rating("9.9")

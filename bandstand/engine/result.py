@@ -194,12 +194,9 @@ class ExplainedNodeResult(NodeResult):
     other way it is one too.
     """
 
+    #: ``_why``: (function, its arguments...) that writes the reason, until it has been written (set after
+    #: the result is made; None once written)
     __slots__ = ("_why",)
-
-    def __init__(self, *args, why: tuple | None = None, **kwargs):
-        NodeResult.__init__(self, *args, **kwargs)
-        #: (function, its arguments...) that writes the reason, until it has been written
-        self._why = why
 
     @property  # type: ignore[override]
     def reason(self) -> str:
@@ -259,14 +256,15 @@ class Result:
     what it then gives is what building them at once would give.
     """
 
-    __slots__ = ("framework", "subject", "date", "_nodes", "_overall", "_build", "limits_applied", "evidence_file",
-                 "warnings", "findings", "partial", "left_out")
+    __slots__ = ("framework", "subject", "date", "_nodes", "_overall", "_build", "_ratings", "limits_applied",
+                 "evidence_file", "warnings", "findings", "partial", "left_out")
 
     def __init__(self, framework: Framework, subject: str | None, date: str | None,
                  nodes: dict[str, NodeResult] | None, overall: NodeResult | None,
                  limits_applied: list[AppliedLimit], evidence_file: str | None = None,
                  warnings: list | None = None, findings: list | None = None, partial: bool = False,
-                 left_out: list[str] | None = None, *, build: Callable[[], tuple] | None = None):
+                 left_out: list[str] | None = None, *, build: Callable[[], tuple] | None = None,
+                 ratings: tuple | None = None):
         self.framework = framework
         self.subject = subject
         self.date = date
@@ -274,6 +272,9 @@ class Result:
         self._nodes = nodes
         self._overall = overall
         self._build = build
+        #: with ``build``: (slot by node id, the plan's values by slot), which :meth:`rating` reads without
+        #: making the node results
+        self._ratings = ratings
         self.limits_applied = limits_applied
         self.evidence_file = evidence_file
         self.warnings = [] if warnings is None else warnings
@@ -330,11 +331,21 @@ class Result:
         return {f: getattr(self, f) for f in self._FIELDS}
 
     def __setstate__(self, state):
-        self._build = None
+        self._build = self._ratings = None
         for f, v in state.items():
             setattr(self, f, v)
 
     def rating(self, node_id: str) -> Level | None:
+        """A node's level (``"overall"``: the overall rating's), None where not rated."""
+        if self._build is not None and self._ratings is not None:  # (what the node result would hold)
+            index, values = self._ratings
+            slot = index.get(node_id)
+            if slot is None:
+                if node_id == "overall":
+                    return None
+                raise KeyError(node_id)
+            value = values[slot]
+            return value if isinstance(value, Level) else None
         r = self.overall if node_id == "overall" else self.nodes[node_id]
         return r.level if r is not None else None
 
