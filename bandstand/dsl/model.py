@@ -65,7 +65,13 @@ class Scale:
 
     def find(self, text: str) -> Level | None:
         """A level by id, label or alias, ignoring case, spaces and '_'/'-'."""
-        return self._by_name.get(normalise(text))
+        found = self.__dict__.get("_found")
+        if found is None or len(found) >= 1024:
+            found = self._found = {}
+        if text in found:
+            return found[text]
+        level = found[text] = self._by_name.get(normalise(text))
+        return level
 
     @property
     def names(self) -> list[str]:

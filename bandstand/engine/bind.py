@@ -9,7 +9,6 @@ answers into one :class:`Measure` per node, ready to evaluate (:class:`Bound`).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePath
@@ -22,23 +21,41 @@ from .coverage import check_partial, coverage_error, declared_left_out, publishe
 from .evidence_model import Case, Evidence
 from .published import bind_published, stand_ins
 
-@dataclass(frozen=True)
 class Measure:
-    """A node's share of cases: counts, or a published percentage."""
+    """A node's share of cases: counts, or a published percentage. Not to be changed once made (one may serve
+    many bindings).
 
-    yes: int | None
-    of: int | None
-    percent: Fraction | None  # as published, when given
+    ``value`` is the percentage (exact), or None when nothing applied: worked
+    out once, when the measure is made, since every evaluation reads it.
+    """
 
-    @functools.cached_property
-    def value(self) -> Fraction | None:
-        """The percentage (exact), or None when nothing applied."""
-        if self.percent is not None:
-            return self.percent
-        if not self.of:
-            return None
-        whole, rest = divmod(100 * self.yes, self.of)
-        return whole if not rest else Fraction(100 * self.yes, self.of)
+    __slots__ = ("yes", "of", "percent", "value")
+
+    def __init__(self, yes: int | None, of: int | None, percent: Fraction | None):
+        self.yes = yes
+        self.of = of
+        self.percent = percent  # as published, when given
+        if percent is not None:
+            self.value: Fraction | int | None = percent
+        elif not of:
+            self.value = None
+        else:
+            whole, rest = divmod(100 * yes, of)
+            self.value = whole if not rest else Fraction(100 * yes, of)
+
+    def __eq__(self, other):
+        if other.__class__ is not Measure:
+            return NotImplemented
+        return (self.yes, self.of, self.percent) == (other.yes, other.of, other.percent)
+
+    def __hash__(self) -> int:
+        return hash((self.yes, self.of, self.percent))
+
+    def __repr__(self) -> str:
+        return f"Measure(yes={self.yes!r}, of={self.of!r}, percent={self.percent!r})"
+
+    def __reduce__(self):
+        return Measure, (self.yes, self.of, self.percent)
 
 
 @dataclass
@@ -95,7 +112,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                 why = "is not rated (it is a question taken into account, not a standard)"
             out.error("evidence.not-judged", f"'{node_id}' ({node.name}) {why}; remove this judgement", j.pos)
             continue
-        if j.rating is None or str(j.rating).strip().lower().replace(" ", "_") in _NOT_RATED:
+        if _not_rated(j.rating):
             if node.judged == JUDGED_OPTIONAL or declared_left_out(ev.partial, node):
                 judgements[node_id] = None
             else:
@@ -139,23 +156,34 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     given: set[str] = set()  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
         given.add(node_id)
-        node = nodes.get(node_id)
-        if node is None or node_id == "overall":
-            unknown(node_id, f.pos, "figures")
-            continue
-        if node_id not in figured:
+        if node_id not in figured or node_id == "overall" or node_id not in nodes:
+            node = nodes.get(node_id)
+            if node is None or node_id == "overall":
+                unknown(node_id, f.pos, "figures")
+                continue
             out.error("evidence.not-share", f"'{node_id}' is not rated on a share of cases, so it takes no "
                       "figures" + (" (it is rated by judgement: give a judgement)" if node.is_judged else ""), f.pos)
             continue
-        if f.percent is not None and f.of:
-            exact = Fraction(100 * f.yes, f.of)
-            if abs(exact - f.percent) >= 1:
-                out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
-                          f"{fmt_number(f.percent)}%", f.pos)
-                continue
         percent = f.percent
-        if percent is not None and percent.denominator == 1:
-            percent = int(percent)  # whole percentages compare as plain ints on every evaluation
+        if percent is not None:
+            if f.of:
+                exact = Fraction(100 * f.yes, f.of)
+                if abs(exact - percent) >= 1:
+                    out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
+                              f"{fmt_number(percent)}%", f.pos)
+                    continue
+            if type(percent) is not int:
+                whole, one = percent.as_integer_ratio()
+                if one == 1:
+                    percent = whole  # whole percentages compare as plain ints on every evaluation
+            if f.yes is None and f.of is None and type(percent) is int:
+                measure = _published_percent.get(percent)  # (one unchangeable measure per whole percentage)
+                if measure is None:
+                    if len(_published_percent) >= 1024:
+                        _published_percent.clear()
+                    measure = _published_percent[percent] = Measure(None, None, percent)
+                measures[node_id] = measure
+                continue
         measures[node_id] = Measure(f.yes, f.of, percent)
 
     # cases
@@ -222,7 +250,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         measures[node_id] = Measure(y, n, None)
         from_cases.add(node_id)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
-    declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])}
+    declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])} if ev.partial else set()
     uncovered = []
     if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
         uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
@@ -247,6 +275,23 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error], published,
                  *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
+
+
+_not_rated_memo: dict[str, bool] = {}
+_published_percent: dict[int, Measure] = {}
+
+
+def _not_rated(rating) -> bool:
+    """Whether a judgement's rating says 'not rated' (None, 'n/a', 'none', ...)."""
+    if rating is None:
+        return True
+    text = str(rating)
+    found = _not_rated_memo.get(text)
+    if found is None:
+        if len(_not_rated_memo) >= 1024:
+            _not_rated_memo.clear()
+        found = _not_rated_memo[text] = text.strip().lower().replace(" ", "_") in _NOT_RATED
+    return found
 
 
 def _ids(ids: list[str], most: int = 8) -> str:

@@ -173,8 +173,8 @@ class Step:
 class Shown:
     """What a node's result shows whatever the evidence: worked out once per framework."""
 
-    __slots__ = ("node", "id", "slot", "title", "tier", "rated", "how", "children", "reference", "unrated_reason",
-                 "shared")
+    __slots__ = ("node", "id", "slot", "title", "tier", "rated", "how", "judged", "children", "reference",
+                 "unrated_reason", "shared")
 
     def __init__(self, node: Node, slot: int):
         self.node = node
@@ -184,6 +184,7 @@ class Shown:
         self.tier = node.tier.id if node.tier else None
         self.rated = node.rated
         self.how = "not rated" if not node.rated else "judgement" if node.is_judged else "rule"
+        self.judged = self.how == "judgement"
         self.children = tuple(c.id for c in node.children)
         self.reference = node.reference
         self.unrated_reason = None if node.rated else _unrated_reason(node)
@@ -229,17 +230,28 @@ class CompiledFramework:
                  for node_id, (node, fn, limits, own, table, banded) in parts.items()}
         self.order: tuple[Step, ...] = tuple(steps[i] for i in _order(framework, steps))
         self.steps = steps
+        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order
+        self.run: tuple[tuple[Fn, int, Step | None], ...] = tuple(
+            (step.fn, step.slot, step if step.limits else None) for step in self.order)
         self.shown: tuple[Shown, ...] = tuple(Shown(n, self.index[n.id]) for n in framework.nodes.values())
+        self.shown_by_id: dict[str, Shown] = {s.id: s for s in self.shown}
+        self.rated_shown: tuple[Shown, ...] = tuple(s for s in self.shown if s.rated)
+        #: without and with reasons: every node id in order -> the shared result of an unrated node (None for
+        #: the rated), copied to start each result (engine.evaluate), made on first use
+        self.shown_template: list[dict | None] = [None, None]
         #: per scale (by object id: the framework holds them): (lowest score, highest score, the gaps between
         #: its scores in order), or None when no level has a score
         self.scale_scores: dict[int, tuple | None] = {id(sc): _scale_scores(sc) for sc in framework.scales.values()}
         for n in framework.nodes.values():
             if n.scale is not None and id(n.scale) not in self.scale_scores:
                 self.scale_scores[id(n.scale)] = _scale_scores(n.scale)
-        #: memos of margins: by table id and figures, and the score step of a set of scales; what they hold
+        #: memos of margins: by table id and figures, and (score step, whether uniform, lowest and highest total)
+        #: of the scales of the nodes summed; what they hold
         #: depends only on the framework, so entries never change once made
         self.margin_memo: dict[tuple, tuple] = {}
         self.score_steps: dict[tuple, tuple] = {}
+        #: the parts of reasons that depend only on the framework (engine.explain), made on first use
+        self.texts: dict = {}
 
 
 def _scale_scores(scale) -> tuple | None:
@@ -489,43 +501,80 @@ class _Compiler:
         return self._count(e, site, "of")
 
     def f_band(self, e, site):
-        x = self.expr(e.args[0], site)
         table = self.fw.bands[e.args[1].text]
         rounding, lookup = table.rounding, table.lookup
-        found: dict = {}  # value -> (rounded, band): the table's answer depends on the value alone
+        found: dict = {}  # value -> (rounded, band, level or NotRated): the table's answer depends on the value alone
+
+        def answer(v) -> tuple:
+            if len(found) >= 4096:
+                found.clear()
+            r = rounding.apply(v)
+            b = lookup(r)
+            hit = found[v] = (r, b, NotRated(f"{r} falls in no band of '{table.id}'") if b is None else b.level)
+            return hit
+
+        arg = e.args[0]
+        if isinstance(arg, ast.Call) and arg.func == "share":  # band(share(...), t): one step, no call between
+            node_id = self._node_arg(arg, site).id
+
+            def band_share(ctx):
+                m = ctx.override
+                if m is None or ctx.owner.id != node_id:
+                    m = ctx.measures.get(node_id)
+                    if m is None:
+                        return NotRated("no cases or figures were given")
+                v = m.value
+                if v is None:
+                    return NotRated("no inspected case applied")
+                hit = found.get(v)
+                if hit is None:
+                    hit = answer(v)
+                trace = ctx.trace
+                if trace is None:
+                    return hit[2]
+                trace.append(ShareEvent(node_id, m, v))
+                if hit[1] is not None:
+                    trace.append(BandEvent(table, v, hit[0], hit[1]))
+                return hit[2]
+            return band_share
+        x = self.expr(arg, site)
 
         def band(ctx):
             v = x(ctx)
             if isinstance(v, NotRated):
                 return v
-            hit = found.get(v)
-            if hit is None:
-                if len(found) >= 4096:
-                    found.clear()
-                hit = found[v] = (r := rounding.apply(v)), lookup(r)
-            r, b = hit
-            if b is None:
-                return NotRated(f"{r} falls in no band of '{table.id}'")
-            if ctx.trace is not None:
-                ctx.trace.append(BandEvent(table, v, r, b))
-            return b.level
+            hit = found.get(v) or answer(v)
+            if ctx.trace is not None and hit[1] is not None:
+                ctx.trace.append(BandEvent(table, v, hit[0], hit[1]))
+            return hit[2]
         return band
 
     def _pick(self, e, site, func: str):
         members = tuple(resolve_nodes(e.args[0], site, self.fw))
         slots = tuple((n, self.index[n.id]) for n in members)
-        choose = min if func == "lowest" else max
+        just_slots = tuple(i for _, i in slots)
         none_rated = "none of " + ", ".join(n.id for n in members) + " is rated"
         shown = plural(members)
 
+        lowest = func == "lowest"
+
         def pick(ctx):
             ratings = ctx.ratings
-            rated = [(n, lv) for n, i in slots if isinstance(lv := ratings[i], Level)]
-            if not rated:
+            level = None
+            if lowest:
+                for i in just_slots:
+                    lv = ratings[i]
+                    if isinstance(lv, Level) and (level is None or lv.index < level.index):
+                        level = lv
+            else:
+                for i in just_slots:
+                    lv = ratings[i]
+                    if isinstance(lv, Level) and (level is None or lv.index > level.index):
+                        level = lv
+            if level is None:
                 return NotRated(none_rated)
-            level = choose((lv for _, lv in rated), key=_index)
             if ctx.trace is not None:
-                chosen = tuple(n for n, lv in rated if lv is level)
+                chosen = tuple(n for n, i in slots if ratings[i] is level)
                 ctx.trace.append(PickEvent(func, members, chosen, level, shown))
             return level
         return pick
@@ -577,27 +626,39 @@ class _Compiler:
         maximum = _max_score(members)
         # whole scores are added as ints (the scale's scores, not Fractions)
         whole = all(lv.score is None or lv.score.denominator == 1 for n in members for lv in n.scale.levels)
-        scores = {id(lv): (int(lv.score) if whole else lv.score) for n in members for lv in n.scale.levels
-                  if lv.score is not None}
+        scores = {lv: (int(lv.score) if whole else lv.score) for n in members for lv in n.scale.levels
+                  if lv.score is not None}  # (levels compare by identity)
+        just_slots = tuple(i for _, i in slots)
         shown = plural(members)
 
         def sum_scores(ctx):
-            total = 0
             ratings = ctx.ratings
+            try:  # every member rated with a level of its scale that has a score: add them up
+                total = 0
+                for i in just_slots:
+                    total += scores[ratings[i]]
+            except (KeyError, TypeError):
+                total = added_up(ctx.ratings)
+                if isinstance(total, NotRated):
+                    return total
+            if ctx.trace is not None:
+                ctx.trace.append(SumEvent(members, total, maximum, shown))
+            return total
+
+        def added_up(ratings):  # one by one: the member that is not rated (or has no score) says why
+            total = 0
             for n, i in slots:
                 lv = ratings[i]
                 if not isinstance(lv, Level):
                     why = f" ({lv.reason})" if isinstance(lv, NotRated) else ""
                     return NotRated(f"{n.id} is not rated{why}, so the scores cannot be added up")
-                score = scores.get(id(lv))
+                score = scores.get(lv)
                 if score is None:
                     if lv.score is None:
                         return NotRated(f"{n.id}'s rating '{lv.label}' has no score")
                     score = lv.score
                 total += score
-            if ctx.trace is not None:
-                ctx.trace.append(SumEvent(members, total, maximum, shown))
-            return total
+            return total  # (a level of another scale that has a score: added as it is)
         return sum_scores
 
     def f_mean_score(self, e, site):
@@ -661,10 +722,6 @@ class _Compiler:
     def f_not_rated(self, e, site):
         reason = e.args[0].value if isinstance(e.args[0], ast.String) else "not rated"
         return lambda ctx: NotRated(reason)
-
-
-def _index(level: Level) -> int:
-    return level.index
 
 
 def _max_score(members) -> Fraction | None:

@@ -14,19 +14,17 @@ while deciding it (its trace), not from a second pass that re-derives it.
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 from typing import Callable, Iterable, Iterator, ParamSpec, TypeVar
 
 from ..dsl import too_deep_error
-from ..dsl.ast import float_text
 from ..dsl.model import OVERALL, Framework, Level, Node
 from ..errors import WARNING, Diagnostic
-from .compile import (BandEvent, CompiledFramework, Context, JudgementEvent, MeanEvent, NotRated, PickEvent,
-                      RefEvent, ShareEvent, SumEvent)
+from .compile import CompiledFramework, Context, NotRated, RefEvent
 from . import coverage, published
+from . import explain as explanation
 from .evidence import Bound, Evidence, bind
 from .margins import MARGIN_RERUNS, margin
-from .result import AppliedLimit, NodeResult, Result, SharedNodeResult
+from .result import AppliedLimit, ExplainedNodeResult, NodeResult, Result, SharedNodeResult
 
 
 _P = ParamSpec("_P")
@@ -58,7 +56,6 @@ def compile_framework(framework: Framework) -> CompiledFramework:
     return compiled
 
 
-@_bounded
 def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, *,
              explain: bool = True) -> Result:
     """Evaluate one inspection's evidence against a framework.
@@ -66,52 +63,39 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     ``explain=False`` gives the ratings only: no reasons, margins or
     ``decided_by`` (faster, for batch work).
     """
+    try:  # (as _bounded does, without its packing of arguments on every call)
+        return _evaluate(framework, evidence, explain)
+    except RecursionError:
+        fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+        raise too_deep_error(fw) from None
+
+
+def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, explain: bool) -> Result:
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
     ctx = Context(compiled, bound.measures, bound.judgements, bound.notes)
-    traces: dict[str, list] = {}
+    ev = bound.evidence
     applied: list[AppliedLimit] = []
+    if not explain and not (bound.incomplete or bound.published or ev.partial):
+        # ratings only: the plan's steps alone, the node results made when first read (and the overall score
+        # worked out again then)
+        ratings = ctx.ratings
+        for fn, slot, limited in compiled.run:
+            value = fn(ctx)
+            if limited is not None:
+                value = _limited(limited, ctx, value, applied, None, False)
+            ratings[slot] = value
+        return Result(fw, ev.subject, ev.date, None, None, applied, ev.file, list(bound.warnings),
+                      build=lambda: _ratings_only(compiled, ctx, applied, bound), ratings=(compiled.index, ratings))
+    traces: dict[str, list] = {}
     limit_refs: dict[str, list[str]] = {}
     stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why
-    for prog in compiled.order:
-        node = prog.node
-        ctx.owner = node
-        traced = explain or node.id == OVERALL  # ratings only still give the overall score
-        ctx.trace = [] if traced else None
-        value = prog.fn(ctx)
-        if traced:
-            traces[node.id] = ctx.trace
-        for step in prog.limits:
-            if not isinstance(value, Level):
-                break
-            lim = step.limit
-            ctx.trace = [] if explain else None
-            holds = step.cond(ctx)
-            if holds is not True:
-                continue
-            new = lim.bound(value)
-            if new is not value:
-                applied.append(AppliedLimit(lim.id, node.id, value, new, lim.description, lim.when.text.strip()))
-                if explain:
-                    limit_refs.setdefault(node.id, []).extend(
-                        e.node_id for e in ctx.trace if isinstance(e, RefEvent))
-                value = new
-        if node.id in bound.incomplete:  # beneath a published rating, with a gap beneath it: not rated
-            value, traces[node.id] = NotRated(bound.incomplete[node.id]), []
-            applied = [a for a in applied if a.node_id != node.id]
-        if node.id in bound.published:
-            value = published.decide(node, value, bound, stood)
-            if node.id in stood:  # not the rule's doing: no trace, no limit
-                traces[node.id] = []
-                applied = [a for a in applied if a.node_id != node.id]
-                limit_refs.pop(node.id, None)
-        ctx.ratings[prog.slot] = value
+    _run(compiled, ctx, explain, compiled.index.get(OVERALL), traces, applied, limit_refs, bound, stood)
     ctx.trace = None
     budget = [MARGIN_RERUNS, 0]  # what-if evaluations left, margins skipped
     results = _results(compiled, ctx, traces, applied, limit_refs, bound, explain, budget)
     overall = results.pop("overall", None)
-    ev = bound.evidence
     warnings = list(bound.warnings)
     if budget[1]:
         warnings.append(Diagnostic("eval.margins", f"margins in cases are not shown for {budget[1]} node(s): "
@@ -127,6 +111,83 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
     return result
 
 
+def _run(compiled: CompiledFramework, ctx: Context, explain: bool, overall_slot: int | None, traces: dict,
+         applied: list[AppliedLimit], limit_refs: dict, bound: Bound, stood: dict) -> None:
+    """Run the plan's steps into ``ctx.ratings``, recording traces (explaining), limits and published ratings."""
+    ratings = ctx.ratings
+    special = bound.incomplete or bound.published
+    for prog in compiled.order:
+        node = prog.node
+        ctx.owner = node
+        if explain or prog.slot == overall_slot:  # ratings only still give the overall score
+            trace = ctx.trace = []
+            value = prog.fn(ctx)
+            traces[node.id] = trace
+        else:
+            ctx.trace = None
+            value = prog.fn(ctx)
+        if prog.limits:
+            value = _limited(prog, ctx, value, applied, limit_refs, explain)
+        if special:
+            value = _published(node, value, bound, stood, traces, limit_refs, applied)
+        ratings[prog.slot] = value
+
+
+def _limited(prog, ctx: Context, value, applied: list[AppliedLimit], limit_refs: dict, explain: bool):
+    """``value`` after the node's limits; each that changes it is recorded (and the nodes its condition read)."""
+    node = prog.node
+    for step in prog.limits:
+        if not isinstance(value, Level):
+            break
+        lim = step.limit
+        ctx.trace = [] if explain else None
+        holds = step.cond(ctx)
+        if holds is not True:
+            continue
+        new = lim.bound(value)
+        if new is not value:
+            applied.append(AppliedLimit(lim.id, node.id, value, new, lim.description, lim.when.text.strip()))
+            if explain:
+                limit_refs.setdefault(node.id, []).extend(e.node_id for e in ctx.trace if isinstance(e, RefEvent))
+            value = new
+    return value
+
+
+def _published(node: Node, value, bound: Bound, stood: dict, traces: dict, limit_refs: dict,
+               applied: list[AppliedLimit]):
+    """The value of a node beneath or at a published rating (see :mod:`.published`)."""
+    if node.id in bound.incomplete:  # beneath a published rating, with a gap beneath it: not rated
+        value, traces[node.id] = NotRated(bound.incomplete[node.id]), []
+        applied[:] = [a for a in applied if a.node_id != node.id]
+    if node.id in bound.published:
+        value = published.decide(node, value, bound, stood)
+        if node.id in stood:  # not the rule's doing: no trace, no limit
+            traces[node.id] = []
+            applied[:] = [a for a in applied if a.node_id != node.id]
+            limit_refs.pop(node.id, None)
+    return value
+
+
+def _ratings_only(compiled: CompiledFramework, ctx: Context, applied, bound: Bound) -> tuple:
+    """(node results, overall result) of a ratings-only evaluation, made from its plan's ratings when read.
+
+    The overall score (the number its rule bands, and the most it could be)
+    is what its rule recorded: the rule is run again, traced, on the
+    ratings the plan gave, as it ran then (its own rating not yet given).
+    """
+    traces = {}
+    step = compiled.steps.get(OVERALL)
+    if step is not None:
+        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes)  # (the evaluation's context unchanged)
+        again.ratings = list(ctx.ratings)
+        again.ratings[step.slot] = None
+        again.owner, again.trace = step.node, []
+        step.fn(again)
+        traces[OVERALL] = again.trace
+    results = _results(compiled, ctx, traces, applied, {}, bound, False, [MARGIN_RERUNS, 0])
+    return results, results.pop("overall", None)
+
+
 def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[Evidence | Bound], *,
                   explain: bool = False) -> Iterator[Result]:
     """Evaluate many inspections, one at a time (a generator: memory stays flat)."""
@@ -138,136 +199,79 @@ def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[E
 # -- building the result tree -------------------------------------------------------------
 
 
-def _fmt(x: Fraction | int | None, unit: str = "") -> str:
-    if x is None:
-        return "-"
-    if type(x) is not int:
-        x = Fraction(x)
-        x = x.numerator if x.denominator == 1 else x
-    text = str(x) if type(x) is int else float_text(x, ".1f")
-    return text + ("%" if unit == "percent" else "")
-
-
-def _decimal(x: Fraction) -> str:
-    """'1.3333', '2': to four places, no trailing zeros."""
-    return x if isinstance(x, str) else (str(x.numerator) if x.denominator == 1
-                                         else float_text(x, ".4f").rstrip("0").rstrip("."))
-
-
-def _explain(node: Node, value, events: list, fw: Framework) -> tuple[str, list[str], dict]:
-    clauses: list[str] = []
-    decided_by: list[str] = []
-    fields: dict = {}
-    for e in events:
-        kind = type(e)
-        if kind is JudgementEvent:
-            if e.level is not None:
-                clauses.append("judged by inspectors" + (f": {e.note}" if e.note else ""))
-        elif kind is ShareEvent:
-            fields["measure"] = e.measure
-            fields["pooled"] = e.pooled
-            m = e.measure
-            if m.of is not None and m.percent is None:
-                unit = "answers" if e.pooled else "cases"
-                shown = _fmt(e.value, "percent") if e.value.denominator != 1 else _fmt(round(e.value), "percent")
-                clauses.append(f"{m.yes} of {m.of} {unit} sufficient ({shown})")
-            else:
-                pct = _fmt(round(e.value) if m.percent is None else m.percent, "percent")
-                clauses.append(f"{pct} sufficient (published figure)")
-        elif kind is BandEvent:
-            fields["value"], fields["rounded"], fields["table"], fields["band"] = e.value, e.rounded, e.table, e.band
-            t = e.table
-            rounded = f"rounds to {_fmt(e.rounded, t.unit)}, " if e.rounded != e.value else ""
-            note = " (thresholds inferred, not published)" if t.inferred else ""
-            clauses.append(f"{rounded}in the {e.band.level.label} band ({e.band.describe(t.unit)}){note}")
-        elif kind is PickEvent:
-            decided_by.extend(n.id for n in e.chosen if n.id not in decided_by)
-            which = "lowest" if e.func == "lowest" else "highest"
-            chosen = ", ".join(n.id for n in e.chosen)
-            clauses.append(f"the {which} rating of its {e.plural}: {chosen} "
-                           f"{'is' if len(e.chosen) == 1 else 'are'} {e.level.label}")
-        elif kind is SumEvent:
-            fields["sum_value"] = e.total
-            fields["maximum"] = e.maximum
-            of = f" of {_fmt(e.maximum)}" if e.maximum is not None else ""
-            clauses.append(f"the scores of its {len(e.nodes)} counted {e.plural} add up to "
-                           f"{_fmt(e.total)}{of}")
-            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
-        elif kind is MeanEvent:
-            rated = "" if len(e.nodes) == e.of else f" rated (of {e.of})"
-            clauses.append(f"the mean score of its {len(e.nodes)}{rated} {e.plural} is "
-                           f"{_decimal(e.value)}")
-            decided_by.extend(n.id for n in e.nodes if n.id not in decided_by)
-    if isinstance(value, NotRated):
-        clauses.append(f"not rated: {value.reason}")
-    elif not clauses and isinstance(value, Level):
-        clauses.append(f"{value.label} by its rule")
-    return "; ".join(clauses), decided_by, fields
+def _template(compiled: CompiledFramework, explain: bool) -> dict:
+    """Node id -> the shared result of an unrated node without a measure (None for the others), in order."""
+    template = compiled.shown_template[explain]
+    if template is None:  # (two threads may both make it: either serves)
+        template = {}
+        for shown in compiled.shown:
+            if shown.rated:
+                template[shown.id] = None
+                continue
+            r = shown.shared[1 if explain else 0]
+            if r is None:
+                r = shown.shared[1 if explain else 0] = SharedNodeResult.of(NodeResult(
+                    id=shown.id, title=shown.title, tier=shown.tier, rated=False,
+                    reason=shown.unrated_reason if explain else "", how="not rated", reference=shown.reference,
+                    children=list(shown.children)))
+            template[shown.id] = r
+        compiled.shown_template[explain] = template
+    return template
 
 
 def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_refs, bound: Bound,
              explain: bool, budget: list[int]) -> dict[str, NodeResult]:
-    fw = compiled.framework
     measures, notes, ratings = bound.measures, bound.notes, ctx.ratings
     limited: dict[str, list[AppliedLimit]] = {}
     for a in applied:
         limited.setdefault(a.node_id, []).append(a)
-    out: dict[str, NodeResult] = {}
-    for shown in compiled.shown:
+    # every node in order, the unrated ones' shared results in place: the rated ones (and unrated nodes with a
+    # measure) are put in their places below
+    out: dict[str, NodeResult] = dict(_template(compiled, explain))
+    if measures:
+        by_id = compiled.shown_by_id
+        for node_id, measure in measures.items():
+            shown = by_id.get(node_id)
+            if shown is not None and not shown.rated:
+                out[node_id] = NodeResult(id=node_id, title=shown.title, tier=shown.tier, rated=False,
+                                          reason=shown.unrated_reason if explain else "", how="not rated",
+                                          measure=measure, reference=shown.reference, children=list(shown.children))
+    for shown in compiled.rated_shown:
         node_id = shown.id
-        if not shown.rated:  # (the fields in order, as NodeResult lists them: no keyword matching per node)
-            measure = measures.get(node_id)
-            if measure is None:  # the same for every inspection: one shared, unchangeable result
-                r = shown.shared[1 if explain else 0]
-                if r is None:  # (two threads may both make it: either serves)
-                    r = shown.shared[1 if explain else 0] = SharedNodeResult.of(NodeResult(
-                        node_id, shown.title, shown.tier, False, None, shown.unrated_reason if explain else "",
-                        "not rated", None, None, None, None, None, [], None, [], None, None, False,
-                        shown.reference, list(shown.children)))
-                out[node_id] = r
-                continue
-            out[node_id] = NodeResult(node_id, shown.title, shown.tier, False, None,
-                                      shown.unrated_reason if explain else "", "not rated", measure,
-                                      None, None, None, None, [], None, [], None, None, False, shown.reference,
-                                      list(shown.children))
-            continue
-        r = out[node_id] = NodeResult(node_id, shown.title, shown.tier, True, None, "", shown.how, None, None, None,
-                                      None, None, [], None, [], None, None, False, shown.reference,
-                                      list(shown.children))
         value = ratings[shown.slot]
-        is_level = isinstance(value, Level)
-        r.level = value if is_level else None
-        judged = shown.how == "judgement"
-        if judged:
-            r.note = notes.get(node_id)
+        level = value if isinstance(value, Level) else None
+        note = notes.get(node_id) if shown.judged else None
         if not explain:
-            if not is_level and isinstance(value, NotRated):
-                r.reason = f"not rated: {value.reason}"
+            shown_value = maximum = None
             if node_id == OVERALL:
-                fields = _explain(shown.node, value, traces.get(node_id, ()), fw)[2]
-                r.value, r.maximum = fields.get("sum_value", fields.get("value")), fields.get("maximum")
+                shown_value, maximum = explanation.figures(value, traces.get(node_id, ()))
+            out[node_id] = NodeResult(
+                id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level,
+                reason=f"not rated: {value.reason}" if isinstance(value, NotRated) else "", how=shown.how,
+                value=shown_value, note=note, maximum=maximum, reference=shown.reference,
+                children=list(shown.children))
             continue
-        reason, decided_by, fields = _explain(shown.node, value, traces.get(node_id, ()), fw)
-        r.decided_by = decided_by
-        if fields:
-            r.measure = fields.get("measure") or (measures.get(node_id) if not judged else None)
-            r.value = fields.get("sum_value", fields.get("value"))
-            r.rounded, r.table, r.band = fields.get("rounded"), fields.get("table"), fields.get("band")
-            r.maximum = fields.get("maximum")
-            r.pooled = fields.get("pooled", False)
-        elif not judged:
-            r.measure = measures.get(node_id)
-        for a in limited.get(node_id, ()):
-            r.limits.append(a.id)
-            what = a.description or a.condition
-            reason += f"; limited from {a.before.label} to {a.after.label} by '{a.id}' ({what})"
+        events = traces.get(node_id, ())
+        x = explanation.explain(events)
+        decided_by = x.decided_by
+        if x.has_fields:
+            measure = x.measure or (measures.get(node_id) if not shown.judged else None)
+        else:
+            measure = None if shown.judged else measures.get(node_id)
+        applied_here = limited.get(node_id, ())
         for ref in limit_refs.get(node_id, ()):
             if ref not in decided_by:
                 decided_by.append(ref)
-        r.reason = reason
+        r = out[node_id] = ExplainedNodeResult(
+            id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level, how=shown.how,
+            measure=measure, value=x.shown_value, rounded=x.rounded, table=x.table, band=x.band,
+            decided_by=decided_by, limits=[a.id for a in applied_here], note=note, maximum=x.maximum,
+            pooled=x.pooled, reference=shown.reference, children=list(shown.children))
+        r._why = (explanation.reason, compiled, value, events, applied_here)  # the reason, written when read
     if explain:
+        stand_in = bound.stand_in
         for prog in compiled.order:
             res = out[prog.node.id]
-            if res.level is not None and prog.node.id not in bound.stand_in:
+            if res.level is not None and prog.node.id not in stand_in:
                 res.margin = margin(prog, ctx, res, out, budget)
     return out

@@ -86,6 +86,18 @@ def what_if(prog: Step, ctx: Context, *, measure: Measure | None = None,
     return (final if isinstance(final, Level) else None, value if isinstance(value, Level) else None, by)
 
 
+def _holding(prog: Step, ctx: Context) -> tuple[Limit, ...]:
+    """The node's limits whose conditions hold, as :func:`what_if` would find them on any value its rule gave
+    (a condition reads other nodes, never the value it limits)."""
+    slot, now = prog.slot, ctx.ratings
+    own, now[slot] = now[slot], None  # while its limits run, a node has no rating yet
+    ctx.owner, ctx.override, ctx.trace = prog.node, None, None
+    try:
+        return tuple(step.limit for step in prog.limits if step.cond(ctx) is True)
+    finally:
+        now[slot] = own
+
+
 def _first_true(ok, lo: int, hi: int) -> int:
     """The smallest k in [lo, hi] with ok(k), given ok(hi) (ok rises with k)."""
     while lo < hi:
@@ -174,12 +186,14 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
         if m.percent is not None:
             v, table = m.percent, prog.share_table
             if table is not None and res.table is table and not prog.limits:  # the table alone decides
-                step, found = _remembered(memo, (table.id, "percent", v, current.index),
-                                          lambda: _percent_from_table(table, v, current))
-            else:
-                step = resolution(v, res.table)
-                found = search(current, math.floor((100 - v) / step), math.floor(v / step),
-                               lambda k: what_if(prog, ctx, measure=Measure(None, None, v + k * step)))
+                up, down, empty = _remembered(memo, (table.id, "percent", v, current.index),
+                                              lambda: _percent_from_table(table, v, current))
+                if empty:
+                    return None
+                return Margin(up and MarginStep(up[0], points=up[1]), down and MarginStep(down[0], points=down[1]))
+            step = resolution(v, res.table)
+            found = search(current, math.floor((100 - v) / step), math.floor(v / step),
+                           lambda k: what_if(prog, ctx, measure=Measure(None, None, v + k * step)))
             return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], points=s[1] * step),
                               lambda s: MarginStep(s[0], points=s[1] * step))
     if prog.banded is not None and res.table is prog.banded[0] and res.value is not None:
@@ -190,14 +204,16 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
 
 
 def _percent_from_table(table: BandTable, v: Fraction, current: Level) -> tuple:
-    """(step, what :func:`search` finds) for a published percentage under ``band(share(), table)``."""
+    """The margin of a published percentage under ``band(share(), table)`` with no limit, in points."""
     step = resolution(v, table)
 
     def band_at(k: int):
         band = table.lookup(table.rounding.apply(v + k * step))
         return band.level if band is not None else None
-    return step, search(current, math.floor((100 - v) / step), math.floor(v / step),
-                        lambda k: (band_at(k), band_at(k), None))
+    up, down, _, _ = search(current, math.floor((100 - v) / step), math.floor(v / step),
+                            lambda k: (band_at(k), band_at(k), None))
+    # ((level, points) up, the same down, whether there is no margin): no limit, so nothing is blocked
+    return up and (up[0], up[1] * step), down and (down[0], down[1] * step), not (up or down)
 
 
 def _margin_of(prog: Step, fw: Framework, found: tuple, up_step, down_step) -> Margin | None:
@@ -266,15 +282,17 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
         plan = ctx.plan
         ratings, index, scale_scores = ctx.ratings, plan.index, plan.scale_scores
         scored = [n for n in members if isinstance(lv := ratings[index[n.id]], Level) and lv.score is not None]
-        key = tuple(dict.fromkeys(id(n.scale) for n in scored))
+        key = tuple(id(n.scale) for n in scored)
         found = plan.score_steps.get(key)
         if found is None:  # (two threads may both work it out: either serves)
-            found = plan.score_steps[key] = _score_step([scale_scores[k] for k in key])
-        step, uniform = found
+            if len(plan.score_steps) >= 10_000:
+                plan.score_steps.clear()
+            found = plan.score_steps[key] = (
+                *_score_step([scale_scores[k] for k in dict.fromkeys(key)]),
+                sum(scale_scores[k][0] for k in key), sum(scale_scores[k][1] for k in key))
+        step, uniform, lo, hi = found
         if step is None:
             return None
-        lo = sum(scale_scores[id(n.scale)][0] for n in scored)
-        hi = sum(scale_scores[id(n.scale)][1] for n in scored)
         if kind == "mean":
             step, lo, hi = step / len(scored), lo / len(scored), hi / len(scored)
             if uniform:
@@ -290,8 +308,21 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
         return band.level if band is not None else None
 
     room_up, room_down = math.floor((hi - v) / step), math.floor((v - lo) / step)
-    if prog.limits:
-        found = search(current, room_up, room_down, lambda k: what_if(prog, ctx, raw=band_at(k)))
+    if prog.limits:  # the limits that hold do not depend on the number banded: found once, then applied
+        holding = _holding(prog, ctx)
+
+        def at(k: int) -> tuple:
+            raw = final = band_at(k)
+            by = None
+            if raw is not None:
+                for lim in holding:
+                    new = lim.bound(final)
+                    if new is not final:
+                        final, by = new, lim
+            return final, raw, by
+        found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index,
+                                                   tuple(lim.id for lim in holding)),
+                            lambda: search(current, room_up, room_down, at))
     else:
         found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index),
                             lambda: search(current, room_up, room_down, lambda k: (band_at(k), band_at(k), None)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 from ..dsl.model import Band, BandTable, Framework, Level, Rounding
 from .bind import Measure
@@ -181,6 +181,49 @@ class NodeResult:
 
 _LIST_FIELDS = ("decided_by", "limits", "children")
 
+_REASON = NodeResult.__dict__["reason"]  # the slot that holds a node result's reason
+
+
+class ExplainedNodeResult(NodeResult):
+    """The result of a rated node whose reason is written when first read.
+
+    Evaluation records what the rule decided; the words come from it on
+    first read of :attr:`reason` (or of anything that shows it: ``to_json``,
+    the renderers, equality), and are then kept. Setting ``reason`` replaces
+    them. Copied or pickled, it is a plain :class:`NodeResult`; in every
+    other way it is one too.
+    """
+
+    #: ``_why``: (function, its arguments...) that writes the reason, until it has been written (set after
+    #: the result is made; None once written)
+    __slots__ = ("_why",)
+
+    @property  # type: ignore[override]
+    def reason(self) -> str:
+        why = self._why
+        if why is not None:
+            _REASON.__set__(self, why[0](*why[1:]))
+            self._why = None
+        return _REASON.__get__(self)
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self._why = None
+        _REASON.__set__(self, text)
+
+    def __eq__(self, other):  # equal to a plain NodeResult of the same fields
+        if not isinstance(other, NodeResult):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in NodeResult.__dataclass_fields__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return NodeResult.__repr__(self).replace(type(self).__qualname__, "NodeResult", 1)
+
+    def __reduce_ex__(self, protocol):  # copied or pickled, it is a plain NodeResult, its reason written
+        return NodeResult, tuple(getattr(self, f) for f in NodeResult.__dataclass_fields__)
+
 
 class SharedNodeResult(NodeResult):
     """The result of a node that is not rated and has no measure: the same for every inspection, so one
@@ -205,22 +248,104 @@ class SharedNodeResult(NodeResult):
         return result
 
 
-@dataclass
 class Result:
-    framework: Framework
-    subject: str | None
-    date: str | None
-    nodes: dict[str, NodeResult]
-    overall: NodeResult | None
-    limits_applied: list[AppliedLimit]
-    evidence_file: str | None = None
-    warnings: list = field(default_factory=list)
-    #: published ratings the rules disagree with (engine.published.Finding)
-    findings: list = field(default_factory=list)
-    partial: bool = False  # the evidence declares itself partial
-    left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, left out on purpose
+    """One inspection's result: every node's :class:`NodeResult`, the overall rating, the limits applied.
+
+    A result of ``evaluate(..., explain=False)`` holds the plan's ratings and
+    builds its node results when first read (:attr:`nodes`, :attr:`overall`):
+    what it then gives is what building them at once would give.
+    """
+
+    __slots__ = ("framework", "subject", "date", "_nodes", "_overall", "_build", "_ratings", "limits_applied",
+                 "evidence_file", "warnings", "findings", "partial", "left_out")
+
+    def __init__(self, framework: Framework, subject: str | None, date: str | None,
+                 nodes: dict[str, NodeResult] | None, overall: NodeResult | None,
+                 limits_applied: list[AppliedLimit], evidence_file: str | None = None,
+                 warnings: list | None = None, findings: list | None = None, partial: bool = False,
+                 left_out: list[str] | None = None, *, build: Callable[[], tuple] | None = None,
+                 ratings: tuple | None = None):
+        self.framework = framework
+        self.subject = subject
+        self.date = date
+        #: the node results, or None while ``build`` has not yet made them
+        self._nodes = nodes
+        self._overall = overall
+        self._build = build
+        #: with ``build``: (slot by node id, the plan's values by slot), which :meth:`rating` reads without
+        #: making the node results
+        self._ratings = ratings
+        self.limits_applied = limits_applied
+        self.evidence_file = evidence_file
+        self.warnings = [] if warnings is None else warnings
+        #: published ratings the rules disagree with (engine.published.Finding)
+        self.findings = [] if findings is None else findings
+        self.partial = partial  # the evidence declares itself partial
+        self.left_out = [] if left_out is None else left_out  # rated nodes with no evidence, left out on purpose
+
+    def _built(self) -> None:
+        build = self._build
+        if build is not None:  # (two threads may both build them: either serves)
+            self._nodes, self._overall = build()
+            self._build = None
+
+    @property
+    def nodes(self) -> dict[str, NodeResult]:
+        if self._build is not None:
+            self._built()
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, value: dict[str, NodeResult]) -> None:
+        if self._build is not None:
+            self._built()
+        self._nodes = value
+
+    @property
+    def overall(self) -> NodeResult | None:
+        if self._build is not None:
+            self._built()
+        return self._overall
+
+    @overall.setter
+    def overall(self, value: NodeResult | None) -> None:
+        if self._build is not None:
+            self._built()
+        self._overall = value
+
+    _FIELDS = ("framework", "subject", "date", "nodes", "overall", "limits_applied", "evidence_file", "warnings",
+               "findings", "partial", "left_out")
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # (changeable, as the dataclass it was)
+
+    def __repr__(self) -> str:
+        return f"Result({', '.join(f'{f}={getattr(self, f)!r}' for f in self._FIELDS)})"
+
+    def __getstate__(self):
+        """Copied or pickled, a result is built first (what builds it is not kept)."""
+        return {f: getattr(self, f) for f in self._FIELDS}
+
+    def __setstate__(self, state):
+        self._build = self._ratings = None
+        for f, v in state.items():
+            setattr(self, f, v)
 
     def rating(self, node_id: str) -> Level | None:
+        """A node's level (``"overall"``: the overall rating's), None where not rated."""
+        if self._build is not None and self._ratings is not None:  # (what the node result would hold)
+            index, values = self._ratings
+            slot = index.get(node_id)
+            if slot is None:
+                if node_id == "overall":
+                    return None
+                raise KeyError(node_id)
+            value = values[slot]
+            return value if isinstance(value, Level) else None
         r = self.overall if node_id == "overall" else self.nodes[node_id]
         return r.level if r is not None else None
 

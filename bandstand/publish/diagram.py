@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..describe import describe, describe_limit, describe_rule, plural, table_name
 from ..dsl import ast
-from ..dsl.checks import Site
+from ..dsl.resolve import Site
 from ..dsl.model import Framework
 
 __all__ = ["rating_diagram", "diagram_steps"]

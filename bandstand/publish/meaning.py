@@ -18,7 +18,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..dsl import ast
-from ..dsl.checks import ResolveError, Site, resolve_nodes
+from ..dsl.resolve import ResolveError, Site, resolve_nodes
 from ..dsl.model import BandTable, Framework, Node, fmt_number
 
 __all__ = ["level_meanings", "judged_meaning", "rounding_note"]

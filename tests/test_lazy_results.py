@@ -1,0 +1,110 @@
+"""Results made when read: what a result gives does not depend on when, or whether, its parts were read first.
+
+A ratings-only result (``evaluate(..., explain=False)``) holds the plan's
+ratings and makes its node results when first read; an explained result
+writes each node's reason when it is first read. Read in any order, copied
+or pickled before anything was read, changed before it was read, they give
+what they give when read at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import random
+
+from bandstand import bind, compile_framework, evaluate
+from bandstand.dsl.resolve import facts as framework_facts
+from bandstand.engine.result import NodeResult
+from bandstand.render import to_json, to_markdown, to_text
+from helpers import evidence
+
+LEVELS = ("inadequate", "requires_improvement", "good", "outstanding")
+JUDGED = ("1.1", "1.2", "1.3", "1.4", "3.4", "4.1")
+
+
+def inspections(hmip, n: int, seed: int = 13):
+    """Random inspections of hmip-youth@2018: every key question a published percentage, judged standards."""
+    rng = random.Random(seed)
+    kqs = [n.id for n in framework_facts(hmip).evidence.share_rated]  # the key questions
+    assert len(kqs) == 21
+    for _ in range(n):
+        judgements = {j: rng.choice(LEVELS) for j in JUDGED}
+        if rng.random() < 0.3:  # the limit on the overall rating: 4.1 Inadequate, the rest (nearly) outstanding
+            judgements = {j: "outstanding" for j in JUDGED}
+            judgements["4.1"] = "inadequate"
+            percents = {k: rng.randint(77, 100) for k in kqs}
+        else:
+            percents = {k: rng.randint(0, 100) for k in kqs}
+        yield evidence({"subject": "random", "judgements": judgements,
+                        "key_questions": {k: {"percent": p} for k, p in percents.items()}})
+
+
+def test_ratings_only_overall_score_is_the_one_the_rule_recorded(hmip):
+    """The overall score of a ratings-only result (worked out from the plan's ratings when read) is the score
+    of the explained result, limited or not; and the limit is listed alike."""
+    limited = 0
+    for ev in inspections(hmip, 60):
+        full, fast = evaluate(hmip, ev), evaluate(hmip, ev, explain=False)
+        assert (fast.overall.level, fast.overall.value, fast.overall.maximum) == \
+            (full.overall.level, full.overall.value, full.overall.maximum)
+        assert [a.to_json() for a in fast.limits_applied] == [a.to_json() for a in full.limits_applied]
+        assert {k: r.level for k, r in fast.nodes.items()} == {k: r.level for k, r in full.nodes.items()}
+        limited += bool(full.limits_applied)
+    assert limited  # the limit was tried
+
+
+def test_a_ratings_only_result_read_in_any_order_gives_the_same(hmip):
+    compiled = compile_framework(hmip)
+    for ev in inspections(hmip, 10, seed=5):
+        bound = bind(ev, hmip)
+        shown = to_json(evaluate(compiled, bound, explain=False))
+        overall_first = evaluate(compiled, bound, explain=False)
+        assert overall_first.overall is not None and overall_first.rating("2.1") is not None
+        assert to_json(overall_first) == shown
+        copied = copy.deepcopy(evaluate(compiled, bound, explain=False))  # nothing read before the copy
+        pickled = pickle.loads(pickle.dumps(evaluate(compiled, bound, explain=False)))
+        assert to_json(copied) == to_json(pickled) == shown
+        assert evaluate(compiled, bound, explain=False) == evaluate(compiled, bound, explain=False)
+        read = evaluate(compiled, bound, explain=False)
+        read.nodes["2.1"].level  # noqa: B018 (read first)
+        for fmt in (to_text, to_markdown):
+            assert fmt(evaluate(compiled, bound, explain=False)) == fmt(read)
+
+
+def test_reasons_written_when_read_are_the_same_however_the_result_is_read(hmip):
+    for ev in inspections(hmip, 10, seed=8):
+        shown = evaluate(hmip, ev).to_json()
+        copied = copy.deepcopy(evaluate(hmip, ev))  # no reason read before the copy or the pickle
+        pickled = pickle.loads(pickle.dumps(evaluate(hmip, ev)))
+        assert copied.to_json() == pickled.to_json() == shown
+        result = evaluate(hmip, ev)
+        node = result.nodes["2.1"]
+        plain = node.copy()  # a plain NodeResult, its reason written
+        assert type(plain) is NodeResult and plain.reason == shown["nodes"]["2.1"]["reason"]
+        assert node == plain and plain == node
+
+
+def test_a_reason_changed_before_it_was_read_stays_changed(hmip):
+    ev = next(inspections(hmip, 1))
+    result = evaluate(hmip, ev)
+    original = evaluate(hmip, ev).nodes["2.1"].reason
+    result.nodes["2.1"].reason = "changed"
+    assert result.nodes["2.1"].reason == "changed" and result.to_json()["nodes"]["2.1"]["reason"] == "changed"
+    other = evaluate(hmip, ev)
+    other.nodes["2.1"].reason += " (seen)"
+    assert other.nodes["2.1"].reason == original + " (seen)"
+
+
+def test_ratings_read_before_the_node_results_are_made_are_theirs(hmip):
+    """``Result.rating`` of a ratings-only result reads the plan's ratings without making the node results;
+    each is the level its node result then holds, and an unknown node is an error as before."""
+    import pytest
+
+    for ev in inspections(hmip, 10, seed=21):
+        fast = evaluate(hmip, ev, explain=False)
+        before = {k: fast.rating(k) for k in hmip.nodes}
+        assert before == {k: (fast.overall if k == "overall" else fast.nodes[k]).level for k in hmip.nodes}
+        assert before == {k: fast.rating(k) for k in hmip.nodes}  # (after they were made)
+        with pytest.raises(KeyError):
+            evaluate(hmip, ev, explain=False).rating("9.9")
