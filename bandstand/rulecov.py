@@ -17,6 +17,11 @@ example exercise? Four kinds of item are counted:
 - ``branch``: the ``then`` and the ``else`` of every ``if`` in a rule or a
   limit's condition, each covered when an evaluation takes it.
 
+Rows and branches count from the evaluations of a node's rule that rated it,
+or that left it unrated from evidence the example gives at or beneath it (a
+deliberate ``else not_rated(...)``); a rule run over no evidence of its own
+(beneath a published rating that stands in, say) exercises nothing.
+
 Everything is found by evaluating the examples again: the engine gives the
 results (and so the nodes rated and the limits applied), and a tracing
 evaluator (:mod:`bandstand.engine.tracer`) walks each rule that decided a
@@ -40,6 +45,7 @@ from typing import Any, Iterable
 from .dsl import ast
 from .dsl.checks import Site, sites
 from .dsl.model import OVERALL, Framework, Level, Rule
+from .engine.coverage import beneath
 from .engine.evidence import bind
 from .engine.compile import NotRated
 from .engine.result import number
@@ -189,6 +195,7 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
     limits whose condition held, limits whose condition was evaluated), tracing its rule and limits into
     ``trace`` and checking every value against the engine's result."""
     bound = bind(evidence, fw)
+    given = {*bound.measures, *bound.judgements, *bound.published}
     results = dict(result.nodes)
     if result.overall is not None:
         results[OVERALL] = result.overall
@@ -206,7 +213,8 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
         r = results.get(node.id)
         if r is None:
             continue
-        tracer = Tracer(fw, {**ratings, node.id: None}, bound.measures, bound.judgements, trace)
+        local = Trace()  # kept only where the example exercises this node (below)
+        tracer = Tracer(fw, {**ratings, node.id: None}, bound.measures, bound.judgements, local)
         applied = by_node.get(node.id, [])
         engine_value = applied[0].before if applied else r.level
         if node.is_judged:
@@ -232,7 +240,10 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
             raise CoverageMismatch(f"{fw.ref}: the limits on {node.id} fire {fired} when traced, but "
                                    f"{[a.id for a in applied]} in the engine")
         if isinstance(r.level, Level):  # (a rule that gives no level leaves no limit to try)
+            trace.merge(local)
             yield node.id, fired, held, tried
+        elif any(d.id in given for d in (node, *beneath(fw, node.id))):
+            trace.merge(local)  # not rated, but from evidence the example gives: a path of the rule all the same
 
 
 def _canonical_rules(rule_sites: list[Site]) -> dict[int, int]:

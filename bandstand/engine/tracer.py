@@ -45,6 +45,12 @@ class Trace:
         key = (id(rule), e.span, taken)
         self.branches[key] = self.branches.get(key, 0) + 1
 
+    def merge(self, other: "Trace") -> None:
+        for key, n in other.rows.items():
+            self.rows[key] = self.rows.get(key, 0) + n
+        for key, n in other.branches.items():
+            self.branches[key] = self.branches.get(key, 0) + n
+
 
 class Tracer:
     """Evaluates one rule (a node's or a limit's condition) the way the engine does, recording to a trace.
