@@ -288,4 +288,6 @@ def test_the_bundled_frameworks_are_fully_covered_by_their_examples(capsys):
     code, out, err = run(capsys, "test", "--fail-under", "100")
     assert code == 0, out + err
     entries = Catalogue().entries()
-    assert out.count(": 100.0% (") == len(entries) and "not exercised" not in out
+    assert sum(1 for e in entries if f"{e.id}@{e.version} (" in out) == len(entries)
+    assert out.count(": 100.0% (") == len(entries) + 1 and "not exercised" not in out  # and the total
+    assert "Total: 100.0% (" in out
