@@ -291,3 +291,16 @@ def test_the_bundled_frameworks_are_fully_covered_by_their_examples(capsys):
     assert sum(1 for e in entries if f"{e.id}@{e.version} (" in out) == len(entries)
     assert out.count(": 100.0% (") == len(entries) + 1 and "not exercised" not in out  # and the total
     assert "Total: 100.0% (" in out
+
+
+def test_a_framework_version_page_shows_its_coverage(tmp_path):
+    from bandstand.publish import framework_pages
+
+    path = make(tmp_path, ["one"])
+    overview = framework_pages(load_framework(path))[0].markdown
+    assert "**Coverage of the rules by these examples: 64.2%** (9 of 14: nodes rated 5 of 5, band rows hit 3 of 6" \
+        in overview
+    then_line = line_of(path, "then low")
+    assert f"the rule of a (<code>covtest.yaml&#58;{then_line}</code>)" in overview
+    assert "- limit <code>b-low</code>" in overview
+    assert str(tmp_path) not in overview  # where the site was built is nobody's business
