@@ -346,7 +346,13 @@ def to_text(coverages: list[RuleCoverage]) -> str:
     for c in coverages:
         fw = c.framework
         where = f" ({fw.file})" if fw.file else ""
-        lines.append(f"{fw.ref}{where}: {percent_text(c.percent)} ({c.covered} of {c.total})")
+        head = f"{fw.ref}{where}: {percent_text(c.percent)} ({c.covered} of {c.total})"
+        ran = sum(1 for o in c.report.outcomes if o.result is not None)
+        if not ran and c.total:  # what is missed is a consequence: one line, not a list of everything
+            lines.append(head + (": no examples" if not c.report.outcomes
+                                 else ": no example could be evaluated (see above)"))
+            continue
+        lines.append(head)
         for kind in KINDS:
             items = c.of_kind(kind)
             if items:
@@ -360,8 +366,10 @@ def to_text(coverages: list[RuleCoverage]) -> str:
 
 def _missed_text(item: Item) -> str:
     if item.kind == "node":
-        what = "judged" if item.detail.get("by") == "judgement" else "rated by its rule"
-        return f"node {item.id}{' ' + item.label if item.label else ''}: no example has it {what}"
+        how = "judges it" if item.detail.get("by") == "judgement" else "rates it by its rule"
+        name = "the overall rating" if item.id == OVERALL else f"node {item.id}" + (
+            f" ({item.label})" if item.label else "")
+        return f"{name}: no example {how}"
     if item.kind == "band_row":
         return f"band row {item.detail['table']} {item.detail['range']} ({item.label}): no value falls in it"
     if item.kind == "limit":

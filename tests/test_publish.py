@@ -120,6 +120,7 @@ def test_plan_pages_and_nav(plan):
         "frameworks/index.md", "frameworks/hmip-youth/index.md", f"{BASE}/index.md",
         *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/examples/index.md",
         *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md" for k in ("published", "cases", "csv")),
+        *(f"{BASE}/examples/constructed-{k}/index.md" for k in ("resettlement-limit", "good-19", "inadequate-6")),
     ])
     assert plan.warnings == []
     title = "Inspection of youth offending services (2018 standards)"
@@ -127,7 +128,9 @@ def test_plan_pages_and_nav(plan):
         f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"),
         {"Worked examples": [f"{BASE}/examples/index.md",
                              *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md"
-                               for k in ("published", "cases", "csv"))]}]}]}]
+                               for k in ("published", "cases", "csv")),
+                             *(f"{BASE}/examples/constructed-{k}/index.md"
+                               for k in ("resettlement-limit", "good-19", "inadequate-6"))]}]}]}]
     assert ROOT / "frameworks" / "hmip-youth-2018.yaml" in [p.resolve() for p in plan.sources]
 
 
