@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable
 
-from .dsl import ast
+from .dsl import ast, too_deep_error
 from .dsl.checks import Site, sites
 from .dsl.model import OVERALL, Framework, Level, Rule
 from .engine.coverage import beneath
@@ -160,7 +160,11 @@ def rule_coverage(fw: Framework, report: ExamplesReport | None = None, limits: L
             continue
         trace = Trace()
         example_id = outcome.example.id
-        for node_id, limit_ids, held_ids, tried_ids in _replay(fw, outcome.evidence, outcome.result, trace):
+        try:
+            replayed = list(_replay(fw, outcome.evidence, outcome.result, trace))
+        except RecursionError:  # rules nested past what the stack allows (with --max-expression-depth raised)
+            raise too_deep_error(fw) from None
+        for node_id, limit_ids, held_ids, tried_ids in replayed:
             if example_id not in nodes[node_id]:
                 nodes[node_id].append(example_id)
             for lim_id in limit_ids:
