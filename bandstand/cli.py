@@ -19,6 +19,7 @@ import sys
 import traceback
 import dataclasses
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -423,18 +424,33 @@ def _pick_quietly(state, framework, on, ev, announced: set):
     return fw
 
 
+def _finite(ctx, param, value):
+    if value is not None and value != value:  # NaN passes a range check: no comparison holds
+        raise click.BadParameter(f"'{value}' is not a number from 0 to 100", ctx, param)
+    return value
+
+
 @cli.command()
 @click.argument("frameworks", nargs=-1, shell_complete=completion.frameworks)
 @_more_paths
+@click.option("--coverage", is_flag=True, help="Also show which nodes, band rows, limits and if branches the "
+              "examples exercise, and where the rest are written.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT", callback=_finite,
+              help="Exit 1 if any framework's coverage is below PERCENT (implies --coverage).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 @click.pass_obj
-def test(state: State, frameworks, more_paths):
+def test(state: State, frameworks, more_paths, coverage, fail_under, fmt):
     """Run the examples kept with FRAMEWORKS (default: every one in the catalogue).
 
     A framework is named by id@version, id, or path; a folder names every
     framework file in it (found as `validate` finds them).
 
-    Exit 1 if any example gives a result other than the one it expects.
+    Exit 1 if any example gives a result other than the one it expects, or
+    (with --fail-under) if coverage falls short.
     """
+    if coverage or fail_under is not None or fmt == "json":
+        return _test_covered(state, frameworks, more_paths, fail_under, fmt, coverage or fail_under is not None)
     state.add_paths(more_paths)
     unusable: list = []  # frameworks found in a folder that cannot be read: reported, the others still tested
     if frameworks:
@@ -464,6 +480,60 @@ def test(state: State, frameworks, more_paths):
                + (f"; {len({d.file for d in unusable})} framework file(s) could not be read (see above)"
                   if unusable else ""))
     return EXIT_INPUT if unusable else EXIT_FAILED if failed else EXIT_OK
+
+
+def _test_covered(state: State, frameworks, more_paths, fail_under, fmt, coverage: bool) -> int:
+    """``test`` with coverage of the rules by the examples, or as JSON (bandstand/rulecov.py does the work)."""
+    from . import rulecov
+
+    state.add_paths(more_paths)
+    unusable: list = []
+    if frameworks:
+        fws = [fw for f in frameworks for fw in _frameworks_named(state, f, unusable)]
+    else:
+        fws = [state.catalogue.load_path(e.path) for e in state.catalogue.entries()]
+    for line in shown(unusable):
+        click.echo(line, err=True)
+    reports = [run_examples(fw, state.limits) for fw in fws]
+    covs = [rulecov.rule_coverage(r.framework, r, state.limits) for r in reports] if coverage else []
+    outcomes = [o for r in reports for o in r.outcomes]
+    failed = sum(1 for o in outcomes if not o.passed)
+    short = [c for c in covs if fail_under is not None and c.percent < Fraction(str(fail_under))]
+    if fmt == "json":
+        out = {"passed": len(outcomes) - failed, "failed": failed,
+               "frameworks": [{"framework": r.framework.ref, "file": r.framework.file,
+                               "examples": [o.to_json() for o in r.outcomes]} for r in reports]}
+        if coverage:
+            out["coverage"] = rulecov.to_json(covs)
+            out["fail_under"] = fail_under
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            _echo_outcomes(r)
+        click.echo(f"{len(outcomes) - failed} passed, {failed} failed"
+                   + (f"; {len({d.file for d in unusable})} framework file(s) could not be read (see above)"
+                      if unusable else ""))
+        if coverage:
+            click.echo(rulecov.to_text(covs), nl=False)
+    for c in short:
+        click.echo(f"bandstand: coverage of {c.framework.ref} is {rulecov.percent_text(c.percent)}, below "
+                   f"--fail-under {fail_under:g}%", err=True)
+    return EXIT_INPUT if unusable else EXIT_FAILED if failed or short else EXIT_OK
+
+
+def _echo_outcomes(report) -> None:
+    fw = report.framework
+    if not report.outcomes:
+        click.echo(f"{fw.ref}: no examples")
+    for o in report.outcomes:
+        if o.passed:
+            click.echo(f"PASS {fw.ref} {o.example.id} ({o.checked} checks)")
+            continue
+        click.echo(f"FAIL {fw.ref} {o.example.id}")
+        for d in o.errors:
+            click.echo(f"  {format_diagnostic(d)}")
+        for f in o.failures:
+            click.echo(f"  {f}")
 
 
 def _frameworks_named(state: State, ref: str, unusable: list):

@@ -40,6 +40,10 @@ class ExampleOutcome:
     def passed(self) -> bool:
         return not self.failures and not self.errors
 
+    def to_json(self) -> dict:
+        return {"id": self.example.id, "passed": self.passed, "checks": self.checked,
+                "failures": list(self.failures), "errors": [d.to_json() for d in self.errors]}
+
 
 @dataclass
 class ExamplesReport:

@@ -317,7 +317,10 @@ def test_test_runs_the_bundled_examples(capsys):
         "PASS hmip-youth@2018 bedfordshire-2021-published (37 checks)",
         "PASS hmip-youth@2018 bedfordshire-2021-cases (37 checks)",
         "PASS hmip-youth@2018 bedfordshire-2021-csv (37 checks)",
-        "3 passed, 0 failed",
+        "PASS hmip-youth@2018 constructed-resettlement-limit (8 checks)",
+        "PASS hmip-youth@2018 constructed-good-19 (15 checks)",
+        "PASS hmip-youth@2018 constructed-inadequate-6 (14 checks)",
+        "6 passed, 0 failed",
     ]
 
 
@@ -345,7 +348,7 @@ def test_test_fails_on_a_wrong_expectation(capsys, tmp_path):
     for example in ("bedfordshire-2021-published", "bedfordshire-2021-cases", "bedfordshire-2021-csv"):
         i = got.index(f"FAIL hmip-youth@2018 {example}")
         assert got[i + 1] == "  overall: expected good, got requires_improvement"
-    assert got[-1] == "0 passed, 3 failed"
+    assert got[-1] == "3 passed, 3 failed"  # the constructed examples expect other ratings
 
 
 def test_test_reports_missing_example_evidence(capsys, tmp_path):
@@ -353,8 +356,8 @@ def test_test_reports_missing_example_evidence(capsys, tmp_path):
     shutil.copy(FRAMEWORK, framework)  # without the example files beside it
     code, out, err = run(capsys, "test", framework)
     assert code == 1
-    assert lines(out)[-1] == "0 passed, 3 failed"
-    assert sum(line.startswith("FAIL ") for line in lines(out)) == 3
+    assert lines(out)[-1] == "0 passed, 6 failed"
+    assert sum(line.startswith("FAIL ") for line in lines(out)) == 6
     assert all("[input.missing]" in line for line in lines(out) if line.startswith("  "))
 
 

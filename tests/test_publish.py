@@ -137,6 +137,7 @@ def test_plan_pages_and_nav(plan):
         "frameworks/index.md", "frameworks/hmip-youth/index.md", f"{BASE}/index.md",
         *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/print/index.md", f"{BASE}/examples/index.md",
         *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md" for k in ("published", "cases", "csv")),
+        *(f"{BASE}/examples/constructed-{k}/index.md" for k in ("resettlement-limit", "good-19", "inadequate-6")),
     ])
     assert plan.warnings == []
     title = "Inspection of youth offending services (2018 standards)"
@@ -144,7 +145,9 @@ def test_plan_pages_and_nav(plan):
         f"{BASE}/index.md", *(f"{BASE}/{d}/index.md" for d in "1234"), f"{BASE}/print/index.md",
         {"Worked examples": [f"{BASE}/examples/index.md",
                              *(f"{BASE}/examples/bedfordshire-2021-{k}/index.md"
-                               for k in ("published", "cases", "csv"))]}]}]}]
+                               for k in ("published", "cases", "csv")),
+                             *(f"{BASE}/examples/constructed-{k}/index.md"
+                               for k in ("resettlement-limit", "good-19", "inadequate-6"))]}]}]}]
     # the nav keeps the short titles: the version is the section above them
     assert plan.nav[1][title][1]["2018"][:3] == [{title: f"{BASE}/index.md"},
                                                  {"1 Organisational delivery": f"{BASE}/1/index.md"},

@@ -12,6 +12,7 @@ from ..dsl.model import Framework, Node
 from .addresses import label, node_link, version_dir
 from .calculator import calculator_markdown
 from .changes import changes_summary
+from .coverage import coverage_lines
 from .diagram import rating_diagram
 from .domain import as_list_item, depth_of, judged_parent
 from .examples import WorkedExample, examples_table
@@ -76,6 +77,7 @@ def overview_page(fw: Framework, base: str, examples: list[WorkedExample], chang
     if examples:
         out += [f"## Worked examples {{#{anchors('examples')}}}", ""]
         out += examples_table(examples, path, base)
+        out += coverage_lines(fw, examples)
     if changes is not None:
         out += [f"## Changes from version {escape(changes.old.version)} {{#{anchors('changes')}}}", "",
                 link("What changed", path, posixpath.join(base, "changes", "index.md")) + ": "
