@@ -43,7 +43,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from .dsl import ast, too_deep_error
-from .dsl.checks import Site, sites
+from .dsl.resolve import Site, sites
 from .dsl.model import OVERALL, Framework, Level, Rule
 from .engine.coverage import beneath
 from .engine.evidence import bind

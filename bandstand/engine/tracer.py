@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 from ..dsl import ast
-from ..dsl.checks import Site, resolve_name, resolve_node, resolve_nodes
+from ..dsl.resolve import Site, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import Framework, Level, Rule
 from .bind import Measure
 from .compile import NotRated
