@@ -30,6 +30,8 @@ The compiler (:mod:`bandstand.engine.compile`), the describer
 ('key_question', True, ['2.1.1', '2.1.2', '2.1.3'])
 >>> f.rules["overall"].banded[1], len(f.rules["overall"].banded[2])
 ('sum', 12)
+>>> f.rules["2.1"].picks[0], [n.id for n in f.rules["2.1"].picks[1]]
+('lowest', ['2.1.1', '2.1.2', '2.1.3'])
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ class RuleFacts:
     """What one rule reads and how it decides, worked out once from its resolved names."""
 
     __slots__ = ("site", "depends_on", "own_share", "cases_here", "shares", "pooled", "band_calls",
-                 "share_table", "banded")
+                 "share_table", "banded", "picks")
 
     def __init__(self, site: Site, fw: Framework):
         expr = site.rule.expr
@@ -218,6 +220,16 @@ class RuleFacts:
             except ResolveError:
                 over, members = None, ()
             self.banded = (table, over or "other", members)
+        #: ("lowest" or "highest", the nodes) when the rule is lowest(set) or highest(set): it picks one of
+        #: the nodes' ratings
+        self.picks: tuple[str, tuple[Node, ...]] | None = None
+        pick = next((f.rates_over for f in FUNCTIONS.get(expr.func, ()) if f.rates_over in ("lowest", "highest")),
+                    None) if isinstance(expr, ast.Call) and len(expr.args) == 1 else None
+        if pick is not None:
+            try:
+                self.picks = (pick, tuple(resolve_nodes(expr.args[0], site, fw)))
+            except ResolveError:
+                pass
 
 
 def _member_ids(arg: ast.Expr, owner: Node) -> list[str]:

@@ -14,8 +14,7 @@ diagram. The same facts are in the table beside it, for a reader without the dia
 from __future__ import annotations
 
 from ..describe import describe, describe_limit, describe_rule, plural, table_name
-from ..dsl import ast
-from ..dsl.resolve import Site
+from ..dsl.resolve import facts
 from ..dsl.model import Framework
 
 __all__ = ["rating_diagram", "diagram_steps"]
@@ -58,12 +57,11 @@ def diagram_steps(fw: Framework) -> list[str]:
         steps.append(f"{name}: {'; '.join(parts)}")
     overall = fw.overall
     if overall is not None and overall.rule is not None:
-        e = overall.rule.expr
+        known = facts(fw).rules[overall.id]
         title = overall.title or "Overall rating"
-        if isinstance(e, ast.Call) and e.func == "band" and len(e.args) == 2 and isinstance(e.args[1], ast.Name) \
-                and e.args[1].text in fw.bands:
-            table = fw.bands[e.args[1].text]
-            number = describe(e.args[0], Site(overall.rule, overall, "rule", "the overall rule"), fw)
+        if known.banded is not None:
+            table = known.banded[0]
+            number = describe(known.site.rule.expr.args[0], known.site, fw)
             steps.append(number[:1].upper() + number[1:])
             ranges = ", ".join(f"{b.level.label} {b.describe(table.unit)}"
                                for b in sorted(table.bands, key=lambda b: b.level.index, reverse=True))

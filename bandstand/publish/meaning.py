@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..dsl import ast
-from ..dsl.resolve import ResolveError, Site, resolve_nodes
+from ..dsl.resolve import facts
 from ..dsl.model import BandTable, Framework, Node, fmt_number
 
 __all__ = ["level_meanings", "judged_meaning", "rounding_note"]
@@ -34,13 +33,11 @@ def level_meanings(node: Node, fw: Framework) -> list[tuple[str, str]] | None:
     """(level label, what it means) for each level of ``node``'s scale, highest first; None when not readable."""
     if not node.rated or node.is_judged or node.rule is None:
         return None
-    e = node.rule.expr
-    if not (isinstance(e, ast.Call) and e.func in ("lowest", "highest") and len(e.args) == 1):
+    rules = facts(fw).rules
+    picks = rules[node.id].picks if node.id in rules else None
+    if picks is None:
         return None
-    try:
-        children = resolve_nodes(e.args[0], Site(node.rule, node, "rule", node.id), fw)
-    except ResolveError:
-        return None
+    func, children = picks[0], list(picks[1])
     if not children or any(c.scale is not node.scale for c in children):
         return None
     tiers = {c.tier.id if c.tier is not None else None for c in children}
@@ -67,7 +64,7 @@ def level_meanings(node: Node, fw: Framework) -> list[tuple[str, str]] | None:
     for i, level in enumerate(levels):
         higher = levels[i - 1] if i > 0 else None
         is_bottom = not reaches(level)  # every child reaches the lowest level
-        if e.func == "lowest":
+        if func == "lowest":
             if higher is None:
                 text = f"every {kind} {at(level)}" if not is_bottom else f"every {kind}"
             elif is_bottom:
@@ -90,13 +87,11 @@ def level_meanings(node: Node, fw: Framework) -> list[tuple[str, str]] | None:
 
 def rounding_note(node: Node, fw: Framework) -> str | None:
     """How the figures compared in :func:`level_meanings` are rounded first, as a sentence; None if not."""
-    if node.rule is None or not (isinstance(node.rule.expr, ast.Call) and node.rule.expr.args):
+    rules = facts(fw).rules
+    picks = rules[node.id].picks if node.rule is not None and node.id in rules else None
+    if picks is None:
         return None
-    try:
-        children = resolve_nodes(node.rule.expr.args[0], Site(node.rule, node, "rule", node.id), fw)
-    except ResolveError:
-        return None
-    table = _common_table(children, fw)
+    table = _common_table(list(picks[1]), fw)
     if table is None or table.rounding.places is None:
         return None
     return f"Each figure is {table.rounding.describe()} before it is compared."
@@ -104,15 +99,16 @@ def rounding_note(node: Node, fw: Framework) -> str | None:
 
 def _common_table(children: list[Node], fw: Framework) -> BandTable | None:
     """The band table every child is rated by (``band(x, table)``), when they share one; else None."""
-    ids = set()
+    rules = facts(fw).rules
+    tables = set()
     for c in children:
-        r = c.rule.expr if c.rule is not None and c.rated and not c.is_judged else None
-        if not (isinstance(r, ast.Call) and r.func == "band" and len(r.args) == 2 and isinstance(r.args[1], ast.Name)):
+        banded = rules[c.id].banded if c.id in rules and c.rated and not c.is_judged else None
+        if banded is None:
             return None
-        ids.add(r.args[1].text)
-    if len(ids) != 1:
+        tables.add(banded[0].id)
+    if len(tables) != 1:
         return None
-    return fw.bands.get(ids.pop())
+    return fw.bands[tables.pop()]
 
 
 def _floors(table: BandTable) -> dict[str, Fraction | None] | None:
