@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from array import array
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Iterator
 
@@ -140,30 +141,31 @@ class CellPosition(Position):
     """Where a cell of a :class:`Row` is: a :class:`Position` whose line and column are worked out when first
     read (a message points at it), not when the row is read."""
 
-    __slots__ = ("_row", "_i", "_at")
+    __slots__ = ("_cell", "_at")
 
-    def __init__(self, row: Row, i: int | None = None):  # i None: the row's start
-        object.__setattr__(self, "_row", row)
-        object.__setattr__(self, "_i", i)
-        object.__setattr__(self, "_at", None)
+    def __init__(self, row: Row, i: int):
+        object.__setattr__(self, "_cell", (row, i))
 
     def _place(self) -> tuple[int, int]:
-        if self._at is None:
-            p = (self._row.line, 1) if self._i is None else self._row.place(self._i)
-            object.__setattr__(self, "_at", p if isinstance(p, tuple) else (p.line, p.column))
-        return self._at
+        try:
+            return self._at
+        except AttributeError:
+            row, i = self._cell
+            p = row.place(i)
+            object.__setattr__(self, "_at", (p.line, p.column))
+            return self._at
 
     @property
     def file(self):
-        return self._row.file
+        return self._cell[0].file
 
     @property
     def line(self):
-        return self._row.line if self._i is None else self._place()[0]
+        return self._place()[0]
 
     @property
     def column(self):
-        return 1 if self._i is None else self._place()[1]
+        return self._place()[1]
 
     def __eq__(self, other):
         if not isinstance(other, Position):
@@ -425,16 +427,14 @@ class _Cases:
                 answers[node_id] = answer
             index = {k: i for k, i in index.items() if k in answers}
         cols = self.cols
-        cases.append(Case(cells[cols.case].strip(), cells[cols.part].strip(), answers, CellPosition(row),
-                          _Places(row, index), CellPosition(row, cols.part)))
+        cases.append(Case(cells[cols.case].strip(), cells[cols.part].strip(), answers,
+                          Position(row.file, row.line, 1), _Places(row, index), CellPosition(row, cols.part)))
         return True
 
 
 def _getter(indices: list[int]):
     """A function giving the cells at ``indices`` of a row, as a tuple."""
     if len(indices) >= 2:
-        from operator import itemgetter
-
         return itemgetter(*indices)
     return lambda cells: tuple(cells[i] for i in indices)
 
@@ -581,6 +581,7 @@ def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEF
     names = cols.names
     cases_cols = Columns(names, cols.places, cols.case, cols.part, None, [], cols.answers)
     reader = _Cases(cases_cols, limits)
+    jget = _getter(cols.judgements) if cols.judgements else None
     seen = _Seen()
     pending = list(cols.problems)  # problems not of one inspection: reported with the first
     group: _Group | None = None
@@ -605,7 +606,7 @@ def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEF
                     "csv.inspection", f"the rows of inspection '{_safe(name)}' appear again here, after those of "
                     "another inspection; the rows of an inspection must be together (sort the file by its "
                     f"'{names[col]}' column)", row.place(col))])
-            group = _Group(name, row, cols, reader, limits)
+            group = _Group(name, row, cols, reader, limits, jget)
             group.out.extend(pending)
             pending = []
         group.add(row)
@@ -618,17 +619,17 @@ def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEF
 class _Group:
     """The rows of one inspection, read as they come."""
 
-    def __init__(self, subject: str, first: Row, cols: Columns, reader: _Cases, limits: Limits):
+    def __init__(self, subject: str, first: Row, cols: Columns, reader: _Cases, limits: Limits, jget):
         self.subject, self.cols, self.reader, self.limits = subject, cols, reader, limits
         self.ev = Evidence(first.file, subject=subject)
-        self.ev.section_pos = {"cases": CellPosition(first)}
+        self.ev.section_pos = {"cases": first.start()}
         self.out = Collector()
         self.cases = reader.new_list()
         self.unread: set[str] = set()
         self.judged_rows: list[Row] = []
         self.first_judged: tuple | None = None
         self.size = 0
-        self.jget = _getter(cols.judgements) if cols.judgements else None
+        self.jget = jget
         self.full = False  # a limit was reached: the rest of its rows are passed over
 
     def add(self, row: Row) -> None:
@@ -653,20 +654,27 @@ class _Group:
 
     def finish(self) -> tuple[Evidence, list[Diagnostic]]:
         ev, names = self.ev, self.cols.names
-        for i in self.cols.judgements:
-            values: dict[str, tuple[str, Row]] = {}
-            for r in self.judged_rows:
-                text = r.cells[i].strip()
+        if len(self.judged_rows) == 1:  # the same on every row (or one row)
+            row = self.judged_rows[0]
+            for i in self.cols.judgements:
+                text = row.cells[i].strip()
                 if text:
-                    values.setdefault(text.casefold(), (text, r))
-            if len(values) > 1:
-                (a, _), (b, second) = list(values.values())[:2]
-                self.out.error("csv.judgement", f"inspection '{self.subject}': '{names[i]}' is given as {a!r} and "
-                               f"{b!r} on different rows; a judgement must be the same on every row of its "
-                               "inspection", second.place(i))
-            elif values:
-                text, r = next(iter(values.values()))
-                ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r, i))
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(row, i))
+        else:
+            for i in self.cols.judgements:
+                values: dict[str, tuple[str, Row]] = {}
+                for r in self.judged_rows:
+                    text = r.cells[i].strip()
+                    if text:
+                        values.setdefault(text.casefold(), (text, r))
+                if len(values) > 1:
+                    (a, _), (b, second) = list(values.values())[:2]
+                    self.out.error("csv.judgement", f"inspection '{self.subject}': '{names[i]}' is given as {a!r} "
+                                   f"and {b!r} on different rows; a judgement must be the same on every row of its "
+                                   "inspection", second.place(i))
+                elif values:
+                    text, r = next(iter(values.values()))
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r, i))
         ev.cases = self.cases
         ev.unread |= self.unread
         return ev, self.out.diagnostics
