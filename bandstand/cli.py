@@ -391,13 +391,16 @@ def _evaluate_stream(state, framework, on, opened, inputs, fmt, output, prompts,
         return _evaluate_many(state, framework, inputs, fmt or "text", output, on, ratings_only)
     judged = {n.id for n in fw.walk() if n.is_judged}
     stream = opened.inspections(judged)
+    first = second = stopped = None
     try:
         first = next(stream, None)
         second = next(stream, None) if first is not None else None
-    except BandstandError:
-        opened.close()
-        raise
-    if first is not None and second is None:  # one inspection: shown in full
+    except BandstandError as e:
+        if first is None:
+            opened.close()
+            raise
+        stopped = e  # a second inspection was begun: the first is written, then the command stops
+    if first is not None and second is None and stopped is None:  # one inspection: shown in full
         opened.close()
         ev, problems = first
         if problems:  # the problems of its rows (their consequences for its meaning would only repeat them)
@@ -406,11 +409,13 @@ def _evaluate_stream(state, framework, on, opened, inputs, fmt, output, prompts,
 
     def items():
         try:
-            for ev, problems in chain([first, second], stream):
+            for ev, problems in chain([first] if stopped else [first, second], () if stopped else stream):
                 if problems:
                     yield [], BandstandError(problems)
                 else:
                     yield [ev], None
+            if stopped is not None:
+                raise stopped
         except BandstandError as e:
             raise _Stopped(e) from None
         finally:
