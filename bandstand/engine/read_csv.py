@@ -9,7 +9,7 @@ out, and the cases that could be read come with the error
 
 A CSV with an ``inspection`` column holds several inspections, one after
 another: :func:`iter_inspections` reads them one at a time, so a file of a
-million inspections is read in the memory of one (see docs/guides/batch.md).
+million inspections is read in the memory of one (docs/guides/many-inspections.md).
 What the header's columns are is decided in one place, :func:`header_columns`.
 """
 
