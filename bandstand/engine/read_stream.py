@@ -28,7 +28,7 @@ from typing import Callable, Collection, Iterator
 from ..dsl import loader
 from ..errors import Diagnostic, InputError, Position
 from ..files import open_regular, path_error
-from ..limits import Limits, exceeded
+from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import CasesError, Evidence, EvidenceError
 from .read_csv import Rows, iter_inspections, names_inspection_column, read_cases_rows
 from .read_yaml import from_document
@@ -201,3 +201,23 @@ def open_stdin(limits: Limits, input_format: str | None = None) -> Opened:
                          "limit.file-size")
     text = loader.decode(data, name)
     return Opened(name, evidence=from_document(loader.load_text(text, name, limits), Path("."), limits))
+
+
+def stream_inspections(path: str | Path, framework, limits: Limits = DEFAULT_LIMITS,
+                       display: str | None = None) -> Iterator[tuple[Evidence, list[Diagnostic]]]:
+    """The inspections of a CSV file with an ``inspection`` column, read one at a time: (evidence, problems).
+
+    The columns named by ``framework``'s judged nodes hold judgements. An
+    inspection with problems comes with them (and is not to be evaluated);
+    a problem after which nothing can be read on is raised when it is met.
+    The file is closed when the iteration ends.
+    """
+    name = display or str(path)
+    opened = open_csv(path, limits, name)
+    if opened is None:
+        raise InputError(f"{name} has no 'inspection' column; it is one inspection's cases: read it with "
+                         "load_evidence", name, "input.kind")
+    try:
+        yield from opened.inspections({n.id for n in framework.walk() if n.is_judged})
+    finally:
+        opened.close()
