@@ -15,7 +15,9 @@ What the header's columns are is decided in one place, :func:`header_columns`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 import re
 from array import array
@@ -464,12 +466,26 @@ def read_cases_rows(rows: Iterable[Row], file: str | None, limits: Limits = DEFA
     reader = _Cases(cols, limits)
     cases = reader.new_list()
     unread: set[str] = set()  # columns with a cell that could not be read
-    for row in body:
-        if not reader.read(row, cases, out, unread):
-            break
+    with _collector_paused():
+        for row in body:
+            if not reader.read(row, cases, out, unread):
+                break
     if out.has_errors:
         raise CasesError(out.diagnostics, cases, unread)
     return cases
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while many cases are made: they hold no cycles, and its full passes over
+    a growing list of them took nearly half the time of reading 50,000 rows."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _safe(cell: str) -> str:
