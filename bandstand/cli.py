@@ -632,7 +632,10 @@ def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> 
     found: set[Path] = set()
     for arg in args:
         p = Path(arg)
-        if arg == read_stream.STDIN:  # standard input
+        if arg == read_stream.STDIN:  # standard input: evaluate's, and alone
+            if not usage.startswith("bandstand evaluate") or len(args) > 1:
+                raise click.UsageError("'-' (standard input) is read by 'bandstand evaluate' as its only evidence; "
+                                       "name files instead")
             files.append(p)
             continue
         ref = parse_ref(arg)

@@ -105,6 +105,15 @@ def test_input_format_is_for_standard_input_only(capsys):
     assert err.startswith("bandstand: error: --input-format is for standard input") and "[input.usage]" in err
 
 
+@pytest.mark.parametrize("args", [("evaluate", "hmip-youth@2018", PUBLISHED, "-"),
+                                  ("compare", "hmip-youth@2018", "hmip-youth@2018", "-")])
+def test_standard_input_is_the_only_evidence_of_evaluate(capsys, args):
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["bandstand: error: '-' (standard input) is read by 'bandstand evaluate' as its only "
+                                "evidence; name files instead [input.usage]"]
+
+
 def test_empty_standard_input_is_one_line(capsys, monkeypatch):
     with_stdin(monkeypatch, b"\n\n")
     code, out, err = run(capsys, "evaluate", "hmip-youth@2018", "-")
