@@ -20,17 +20,19 @@ import traceback
 import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 
 import click
 
 from . import __version__, annotate, completion, contract, output as output_, sniff
+from .engine import read_stream
 from .files import status as path_status
 from .catalogue import Catalogue, parse_ref
 from .contract import result_document
 from .dsl import loader, schema
 from .engine.evaluate import evaluate as evaluate_evidence
-from .engine.evidence import EvidenceError, bind, load_evidence, load_evidence_many
+from .engine.evidence import Evidence, EvidenceError, bind, load_evidence, load_evidence_many
 from .errors import BandstandError, InputError, format as format_diagnostic, printable, shown
 from .limits import CEILINGS, DESCRIPTIONS, Limits, option_name
 from .render import render
@@ -308,15 +310,23 @@ def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
                    "Without it, the evidence's date decides; failing that, the latest published version.")
 @click.option("--ratings-only", is_flag=True,
               help="Several inspections: the ratings and the overall score, without reasons or margins (faster).")
+@click.option("--input-format", type=click.Choice(list(read_stream.FORMATS)), default=None,
+              help="EVIDENCE '-' (standard input): read it as this format instead of telling it from its first "
+                   "line.")
 @click.pass_obj
-def evaluate(state: State, framework, evidence, fmt, output, prompts, on, ratings_only):
+def evaluate(state: State, framework, evidence, fmt, output, prompts, on, ratings_only, input_format):
     """Evaluate EVIDENCE against FRAMEWORK and show the ratings, why, and margins.
 
-    EVIDENCE is a YAML, JSON or CSV file; several files, a folder, or a CSV
-    with an `inspection` column give one result per inspection, streamed.
+    EVIDENCE is a YAML, JSON or CSV file, or '-' for standard input; several
+    files, a folder, or a CSV with an `inspection` column give one result
+    per inspection, streamed (a CSV of inspections is read one inspection
+    at a time, however large).
     """
     inputs = _evidence_files(evidence, state.catalogue, "bandstand evaluate FRAMEWORK EVIDENCE...")
     if len(inputs.files) == 1 and not inputs.found:
+        streamed = _open_stream(state, framework, on, inputs.files[0], input_format)
+        if streamed is not None:
+            return _evaluate_stream(state, framework, on, streamed, inputs, fmt, output, prompts, ratings_only)
         try:
             inspections = load_evidence_many(inputs.files[0], limits=state.limits)
         except EvidenceError as e:
@@ -336,6 +346,94 @@ def _with_meaning(state, framework, on, error: EvidenceError) -> BandstandError:
     return error
 
 
+class _Stopped(Exception):
+    """A streamed CSV that cannot be read on (see :func:`_evaluate_stream`)."""
+
+    def __init__(self, error: BandstandError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _open_stream(state, framework, on, path: Path, input_format):
+    """Standard input, or a CSV file of inspections, opened to stream; None for any other file."""
+    if str(path) == read_stream.STDIN:
+        try:
+            return read_stream.open_stdin(state.limits, input_format)
+        except EvidenceError as e:
+            raise _with_meaning(state, framework, on, e) from None
+    if input_format is not None:
+        raise click.UsageError("--input-format is for standard input (EVIDENCE '-'); a file's format is told "
+                               "by its name")
+    if not str(path).lower().endswith((".csv", ".tsv")):
+        return None
+    return read_stream.open_csv(path, state.limits)
+
+
+def _evaluate_stream(state, framework, on, opened, inputs, fmt, output, prompts, ratings_only):
+    """Evidence from standard input, or a CSV of inspections read one inspection at a time.
+
+    A CSV of inspections is never held whole: each inspection is evaluated
+    and written as soon as its rows end, so memory stays that of one
+    inspection. An inspection with problems is reported (file:line:col) and
+    left out, and the others are still evaluated: exit 2 at the end, as for
+    several files. A problem after which nothing can be read on (a quote
+    left open, an inspection whose rows are not together, a line over
+    --max-file-bytes) stops the command at once with exit 2: the results
+    already written to standard output stay, each a complete line, and an
+    --output file is not written at all (an existing one is left as it was).
+    """
+    if opened.inspections is None:
+        ev = opened.evidence
+        return _evaluate_one(state, framework, ev, opened.name, fmt or "text", output, prompts, on)
+    try:
+        fw = _choose(state, framework, on, Evidence(opened.name)).framework
+    except BandstandError:  # the version depends on each inspection's nodes: read the file whole, as before
+        opened.close()
+        if opened.name == read_stream.STDIN_NAME:
+            raise
+        return _evaluate_many(state, framework, inputs, fmt or "text", output, on, ratings_only)
+    judged = {n.id for n in fw.walk() if n.is_judged}
+    stream = opened.inspections(judged)
+    first = second = stopped = None
+    try:
+        first = next(stream, None)
+        second = next(stream, None) if first is not None else None
+    except BandstandError as e:
+        if first is None:
+            opened.close()
+            raise
+        stopped = e  # a second inspection was begun: the first is written, then the command stops
+    if first is not None and second is None and stopped is None:  # one inspection: shown in full
+        opened.close()
+        ev, problems = first
+        if problems:  # the problems of its rows (their consequences for its meaning would only repeat them)
+            raise BandstandError(problems)
+        return _evaluate_one(state, framework, ev, opened.name, fmt or "text", output, prompts, on)
+
+    def items():
+        try:
+            for ev, problems in chain([first] if stopped else [first, second], () if stopped else stream):
+                if problems:
+                    yield [], BandstandError(problems)
+                else:
+                    yield [ev], None
+            if stopped is not None:
+                raise stopped
+        except BandstandError as e:
+            raise _Stopped(e) from None
+        finally:
+            opened.close()
+
+    said: list = []
+
+    def pick(ev):  # the framework chosen above: the inspections of one CSV name no version and no date
+        if not said:  # how it was chosen, said once
+            said.append(_pick_quietly(state, framework, on, ev, set()))
+        return fw
+
+    return _evaluate_many(state, framework, inputs, fmt or "text", output, on, ratings_only, items(), pick)
+
+
 def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     fw = _pick(state, framework, on, ev)
     if ev.framework and ev.framework not in (fw.ref, fw.id):
@@ -351,13 +449,18 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     return EXIT_OK
 
 
-def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
-    """One result per inspection, written as it is made: memory stays flat however many there are."""
+def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, items=None, pick=None):
+    """One result per inspection, written as it is made: memory stays flat however many there are.
+
+    ``items`` gives (inspections, error) in turn (default: each file's); a :class:`BandstandError` it raises
+    stops the command (see :func:`_evaluate_stream`); ``pick(ev)`` chooses each one's framework (default:
+    :func:`_pick_quietly`)."""
     from .render import Summary
 
-    sink = output_.Output(output, inputs.files)
+    sink = output_.Output(output, [f for f in inputs.files if str(f) != read_stream.STDIN])
     failed = total = 0
     announced: set[str] = set()
+    protected: set = set()
     # a bar on a terminal, unless the results are being written to that same terminal
     show_progress = (sys.stderr.isatty() and len(inputs.files) > 1
                      and (output not in (None, "-") or not sys.stdout.isatty()))
@@ -366,7 +469,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
     try:
         if fmt == "json":
             sink.write("[")
-        for inspections, error in _each_inspection(inputs, state.limits):
+        for inspections, error in _each_inspection(inputs, state.limits) if items is None else items:
             if bar is not None:
                 bar.update(1)
             if error is not None:
@@ -375,8 +478,11 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
                 continue
             for ev in inspections:
                 try:
-                    fw = _pick_quietly(state, framework, on, ev, announced)
-                    sink.protect(*_sources(fw), ev.cases_file)  # an input found late
+                    fw = _pick_quietly(state, framework, on, ev, announced) if pick is None else pick(ev)
+                    found = [f for f in (*_sources(fw), ev.cases_file) if f not in protected]
+                    if found:  # an input found late
+                        sink.protect(*found)
+                        protected.update(found)
                     result = evaluate_evidence(fw, ev, explain=not ratings_only)
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
@@ -396,6 +502,13 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only):
         elif summary is not None:
             sink.write(summary.end())
         sink.close()
+    except _Stopped as e:  # the rest of a streamed CSV cannot be read: what was written stays, -o is not written
+        _warn(e.error.diagnostics)
+        click.echo(f"bandstand: stopped at this error after {total} inspection{'s' if total != 1 else ''} "
+                   f"evaluated" + (f" ({failed} could not be, see above)" if failed else "")
+                   + ("; nothing was written to " + output if not sink.to_stdout else
+                      "; the results written before it are complete lines"), err=True)
+        return EXIT_INPUT
     finally:
         if bar is not None:
             bar.render_finish()
@@ -621,6 +734,12 @@ def _evidence_files(args: tuple[str, ...], catalogue: Catalogue, usage: str) -> 
     found: set[Path] = set()
     for arg in args:
         p = Path(arg)
+        if arg == read_stream.STDIN:  # standard input: evaluate's, and alone
+            if not usage.startswith("bandstand evaluate") or len(args) > 1:
+                raise click.UsageError("'-' (standard input) is read by 'bandstand evaluate' as its only evidence; "
+                                       "name files instead")
+            files.append(p)
+            continue
         ref = parse_ref(arg)
         st = path_status(arg)  # a NUL byte, a name too long, a link loop: said so, with the path
         if st is None and ref is not None and catalogue.has_id(ref[0]):

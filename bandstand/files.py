@@ -107,13 +107,8 @@ def kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular(path: str | Path, name: str, limit: int) -> tuple[bytes, int]:
-    """Up to ``limit + 1`` bytes of a regular file, and its size; nothing is read past a size over ``limit``.
-
-    Opened without blocking (a FIFO would otherwise wait for a writer
-    forever) and refused unless it is a regular file: a FIFO, a device or
-    a socket is ``input.not-regular``, a folder ``input.directory``.
-    """
+def open_regular(path: str | Path, name: str) -> tuple[int, os.stat_result]:
+    """An open file descriptor of a regular file, and its status; see :func:`read_regular`."""
     if "\0" in str(path):
         raise path_error(ValueError("embedded null byte"), name)
     try:
@@ -131,6 +126,24 @@ def read_regular(path: str | Path, name: str, limit: int) -> tuple[bytes, int]:
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{shown(name)} is not a regular file but {kind(st.st_mode)}; expected a file",
                              shown(name), NOT_REGULAR)
+    except OSError as e:
+        os.close(fd)
+        raise path_error(e, name) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_regular(path: str | Path, name: str, limit: int) -> tuple[bytes, int]:
+    """Up to ``limit + 1`` bytes of a regular file, and its size; nothing is read past a size over ``limit``.
+
+    Opened without blocking (a FIFO would otherwise wait for a writer
+    forever) and refused unless it is a regular file: a FIFO, a device or
+    a socket is ``input.not-regular``, a folder ``input.directory``.
+    """
+    fd, st = open_regular(path, name)
+    try:
         if st.st_size > limit:
             return b"", st.st_size
         chunks, size = [], 0

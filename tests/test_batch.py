@@ -130,9 +130,11 @@ def test_a_judgement_must_be_the_same_on_every_row_of_its_inspection(capsys, tmp
     bad = tmp_path / "inspections.csv"
     bad.write_text("\n".join(rows) + "\n", "utf-8")
     code, out, err = run(capsys, "evaluate", "hmip-youth@2018", bad, "--format", "jsonl")
-    assert code == 2 and out == ""  # the file is refused as a whole, like any malformed file
+    # the inspections stream: this one is reported and left out, the next still evaluated
+    assert code == 2 and [r["subject"] for r in jsonl(out)] == ["Mock inspection June"]
     assert (f"{bad}:3:18: error: inspection 'Bedfordshire YOS': '1.1' is given as 'Requires improvement' and "
             "'Good' on different rows; a judgement must be the same on every row of its inspection") in err
+    assert err.splitlines()[-1] == "bandstand: 1 inspection evaluated; 1 could not be (see above)"
 
 
 def test_one_bad_file_is_reported_by_name_and_the_rest_evaluated(capsys, tmp_path):

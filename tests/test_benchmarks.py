@@ -37,7 +37,7 @@ def test_quick_mode_runs_every_workload():
     lines = done.stdout.splitlines()
     for start in ["1. cold start", "1. the same with the cache off", "2a.", "2b.", "2c.", "2d.", "2e.", "2f.",
                   *(f"3. {name}:" for name in ENGINES), "4. impact", "4. peak memory", "4c. CLI batch", "4d. CLI batch", "5. stability",
-                  "6. load and check", "6. check and evaluate", "6. the same: memory"]:
+                  "6. load and check", "6. check and evaluate", "6. the same: memory", "7. a CSV of", "7. reading alone"]:
         assert any(line.startswith(start) for line in lines), (start, done.stdout)
     assert (results.stat().st_mtime_ns if results.exists() else None) == before  # quick mode writes nothing
 

@@ -507,10 +507,17 @@ def read_text(path: str | Path, limits: Limits = DEFAULT_LIMITS, display: str | 
     if len(data) > limits.max_file_bytes:
         raise InputError(exceeded("max_file_bytes", limits.max_file_bytes, "the file's size"),
                          name, "limit.file-size")
-    if p.suffix.lower() in _WORKBOOKS or data.startswith(_WORKBOOK_MAGIC):
+    refuse_binary(data, p.suffix, name)
+    return decode(data, name)
+
+
+def refuse_binary(head: bytes, suffix: str, name: str | None) -> None:
+    """Refuse, from a file's first bytes and its extension, a spreadsheet workbook or UTF-16 text."""
+    if suffix.lower() in _WORKBOOKS or head.startswith(_WORKBOOK_MAGIC):
         raise InputError(f"{name} is a spreadsheet workbook, not text; export the sheet as CSV (UTF-8) and give "
                          "that file", name, "input.workbook")
-    return decode(data, name)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("the file is UTF-16; save it as UTF-8", name, "input.encoding", 1, 1)
 
 
 #: spreadsheet workbooks, which users give where a CSV export is wanted

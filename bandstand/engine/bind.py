@@ -211,25 +211,27 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             errors_before = len(out.diagnostics)
             rejected_unknown = False
             wrong_part: dict[str, list[tuple[str, Position]]] = {}
+            pos = case.answer_pos.get  # where an answer is: looked up only for a message (a CSV works it out)
             for node_id, answer in case.answers.items():
-                pos = case.answer_pos.get(node_id, case.pos)
                 node = nodes.get(node_id)
                 if node is None or node_id == "overall":
-                    unknown_answers.setdefault(node_id, (pos, case.id))  # reported once, below
+                    if node_id not in unknown_answers:  # reported once, below
+                        unknown_answers[node_id] = (pos(node_id, case.pos), case.id)
                     rejected_unknown = True
                     continue
                 if node_id not in answerable:
                     hint = "; answer its questions instead" if node_id in figured else ""
                     out.error("evidence.not-share",
-                              f"case '{case.id}': '{node_id}' is not answered case by case{hint}", pos)
+                              f"case '{case.id}': '{node_id}' is not answered case by case{hint}",
+                              pos(node_id, case.pos))
                     continue
                 if node.part is not None and node.part.id != part.id:
                     if answer is not None:
-                        wrong_part.setdefault(node.part.label, []).append((node_id, pos))
+                        wrong_part.setdefault(node.part.label, []).append((node_id, pos(node_id, case.pos)))
                     continue
                 if node_id in measures:
                     out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
-                              "give one or the other", pos)
+                              "give one or the other", pos(node_id, case.pos))
                     continue
                 c = counts.setdefault(node_id, [0, 0])
                 given.add(node_id)

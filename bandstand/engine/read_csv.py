@@ -1,15 +1,29 @@
 """Reading cases from CSV: one row per case, a column per node id; several inspections in one file.
 
-Every cell keeps its line and column (:class:`Cell`), for messages that
-point at it; a row that cannot be read is reported and left out, and the
-cases that could be read come with the error (:class:`CasesError`), to be
-checked against a framework all the same.
+Rows are split by the standard library's :mod:`csv` module; where a cell is
+(its line and column) is worked out only when a message points at it
+(:meth:`Row.place`), by scanning that row's text again
+(:func:`iter_csv_rows`). A row that cannot be read is reported and left
+out, and the cases that could be read come with the error
+(:class:`CasesError`), to be checked against a framework all the same.
+
+A CSV with an ``inspection`` column holds several inspections, one after
+another: :func:`iter_inspections` reads them one at a time, so a file of a
+million inspections is read in the memory of one (docs/guides/many-inspections.md).
+What the header's columns are is decided in one place, :func:`header_columns`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Iterator
+import contextlib
+import csv
+import gc
+import io
+import re
+from array import array
+from operator import itemgetter
+from dataclasses import dataclass, field
+from typing import Collection, Iterable, Iterator
 
 from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
@@ -17,6 +31,9 @@ from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
 
 _ID_COLUMNS = ("case", "case_id", "case id", "case ref", "case_ref", "id")
 _PART_COLUMNS = ("part", "disposal", "type")
+_INSPECTION_COLUMNS = ("inspection", "subject")
+_DELIMITERS = (",", ";", "\t")
+_SEP = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)  # Excel's first line naming the delimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +48,17 @@ def csv_rows(text: str, delimiter: str, file: str | None) -> list[list[Cell]]:
 
     RFC 4180 quoting (``"a, b"``, ``""`` for a quote, line breaks inside
     quotes); ``\r\n`` and ``\n`` both end a row. Blank rows are dropped.
+    Slow (a character at a time): used to place cells for messages.
     """
     return list(iter_csv_rows(text, delimiter, file))
 
 
-def iter_csv_rows(text: str, delimiter: str, file: str | None) -> Iterator[list[Cell]]:
-    """The rows of :func:`csv_rows`, one at a time (a reader may stop at its case limit)."""
+def iter_csv_rows(text: str, delimiter: str, file: str | None, first_line: int = 1) -> Iterator[list[Cell]]:
+    """The rows of :func:`csv_rows`, one at a time; lines count from ``first_line``."""
     row: list[Cell] = []
     buf: list[str] = []
-    line = col = 1
-    start = (1, 1)
+    line, col = first_line, 1
+    start = (line, 1)
     quote_at: tuple[int, int] | None = None
     in_quotes = False
     i, n = 0, len(text)
@@ -97,6 +115,332 @@ def iter_csv_rows(text: str, delimiter: str, file: str | None) -> Iterator[list[
             yield row
 
 
+# -- rows, read by the csv module -------------------------------------------------------------------
+
+
+class Row:
+    """One row's cells, the line it starts on and its text: enough to place any cell later."""
+
+    __slots__ = ("cells", "line", "raw", "file", "delimiter")
+
+    def __init__(self, cells: list[str], line: int, raw: str, file: str | None, delimiter: str):
+        self.cells, self.line, self.raw, self.file, self.delimiter = cells, line, raw, file, delimiter
+
+    def place(self, i: int) -> Position:
+        """Where cell ``i`` starts (its line and column), worked out now."""
+        if '"' not in self.raw:  # one line, no quoting: the cells and delimiters before it
+            return Position(self.file, self.line, 1 + sum(map(len, self.cells[:i])) + i)
+        for cells in iter_csv_rows(self.raw, self.delimiter, self.file, self.line):
+            if i < len(cells):
+                return Position(self.file, cells[i].line, cells[i].column)
+        return Position(self.file, self.line, 1)
+
+    def start(self) -> Position:
+        return Position(self.file, self.line, 1)
+
+
+class CellPosition(Position):
+    """Where a cell of a :class:`Row` is: a :class:`Position` whose line and column are worked out when first
+    read (a message points at it), not when the row is read."""
+
+    __slots__ = ("_cell", "_at")
+
+    def __init__(self, row: Row, i: int):
+        object.__setattr__(self, "_cell", (row, i))
+
+    def _place(self) -> tuple[int, int]:
+        try:
+            return self._at
+        except AttributeError:
+            row, i = self._cell
+            p = row.place(i)
+            object.__setattr__(self, "_at", (p.line, p.column))
+            return self._at
+
+    @property
+    def file(self):
+        return self._cell[0].file
+
+    @property
+    def line(self):
+        return self._place()[0]
+
+    @property
+    def column(self):
+        return self._place()[1]
+
+    def __eq__(self, other):
+        if not isinstance(other, Position):
+            return NotImplemented
+        return (self.file, self.line, self.column) == (other.file, other.line, other.column)
+
+    def __hash__(self):
+        return hash((self.file, self.line, self.column))
+
+    def __repr__(self):
+        return f"Position(file={self.file!r}, line={self.line!r}, column={self.column!r})"
+
+    def __reduce__(self):
+        return Position, (self.file, self.line, self.column)
+
+    def __copy__(self):
+        return Position(self.file, self.line, self.column)
+
+    def __deepcopy__(self, memo):
+        return Position(self.file, self.line, self.column)
+
+
+class Rows:
+    """The non-blank rows of CSV text given line by line (each line with its ending), as :class:`Row`.
+
+    The delimiter is Excel's ``sep=X`` first line where there is one, else
+    whichever of comma, semicolon and tab the first non-blank line holds
+    most. A byte-order mark is left out. A quote left open, a cell longer
+    than ``csv.field_size_limit()`` characters, or a NUL character is a
+    ``csv.syntax`` error (:class:`BandstandError`) raised where it is met.
+    """
+
+    def __init__(self, lines: Iterable[str], file: str | None):
+        self.file = file
+        self._source = iter(lines)
+        self._buf: list[str] = []
+        self._skipped = 0  # lines before the reader's first (a sep= line)
+        peeked: list[str] = []
+        for line in self._source:
+            if not peeked and line.startswith("\ufeff"):
+                line = line[1:]
+            peeked.append(line)
+            if line.strip("\r\n"):
+                break
+        self.delimiter = ","
+        first = peeked[-1].strip("\r\n") if peeked else ""
+        sep = _SEP.match(first) if len(peeked) == 1 else None
+        if sep is not None:
+            self.delimiter = sep.group(1)
+            self._skipped, peeked = 1, []
+        elif first:
+            self.delimiter = max(_DELIMITERS, key=first.count)
+        self._peeked = peeked
+
+    def _lines(self) -> Iterator[str]:
+        buf = self._buf
+        for line in self._peeked:
+            buf.append(line)
+            yield line
+        self._peeked = []
+        for line in self._source:
+            buf.append(line)
+            yield line
+
+    def __iter__(self) -> Iterator[Row]:
+        file, delimiter, buf = self.file, self.delimiter, self._buf
+        reader = csv.reader(self._lines(), delimiter=delimiter, strict=False)
+        before = self._skipped
+        blank = delimiter + " \t\r\n\""
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                raise self._syntax(str(e), before + 1) from None
+            line, before = before + 1, reader.line_num + self._skipped
+            raw = buf[0] if len(buf) == 1 else "".join(buf)
+            buf.clear()
+            if not raw.strip(blank) and not any(c.strip() for c in cells):
+                continue
+            if '"' in raw and raw.count('"') % 2:  # an odd number of quotes: perhaps one left open, to the end
+                for _ in iter_csv_rows(raw, delimiter, file, line):
+                    pass
+            yield Row(cells, line, raw, file, delimiter)
+
+    def _syntax(self, what: str, line: int) -> BandstandError:
+        raw = "".join(self._buf)
+        self._buf.clear()
+        try:
+            for _ in iter_csv_rows(raw, self.delimiter, self.file, line):
+                pass
+        except BandstandError as e:  # a quote left open
+            d = e.diagnostics[0]
+            if "larger than field limit" in what:
+                return BandstandError([Diagnostic(
+                    "csv.syntax", f"a quoted cell is not closed within {csv.field_size_limit():,} characters, "
+                    "the most a cell may hold: no matching '\"'", d.file, d.line, d.column)])
+            return e
+        if "larger than field limit" in what:
+            what = f"a cell is longer than {csv.field_size_limit():,} characters, the most a cell may hold"
+        elif "NUL" in what:
+            what = "the row holds a NUL character; is this a text file?"
+        return BandstandError([Diagnostic("csv.syntax", what, self.file, line, 1)])
+
+
+def text_lines(text: str) -> Iterator[str]:
+    """The lines of text, each with its ending (``\\r\\n``, ``\\n`` or ``\\r``)."""
+    return iter(io.StringIO(text, newline=""))
+
+
+# -- the header --------------------------------------------------------------------------------
+
+
+@dataclass
+class Columns:
+    """What each column of a header is (indices into a row), and where each header cell is."""
+
+    names: list[str]
+    places: list[Position]
+    case: int
+    part: int
+    inspection: int | None = None
+    judgements: list[int] = field(default_factory=list)  # judged nodes: one rating per inspection
+    answers: list[int] = field(default_factory=list)  # node ids answered case by case
+    problems: list[Diagnostic] = field(default_factory=list)  # reported with the rows (a column given twice)
+
+
+def header_columns(header: Row, *, inspections: bool = False, judged: Collection[str] = ()) -> Columns:
+    """The columns a header row names: ``case`` (or ``id``), ``part``, ``inspection`` (when ``inspections``),
+    judged nodes (the names in ``judged``), and answers (every other column).
+
+    Raises ``csv.header`` when the case or part column is missing; a column
+    named twice is in :attr:`Columns.problems`.
+    """
+    file = header.file
+    names = [c.strip() for c in header.cells]
+    places = [header.place(i) for i in range(len(names))]
+    lowered = [c.lower() for c in names]
+    id_col = next((lowered.index(c) for c in _ID_COLUMNS if c in lowered), None)
+    part_col = next((lowered.index(c) for c in _PART_COLUMNS if c in lowered), None)
+    if id_col is None or part_col is None:
+        missing = " and ".join(n for n, c in (("'case'", id_col), ("'part'", part_col)) if c is None)
+        raise BandstandError([Diagnostic(
+            "csv.header", f"the header row has no {missing} column; the first row must name the columns: "
+            f"case, part, then node ids (found: {', '.join(_safe(c) for c in names[:6])})",
+            file, header.line, 1)])
+    inspection = next((i for i, n in enumerate(lowered) if n in _INSPECTION_COLUMNS), None) if inspections else None
+    cols = Columns(names, places, id_col, part_col, inspection)
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen and i != inspection:
+            cols.problems.append(Diagnostic.at("csv.header", f"column '{_safe(name)}' appears twice", places[i]))
+        seen.add(name)
+        if i in (id_col, part_col, inspection):
+            continue
+        (cols.judgements if name in judged else cols.answers).append(i)
+    return cols
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+_MISSING = object()
+#: answers as written in cells, memoised (the common spellings first; others as they are met)
+_MEMO: dict[str, bool | None] = {
+    s: parse_answer(s)[1] for w in ("yes", "no", "y", "n", "", "n/a", "na", "-", "1", "0", "true", "false")
+    for s in (w, w.upper(), w.capitalize())}
+
+
+class _Places:
+    """A case's answer positions, worked out when one is asked for (a message points at it)."""
+
+    __slots__ = ("row", "index")
+
+    def __init__(self, row: Row, index: dict[str, int]):
+        self.row, self.index = row, index
+
+    def get(self, node_id: str, default=None):
+        i = self.index.get(node_id)
+        return default if i is None else self.row.place(i)
+
+    def __getitem__(self, node_id: str) -> Position:
+        return self.row.place(self.index[node_id])
+
+    def __contains__(self, node_id) -> bool:
+        return node_id in self.index
+
+    def __iter__(self):
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def keys(self):
+        return self.index.keys()
+
+    def items(self):
+        return [(k, self.row.place(i)) for k, i in self.index.items()]
+
+    def values(self):
+        return [self.row.place(i) for i in self.index.values()]
+
+    def __eq__(self, other) -> bool:
+        return dict(self.items()) == (dict(other.items()) if hasattr(other, "items") else other)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class CaseList(list):
+    """Cases read from a CSV file, with where each column's header cell is (for messages about columns)."""
+
+    header: dict[str, Position]
+
+
+class _Cases:
+    """Reads the case rows of one header into :class:`Case` records."""
+
+    def __init__(self, cols: Columns, limits: Limits):
+        self.cols, self.limits = cols, limits
+        self.width = len(cols.names)
+        self.ids = [cols.names[i] for i in cols.answers]
+        self.index = dict(zip(self.ids, cols.answers))
+        self.header = {cols.names[i]: cols.places[i] for i in (cols.case, cols.part, *cols.answers)}
+        self.header[""] = Position(cols.places[0].file, cols.places[0].line, 1) if cols.places else Position(None)
+        self.get = _getter(cols.answers)
+
+    def new_list(self) -> CaseList:
+        cases = CaseList()
+        cases.header = self.header
+        return cases
+
+    def read(self, row: Row, cases: CaseList, out: Collector, unread: set[str]) -> bool:
+        """Append the row's case to ``cases``; False (reported) when the case limit is reached."""
+        if len(cases) >= self.limits.max_cases:
+            out.error("limit.cases", exceeded("max_cases", self.limits.max_cases, "the number of cases"), row.start())
+            unread.update(self.ids)
+            return False
+        cells = row.cells
+        if len(cells) != self.width:
+            out.error("csv.row", f"this row has {len(cells)} cells but the header has {self.width}", row.start())
+            unread.update(self.ids)
+            return True
+        values = self.get(cells)
+        index = self.index
+        try:
+            answers = dict(zip(self.ids, map(_MEMO.__getitem__, values)))
+        except KeyError:
+            answers = {}
+            for node_id, i, text in zip(self.ids, self.cols.answers, values):
+                ok, answer = parse_answer(text)
+                if not ok:
+                    out.error("csv.answer", f"'{_safe(text)}' in column '{_safe(node_id)}' is not an answer; "
+                              "expected yes, no or blank (not applicable)", row.place(i))
+                    unread.add(node_id)
+                    continue
+                if len(_MEMO) < 4096 and len(text) < 40:
+                    _MEMO[text] = answer
+                answers[node_id] = answer
+            index = {k: i for k, i in index.items() if k in answers}
+        cols = self.cols
+        cases.append(Case(cells[cols.case].strip(), cells[cols.part].strip(), answers,
+                          Position(row.file, row.line, 1), _Places(row, index), CellPosition(row, cols.part)))
+        return True
+
+
+def _getter(indices: list[int]):
+    """A function giving the cells at ``indices`` of a row, as a tuple."""
+    if len(indices) >= 2:
+        return itemgetter(*indices)
+    return lambda cells: tuple(cells[i] for i in indices)
+
+
 def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
     """Cases from CSV: one row per case, a column per node id, blank = n/a.
 
@@ -107,81 +451,60 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
         text = text[1:]
     if not text.strip():
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
-    first_line = text.lstrip("\r\n").splitlines()[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    # row by row: memory stops growing at max_cases
-    return _cases_from_rows(iter_csv_rows(text, delimiter, file), file, limits)
+    return read_cases_rows(Rows(text_lines(text), file), file, limits)
 
 
-class CaseList(list):
-    """Cases read from a CSV file, with where each column's header cell is (for messages about columns)."""
-
-    header: dict[str, Position]
-
-
-def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits) -> list[Case]:
-    out = Collector()
+def read_cases_rows(rows: Iterable[Row], file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
+    """The cases of :func:`read_cases_csv`, from rows: read one at a time, so memory stops growing at max_cases."""
     body = iter(rows)
     header = next(body, None)
     if header is None:  # only blank rows, such as ",,,"
         raise BandstandError([Diagnostic("csv.empty", "the CSV file has only blank rows; expected a header row",
                                          file, 1, 1)])
-    columns = [c.text.strip() for c in header]
-    lowered = [c.lower() for c in columns]
-    id_col = next((lowered.index(c) for c in _ID_COLUMNS if c in lowered), None)
-    part_col = next((lowered.index(c) for c in _PART_COLUMNS if c in lowered), None)
-    if id_col is None or part_col is None:
-        missing = " and ".join(n for n, c in (("'case'", id_col), ("'part'", part_col)) if c is None)
-        raise BandstandError([Diagnostic(
-            "csv.header", f"the header row has no {missing} column; the first row must name the columns: "
-            f"case, part, then node ids (found: {', '.join(_safe(c) for c in columns[:6])})",
-            file, header[0].line, 1)])
-    seen_cols: dict[str, int] = {}
-    for cell, name in zip(header, columns):
-        if name in seen_cols:
-            out.error("csv.header", f"column '{_safe(name)}' appears twice", Position(file, cell.line, cell.column))
-        seen_cols[name] = 1
-    node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
-    cases = CaseList()
-    cases.header = {name: Position(file, cell.line, cell.column) for cell, name in zip(header, columns)}
-    cases.header[""] = Position(file, header[0].line, 1)  # the header row
+    cols = header_columns(header)
+    out = Collector(list(cols.problems))
+    reader = _Cases(cols, limits)
+    cases = reader.new_list()
     unread: set[str] = set()  # columns with a cell that could not be read
-    for row in body:
-        line = row[0].line
-        if len(cases) >= limits.max_cases:
-            out.error("limit.cases", exceeded("max_cases", limits.max_cases, "the number of cases"),
-                      Position(file, line, 1))
-            unread.update(columns[i] for i in node_cols)
-            break
-        if len(row) != len(columns):
-            out.error("csv.row", f"this row has {len(row)} cells but the header has {len(columns)}",
-                      Position(file, line, 1))
-            unread.update(columns[i] for i in node_cols)
-            continue
-        answers, answer_pos = {}, {}
-        for i in node_cols:
-            node_id, cell = columns[i], row[i]
-            ok, answer = parse_answer(cell.text)
-            cell_pos = Position(file, cell.line, cell.column)
-            if not ok:
-                out.error("csv.answer", f"'{_safe(cell.text)}' in column '{_safe(node_id)}' is not an answer; "
-                          "expected yes, no or blank (not applicable)", cell_pos)
-                unread.add(node_id)
-                continue
-            answers[node_id] = answer
-            answer_pos[node_id] = cell_pos
-        part = row[part_col]
-        cases.append(Case(row[id_col].text.strip(), part.text.strip(), answers, Position(file, line, 1), answer_pos,
-                          Position(file, part.line, part.column)))
+    with _collector_paused():
+        for row in body:
+            if not reader.read(row, cases, out, unread):
+                break
     if out.has_errors:
         raise CasesError(out.diagnostics, cases, unread)
     return cases
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while many cases are made: they hold no cycles, and its full passes over
+    a growing list of them took nearly half the time of reading 50,000 rows."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+class PlacedRow(Row):
+    """A row whose cells' places are known already (a workbook's sheet: each cell has its row and column)."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, cells: list[Cell], file: str | None):
+        super().__init__([c.text for c in cells], cells[0].line if cells else 1, "", file, ",")
+        self.columns = [c.column for c in cells]
+
+    def place(self, i: int) -> Position:
+        return Position(self.file, self.line, self.columns[i] if i < len(self.columns) else 1)
+
+
 def cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
     """Cases from rows of cells, the header row first, however they were read (a workbook's sheet:
-    :mod:`.read_xlsx`); as :func:`read_cases_csv` reads them."""
-    return _cases_from_rows(rows, file, limits)
+    :mod:`.read_xlsx`); as :func:`read_cases_csv` reads them, each cell placed where its row says."""
+    return read_cases_rows((PlacedRow(cells, file) for cells in rows), file, limits)
 
 
 def _safe(cell: str) -> str:
@@ -190,14 +513,17 @@ def _safe(cell: str) -> str:
     return cell if len(cell) <= 30 else cell[:27] + "..."
 
 
-_INSPECTION_COLUMNS = ("inspection", "subject")
+# -- several inspections ----------------------------------------------------------------------------
 
 
 def has_inspection_column(text: str) -> bool:
     """Whether a CSV's header names an inspection column (several inspections in one file)."""
-    first = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return any(c.strip().strip('"').lower() in _INSPECTION_COLUMNS for c in first.split(delimiter))
+    return names_inspection_column(next(iter(Rows(text_lines(text), None)), None))
+
+
+def names_inspection_column(header: Row | None) -> bool:
+    """Whether a header row names an inspection column."""
+    return header is not None and any(c.strip().lower() in _INSPECTION_COLUMNS for c in header.cells)
 
 
 def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Evidence]:
@@ -206,57 +532,184 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
     The other columns are as in :func:`read_cases_csv`: ``case``, ``part``,
     then node ids. A column whose cells are not all yes / no / blank holds
     the judgement of a judged node, repeated on the inspection's rows (it
-    must be the same on each).
+    must be the same on each). Every problem in the file is raised at once.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    first_line = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    rows = csv_rows(text, delimiter, file)
+    rows = list(Rows(text_lines(text.removeprefix("\ufeff")), file))
+    if not rows:
+        raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
     header = rows[0]
-    names = [c.text.strip() for c in header]
-    col = next(i for i, n in enumerate(names) if n.lower() in _INSPECTION_COLUMNS)
-    judged = [i for i in range(len(names)) if i != col and names[i].lower() not in _ID_COLUMNS + _PART_COLUMNS
-              and any(c.text.strip() and not parse_answer(c.text)[0] for r in rows[1:] if i < len(r) for c in [r[i]])]
+    col = next(i for i, c in enumerate(header.cells) if c.strip().lower() in _INSPECTION_COLUMNS)
+    judged = {header.cells[i].strip() for i in range(len(header.cells))
+              if i != col and any(i < len(r.cells) and r.cells[i].strip() and not parse_answer(r.cells[i])[0]
+                                  for r in rows[1:])}
     out = Collector()
-    groups: dict[str, list[list[Cell]]] = {}
-    for r in rows[1:]:
-        if len(r) != len(names):
-            out.error("csv.row", f"this row has {len(r)} cells but the header has {len(names)}",
-                      Position(file, r[0].line, 1))
-        elif not r[col].text.strip():
-            out.error("csv.inspection", f"this row names no inspection in column '{names[col]}'; every row must "
-                      "name the inspection it belongs to", Position(file, r[col].line, r[col].column))
-        else:
-            groups.setdefault(r[col].text.strip(), []).append(r)
     inspections: list[Evidence] = []
-    keep = [i for i in range(len(names)) if i != col and i not in judged]
-
-    for subject, group in groups.items():
-        ev = Evidence(file, subject=subject)
-        ev.section_pos = {"cases": Position(file, group[0][0].line, 1)}
-        for i in judged:
-            values = {}
-            for r in group:
-                if i < len(r) and r[i].text.strip():
-                    values.setdefault(r[i].text.strip().casefold(), r[i])
-            if len(values) > 1:
-                cells = list(values.values())
-                out.error("csv.judgement", f"inspection '{subject}': '{names[i]}' is given as "
-                          f"{' and '.join(repr(c.text.strip()) for c in cells[:2])} on different rows; a judgement "
-                          "must be the same on every row of its inspection",
-                          Position(file, cells[1].line, cells[1].column))
-            elif values:
-                cell = next(iter(values.values()))
-                ev.judgements[names[i]] = Judgement(names[i], cell.text.strip(), None,
-                                                    Position(file, cell.line, cell.column))
-        # the case rows, re-read without the inspection and judgement columns (positions kept)
-        try:
-            ev.cases = _cases_from_rows([[header[i] for i in keep if i < len(header)]]
-                                        + [[r[i] for i in keep if i < len(r)] for r in group], file, limits)
-        except BandstandError as e:
-            out.extend(e.diagnostics)
-        inspections.append(ev)
+    try:
+        for ev, problems in iter_inspections(rows, file, limits, judged):
+            out.extend(problems)
+            inspections.append(ev)
+    except BandstandError as e:
+        out.extend(e.diagnostics)
     out.raise_if_errors()
     return inspections
 
+
+class _Seen:
+    """The inspections met so far, as 64-bit hashes of their names in an open-addressed table (8 bytes each
+    at most twice over): a million inspections take 16 MB, not the 100 MB a set of their names would."""
+
+    def __init__(self):
+        self.table, self.mask, self.count = array("q", bytes(8 * 1024)), 1023, 0
+
+    def add(self, name: str) -> bool:
+        """Add ``name``; False when it (or, once in about 10^11 pairs, a name of the same hash) was met before."""
+        h = hash(name) or 1
+        table, mask = self.table, self.mask
+        i = h & mask
+        while True:
+            v = table[i]
+            if v == 0:
+                table[i] = h
+                self.count += 1
+                if self.count * 2 > mask:
+                    self._grow()
+                return True
+            if v == h:
+                return False
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old = self.table
+        self.mask = mask = 2 * len(old) - 1
+        self.table = table = array("q", bytes(8 * (mask + 1)))
+        for h in old:
+            if h:
+                i = h & mask
+                while table[i]:
+                    i = (i + 1) & mask
+                table[i] = h
+
+
+def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEFAULT_LIMITS,
+                     judged: Collection[str] = ()) -> Iterator[tuple[Evidence, list[Diagnostic]]]:
+    """The inspections of a CSV with an inspection column, one at a time: (evidence, problems).
+
+    ``rows`` starts with the header; columns named in ``judged`` hold
+    judgements. Each inspection's rows must be together. An inspection with
+    problems (a cell that is no answer, a row of the wrong length, a
+    judgement that differs between rows, more than max_cases cases or
+    max_file_bytes of rows) comes with them, and with what could be read.
+    A problem after which no row can be trusted (the header, a quote left
+    open, an inspection whose rows are not together) is raised
+    (:class:`BandstandError`) when it is met, after the inspections before it.
+    """
+    body = iter(rows)
+    header = next(body, None)
+    if header is None:
+        raise BandstandError([Diagnostic("csv.empty", "the CSV file has only blank rows; expected a header row",
+                                         file, 1, 1)])
+    cols = header_columns(header, inspections=True, judged=judged)
+    col = cols.inspection
+    if col is None:
+        raise BandstandError([Diagnostic("csv.header", "the header row has no 'inspection' column",
+                                         file, header.line, 1)])
+    names = cols.names
+    cases_cols = Columns(names, cols.places, cols.case, cols.part, None, [], cols.answers)
+    reader = _Cases(cases_cols, limits)
+    jget = _getter(cols.judgements) if cols.judgements else None
+    seen = _Seen()
+    pending = list(cols.problems)  # problems not of one inspection: reported with the first
+    group: _Group | None = None
+    for row in body:
+        cells = row.cells
+        name = cells[col].strip() if col < len(cells) else ""
+        if not name:
+            problem = (Diagnostic.at("csv.row", f"this row has {len(cells)} cells but the header has {len(names)}",
+                                     row.start()) if len(cells) != len(names) else
+                       Diagnostic.at("csv.inspection", f"this row names no inspection in column '{names[col]}'; "
+                                     "every row must name the inspection it belongs to", row.place(col)))
+            if group is not None:
+                group.out.extend([problem])
+            else:
+                pending.append(problem)
+            continue
+        if group is None or name != group.subject:
+            if group is not None:
+                yield group.finish()
+            if not seen.add(name):
+                raise BandstandError([Diagnostic.at(
+                    "csv.inspection", f"the rows of inspection '{_safe(name)}' appear again here, after those of "
+                    "another inspection; the rows of an inspection must be together (sort the file by its "
+                    f"'{names[col]}' column)", row.place(col))])
+            group = _Group(name, row, cols, reader, limits, jget)
+            group.out.extend(pending)
+            pending = []
+        group.add(row)
+    if group is not None:
+        yield group.finish()
+    elif pending:
+        raise BandstandError(pending)
+
+
+class _Group:
+    """The rows of one inspection, read as they come."""
+
+    def __init__(self, subject: str, first: Row, cols: Columns, reader: _Cases, limits: Limits, jget):
+        self.subject, self.cols, self.reader, self.limits = subject, cols, reader, limits
+        self.ev = Evidence(first.file, subject=subject)
+        self.ev.section_pos = {"cases": first.start()}
+        self.out = Collector()
+        self.cases = reader.new_list()
+        self.unread: set[str] = set()
+        self.judged_rows: list[Row] = []
+        self.first_judged: tuple | None = None
+        self.size = 0
+        self.jget = jget
+        self.full = False  # a limit was reached: the rest of its rows are passed over
+
+    def add(self, row: Row) -> None:
+        if self.full:
+            return
+        self.size += len(row.raw)
+        if self.size > self.limits.max_file_bytes:
+            self.out.error("limit.file-size", exceeded("max_file_bytes", self.limits.max_file_bytes,
+                                                       f"the rows of inspection '{_safe(self.subject)}'"), row.start())
+            self.full = True
+            self.unread.update(self.reader.ids)
+            return
+        if self.jget is not None and len(row.cells) == self.reader.width:
+            values = self.jget(row.cells)
+            if self.first_judged is None:
+                self.first_judged = values
+                self.judged_rows.append(row)
+            elif values != self.first_judged:
+                self.judged_rows.append(row)  # compared when the inspection ends
+        if not self.reader.read(row, self.cases, self.out, self.unread):
+            self.full = True
+
+    def finish(self) -> tuple[Evidence, list[Diagnostic]]:
+        ev, names = self.ev, self.cols.names
+        if len(self.judged_rows) == 1:  # the same on every row (or one row)
+            row = self.judged_rows[0]
+            for i in self.cols.judgements:
+                text = row.cells[i].strip()
+                if text:
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(row, i))
+        else:
+            for i in self.cols.judgements:
+                values: dict[str, tuple[str, Row]] = {}
+                for r in self.judged_rows:
+                    text = r.cells[i].strip()
+                    if text:
+                        values.setdefault(text.casefold(), (text, r))
+                if len(values) > 1:
+                    (a, _), (b, second) = list(values.values())[:2]
+                    self.out.error("csv.judgement", f"inspection '{self.subject}': '{names[i]}' is given as {a!r} "
+                                   f"and {b!r} on different rows; a judgement must be the same on every row of its "
+                                   "inspection", second.place(i))
+                elif values:
+                    text, r = next(iter(values.values()))
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r, i))
+        ev.cases = self.cases
+        ev.unread |= self.unread
+        return ev, self.out.diagnostics
