@@ -19,6 +19,7 @@ from typing import Iterable
 
 from ..dsl.model import OVERALL, Framework, Node
 from ..errors import Diagnostic, Position
+from .headers import closest_column
 
 
 def declared_left_out(partial, node: Node | None) -> bool:
@@ -86,7 +87,7 @@ def coverage_error(ev, fw: Framework, missing: list[str], unknown: dict[str, tup
     guesses: dict[str, str] = {}
     free = dict(unknown)
     for node_id in missing:
-        guess = closest(node_id, free)
+        guess = closest_column(node_id, fw, free)
         if guess is not None:
             guesses[node_id] = guess
             del free[guess]

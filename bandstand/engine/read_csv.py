@@ -14,9 +14,10 @@ from typing import Iterable, Iterator
 from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
+from .headers import id_like
 
 _ID_COLUMNS = ("case", "case_id", "case id", "case ref", "case_ref", "id")
-_PART_COLUMNS = ("part", "disposal", "type")
+_PART_COLUMNS = ("part", "disposal", "type", "disposal type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
             out.error("csv.header", f"column '{_safe(name)}' appears twice", Position(file, cell.line, cell.column))
         seen_cols[name] = 1
     node_cols = [i for i in range(len(columns)) if i not in (id_col, part_col)]
+    free = [id_like(name) is None for name in columns]  # headers.py: which columns are not headed by an id
     cases = CaseList()
     cases.header = {name: Position(file, cell.line, cell.column) for cell, name in zip(header, columns)}
     cases.header[""] = Position(file, header[0].line, 1)  # the header row
@@ -158,11 +160,17 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
                       Position(file, line, 1))
             unread.update(columns[i] for i in node_cols)
             continue
-        answers, answer_pos = {}, {}
+        answers, answer_pos, attributes = {}, {}, {}
         for i in node_cols:
             node_id, cell = columns[i], row[i]
             ok, answer = parse_answer(cell.text)
             cell_pos = Position(file, cell.line, cell.column)
+            if free[i]:  # notes, dates, or a key question's wording: told apart against a framework
+                attributes[node_id] = cell.text
+                answer_pos[node_id] = cell_pos
+                if ok:
+                    answers[node_id] = answer
+                continue
             if not ok:
                 out.error("csv.answer", f"'{_safe(cell.text)}' in column '{_safe(node_id)}' is not an answer; "
                           "expected yes, no or blank (not applicable)", cell_pos)
@@ -172,7 +180,7 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
             answer_pos[node_id] = cell_pos
         part = row[part_col]
         cases.append(Case(row[id_col].text.strip(), part.text.strip(), answers, Position(file, line, 1), answer_pos,
-                          Position(file, part.line, part.column)))
+                          Position(file, part.line, part.column), attributes=attributes))
     if out.has_errors:
         raise CasesError(out.diagnostics, cases, unread)
     return cases
