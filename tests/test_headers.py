@@ -323,3 +323,29 @@ def test_the_evidence_given_is_not_changed(tmp_path):
     assert [(c.part, c.answers) for c in bound.evidence.cases] == [
         ("court", {"2.1.1": True, "2.1.2": False, "3.1.1": None}), ("out_of_court", {"2.1.1": None, "2.1.2": None,
                                                                                       "3.1.1": False})]
+
+
+def test_several_inspections_as_kept_evaluate_as_the_tidy_csv(tmp_path):
+    """An inspection column, a judgement headed by its id and title, an inspector column the same on each
+    inspection's rows, and notes that differ: judgements and answers as in the tidy file, the rest unused."""
+    from bandstand.engine.evidence import load_evidence_many
+
+    tidy = ("inspection,1.1,case,part,2.1.1,2.1.2,3.1.1\n"
+            "A,good,C1,court,yes,no,\nA,good,C2,court,yes,yes,\nA,good,C3,out_of_court,,,no\n"
+            "B,RI,D1,court,no,no,\nB,RI,D2,out_of_court,,,yes\n")
+    kept = ("Inspection,1.1 Leadership,Lead inspector,Case ref,Disposal type,KQ 2.1.1,"
+            "Does assessment keep the child safe?,3.1.1 Does assessment analyse desistance?,Notes\n"
+            "A,Good,J. Okafor,C1,Court,Yes,No,,thin file\nA,Good,J. Okafor,C2,court,y,YES,,\n"
+            "A,good,J. Okafor,C3,Out of court,,,no,seen twice\n"
+            "B,RI,R. Patel,D1,COURT,N,no,,\nB,ri,R. Patel,D2,OOCD,,,Yes,late\n")
+    fw = demo()
+    results = {}
+    for name, text in (("tidy.csv", tidy), ("kept.csv", kept)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        results[name] = [evaluate(fw, ev) for ev in load_evidence_many(tmp_path / name, display=name)]
+    assert [ratings(r) for r in results["kept.csv"]] == [ratings(r) for r in results["tidy.csv"]]
+    # not vacuous: 3.1.1 is 0 of 1 in A, 1 of 1 in B; 1.1 is judged Good in A, Requires improvement in B
+    assert [(r.nodes["3.1"].level.id, r.nodes["1.1"].level.id) for r in results["tidy.csv"]] == [
+        ("inadequate", "good"), ("good", "requires_improvement")]
+    assert [format_diagnostic(w) for w in results["kept.csv"][0].warnings] == [
+        "kept.csv:1:1: warning: columns not used for rating: Lead inspector, Notes [evidence.unused-columns]"]

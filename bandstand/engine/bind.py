@@ -19,7 +19,7 @@ from ..dsl.model import JUDGED_OPTIONAL, Framework, Level, Node, fmt_number
 from ..errors import Collector, Diagnostic, Position
 from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
-from .headers import resolve_cases
+from .headers import resolve_evidence
 from .published import bind_published, stand_ins
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ _NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", 
 def bind(ev: Evidence, fw: Framework) -> Bound:
     """Check evidence against a framework; raise every problem at once."""
     out = Collector()
-    ev, found = resolve_cases(ev, fw)  # a spreadsheet's columns, and parts by label (headers.py)
+    ev, found = resolve_evidence(ev, fw)  # a spreadsheet's columns, and parts by label (headers.py)
     out.extend(found)
     nodes = fw.nodes
     facts = fw.evidence_facts  # what the framework asks of evidence, worked out once

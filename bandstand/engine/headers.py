@@ -174,6 +174,7 @@ def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: set[s
             rest = m["rest"].strip()
             if rest and not _matches(rest, nodes[node_id]):
                 others = [n for n in by_wording.get(wording_key(rest), []) if n.id != node_id]
+                others = [n for n in others if n.part is nodes[node_id].part] or others  # its own part's first
                 if others:
                     result.errors.append(Diagnostic.at(
                         "evidence.column-conflict", f"column '{header}' names '{node_id}' but gives the wording of "
@@ -235,7 +236,48 @@ def _text(answer) -> str:
     return "" if answer is None else "yes" if answer else "no"
 
 
-def resolve_cases(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagnostic]]:
+def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagnostic]]:
+    """The evidence read against ``fw``: a CSV's judgement columns (``1.1 Governance and leadership``) by
+    node id, and its cases (:func:`resolve_cases`); with what this found. The evidence given is not changed."""
+    found: list[Diagnostic] = []
+    if ev.judgements and (ev.file or "").lower().endswith((".csv", ".tsv")):
+        judgements = {}
+        judged = [n for n in fw.evidence_facts.nodes if n.is_judged]
+        unused = []
+        for key, j in ev.judgements.items():
+            node_id = key
+            m = _ID_LIKE.match(key.strip()) if key not in fw.nodes else None
+            if m is not None and m["id"] in fw.nodes and (not m["prefix"] or normalise(m["prefix"]) in _prefixes(fw)):
+                node_id = m["id"]
+            elif key not in fw.nodes and id_like(key) is None and not _like_judged(key, judged):
+                unused.append(key)  # a column of text the same on each inspection's rows: an inspector's name
+                continue
+            if node_id in judgements:
+                found.append(Diagnostic.at("evidence.duplicate-column", f"columns '{judgements[node_id].node_id}' "
+                                           f"and '{key}' both give the judgement of '{node_id}'; keep one of them",
+                                           j.pos))
+                continue
+            judgements[node_id] = dataclasses.replace(j, node_id=node_id) if node_id != key else j
+        if list(judgements) != list(ev.judgements):
+            ev = dataclasses.replace(ev, judgements=judgements)
+    else:
+        unused = []
+    ev, more = resolve_cases(ev, fw, unused)
+    return ev, found + more
+
+
+def _like_judged(header: str, judged: list[Node]) -> bool:
+    """Whether a header is close to a judged node's id or title: a mistyped judgement column."""
+    key = wording_key(header)
+    for n in judged:
+        for name in (n.id, n.title or ""):
+            if name and difflib.SequenceMatcher(None, key, wording_key(name)).ratio() >= _CLOSE - 0.1:
+                return True
+    return False
+
+
+def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
+        -> tuple[Evidence, list[Diagnostic]]:
     """The evidence with its cases read against ``fw``: parts by id, a CSV's answers by node id, the
     columns not used for rating as the cases' attributes; and what this found (errors, and one warning
     naming the unused columns).
@@ -244,7 +286,7 @@ def resolve_cases(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagnosti
     returned as it is.
     """
     if not ev.cases:
-        return ev, []
+        return ev, _unused_note(list(unused_before), ev.cases_pos or ev.where("judgements"))
     spellings = part_ids(fw)
     header = getattr(ev.cases, "header", None)
 
@@ -266,7 +308,7 @@ def resolve_cases(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagnosti
     plain = (all(cmap.nodes.get(h) == h for h in columns if h not in cmap.suspects)
              and not cmap.unused and not cmap.errors and all(c.part in fw.parts and not c.attributes for c in ev.cases))
     if plain:
-        return ev, []
+        return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
     found = list(cmap.errors)
     unread = set(ev.unread) | cmap.blocked
     unused = set(cmap.unused)
@@ -298,10 +340,16 @@ def resolve_cases(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagnosti
                 positions[node_id] = pos
         cases.append(dataclasses.replace(case, part=part_of(case), answers=answers, answer_pos=positions,
                                          attributes=attributes))
-    if cmap.unused:
-        found.append(Diagnostic.at("evidence.unused-columns", "columns not used for rating: "
-                                   + ", ".join(cmap.unused), header.get("") or ev.cases_pos, "warning"))
+    found += _unused_note([*unused_before, *cmap.unused], header.get("") or ev.cases_pos)
     return dataclasses.replace(ev, cases=cases, unread=unread), found
+
+
+def _unused_note(columns: list[str], pos: Position | None) -> list[Diagnostic]:
+    """One line naming the columns not used for rating, if any."""
+    if not columns:
+        return []
+    return [Diagnostic.at("evidence.unused-columns", "columns not used for rating: " + ", ".join(columns), pos,
+                          "warning")]
 
 
 def _short(cell: str) -> str:

@@ -218,8 +218,6 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
     header = rows[0]
     names = [c.text.strip() for c in header]
     col = next(i for i, n in enumerate(names) if n.lower() in _INSPECTION_COLUMNS)
-    judged = [i for i in range(len(names)) if i != col and names[i].lower() not in _ID_COLUMNS + _PART_COLUMNS
-              and any(c.text.strip() and not parse_answer(c.text)[0] for r in rows[1:] if i < len(r) for c in [r[i]])]
     out = Collector()
     groups: dict[str, list[list[Cell]]] = {}
     for r in rows[1:]:
@@ -231,6 +229,16 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
                       "name the inspection it belongs to", Position(file, r[col].line, r[col].column))
         else:
             groups.setdefault(r[col].text.strip(), []).append(r)
+
+    def constant(i: int) -> bool:  # the same on every row of each inspection, as a judgement is
+        return all(len({r[i].text.strip().casefold() for r in g if i < len(r) and r[i].text.strip()}) <= 1
+                   for g in groups.values())
+
+    # a column of text (not yes / no) is a judgement if headed by an id (headers.py), or the same on each
+    # inspection's rows; other text (notes, dates) is the cases', told apart against a framework
+    judged = [i for i in range(len(names)) if i != col and names[i].lower() not in _ID_COLUMNS + _PART_COLUMNS
+              and any(c.text.strip() and not parse_answer(c.text)[0] for r in rows[1:] if i < len(r) for c in [r[i]])
+              and (id_like(names[i]) is not None or constant(i))]
     inspections: list[Evidence] = []
     keep = [i for i in range(len(names)) if i != col and i not in judged]
 
