@@ -349,3 +349,20 @@ def test_several_inspections_as_kept_evaluate_as_the_tidy_csv(tmp_path):
         ("inadequate", "good"), ("good", "requires_improvement")]
     assert [format_diagnostic(w) for w in results["kept.csv"][0].warnings] == [
         "kept.csv:1:1: warning: columns not used for rating: Lead inspector, Notes [evidence.unused-columns]"]
+
+
+def test_many_inspections_name_their_unused_columns_once(tmp_path, capsys):
+    from bandstand.cli import main
+
+    fw = tmp_path / "framework.yaml"
+    fw.write_text(DEMO, encoding="utf-8")
+    (tmp_path / "kept.csv").write_text(
+        "inspection,1.1,Lead inspector,case,part,2.1.1,2.1.2,3.1.1,Notes\n"
+        "A,good,J. Okafor,C1,court,yes,no,,thin file\nA,good,J. Okafor,C3,out_of_court,,,no,\n"
+        "B,RI,R. Patel,D1,court,no,no,,\nB,RI,R. Patel,D2,out_of_court,,,yes,late\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", str(fw), str(tmp_path / "kept.csv"), "--format", "jsonl"])
+    err = capsys.readouterr().err.splitlines()
+    assert e.value.code == 0
+    assert err == [f"{tmp_path / 'kept.csv'}:1:1: warning: columns not used for rating: Lead inspector, Notes "
+                   "[evidence.unused-columns]", "bandstand: 2 inspections evaluated"]
