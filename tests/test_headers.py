@@ -366,3 +366,20 @@ def test_many_inspections_name_their_unused_columns_once(tmp_path, capsys):
     assert e.value.code == 0
     assert err == [f"{tmp_path / 'kept.csv'}:1:1: warning: columns not used for rating: Lead inspector, Notes "
                    "[evidence.unused-columns]", "bandstand: 2 inspections evaluated"]
+
+
+def test_a_prefixed_column_of_unreadable_cells_is_not_called_missing(tmp_path, capsys):
+    """Problems of form and of meaning come in one round (the command line binds what could be read): a
+    column whose every cell is unreadable is reported at its cells, not again as a missing key question."""
+    from bandstand.cli import main
+
+    (tmp_path / "framework.yaml").write_text(DEMO, encoding="utf-8")
+    write(tmp_path, "case,part,KQ 2.1.1,2.1.2,3.1.1\nC1,court,maybe,no,\nC3,out_of_court,tbc,,no\n")
+    with pytest.raises(SystemExit) as e:
+        main(["evaluate", str(tmp_path / "framework.yaml"), str(tmp_path / "evidence.yaml")])
+    assert e.value.code == 2
+    assert [line.split("cases.csv:", 1)[1] for line in capsys.readouterr().err.splitlines()] == [
+        "2:10: error: 'maybe' in column 'KQ 2.1.1' is not an answer; expected yes, no or blank (not applicable) "
+        "[csv.answer]",
+        "3:17: error: 'tbc' in column 'KQ 2.1.1' is not an answer; expected yes, no or blank (not applicable) "
+        "[csv.answer]"]

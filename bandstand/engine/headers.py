@@ -38,7 +38,7 @@ from ..errors import Diagnostic, Position
 from .evidence_model import Case, Evidence, parse_answer
 
 #: prefixes any framework's key-question columns may carry, normalised ("KQ 2.1.1", "Q2.1.1")
-_PREFIXES = frozenset({"kq", "q", "question", "keyquestion", "no", "#"})
+_PREFIXES = frozenset({"kq", "q", "question", "keyquestion"})
 _ID_LIKE = re.compile(r"(?P<prefix>[^\W\d][^\d]*?)?\s*[#:.]?\s*(?P<id>\d+(?:\.[0-9A-Za-z]+)*)"
                       r"(?=$|[\s:;,)\]\u2013\u2014-]|\.(?:\s|$))[\s:;,.)\]\u2013\u2014-]*(?P<rest>.*)$", re.S)
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*$")
@@ -302,7 +302,8 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
     for c in ev.cases:
         given.update(c.answers)
         given.update(c.attributes)
-    columns = [h for h in header if h in given]  # the answer columns, in the file's order
+    # the answer columns, in the file's order (one whose every cell was unreadable is named in unread)
+    columns = [h for h in header if h and (h in given or h in ev.unread)]
     present = {part_of(c) for c in ev.cases} & set(fw.parts)
     cmap = map_columns([(h, header.get(h, ev.cases_pos)) for h in columns], fw, present or None)
     plain = (all(cmap.nodes.get(h) == h for h in columns if h not in cmap.suspects)
@@ -310,7 +311,7 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
     if plain:
         return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
     found = list(cmap.errors)
-    unread = set(ev.unread) | cmap.blocked
+    unread = set(ev.unread) | cmap.blocked | {cmap.nodes[h] for h in ev.unread if h in cmap.nodes}
     unused = set(cmap.unused)
     cases = type(ev.cases)()
     cases.header = header
