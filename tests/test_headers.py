@@ -383,3 +383,13 @@ def test_a_prefixed_column_of_unreadable_cells_is_not_called_missing(tmp_path, c
         "[csv.answer]",
         "3:17: error: 'tbc' in column 'KQ 2.1.1' is not an answer; expected yes, no or blank (not applicable) "
         "[csv.answer]"]
+
+
+def test_a_long_header_is_shown_whole(tmp_path):
+    long = "2.1.2 Does assessment keep the child safe? (count only cases open 6 months or more)"
+    csv = f"case,part,2.1.1,{long},3.1.1\nC1,court,yes,partly,\nC3,out_of_court,,,no\n"
+    with pytest.raises(BandstandError) as e:
+        load_evidence(write(tmp_path, csv), display="evidence.yaml")
+    assert lines(e.value) == [
+        f"cases.csv:2:14: error: 'partly' in column '{long}' is not an answer; expected yes, no or blank "
+        "(not applicable) [csv.answer]"]

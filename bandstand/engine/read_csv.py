@@ -172,7 +172,7 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
                     answers[node_id] = answer
                 continue
             if not ok:
-                out.error("csv.answer", f"'{_safe(cell.text)}' in column '{_safe(node_id)}' is not an answer; "
+                out.error("csv.answer", f"'{_safe(cell.text)}' in column '{_whole(node_id)}' is not an answer; "
                           "expected yes, no or blank (not applicable)", cell_pos)
                 unread.add(node_id)
                 continue
@@ -184,6 +184,12 @@ def _cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limit
     if out.has_errors:
         raise CasesError(out.diagnostics, cases, unread)
     return cases
+
+
+def _whole(header: str) -> str:
+    """A header for a message: whole (long headers copied from a framework's wording are told apart by their
+    end), on one line."""
+    return " ".join(header.split())
 
 
 def _safe(cell: str) -> str:
