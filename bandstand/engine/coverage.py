@@ -14,7 +14,6 @@ say what was left out (:attr:`Bound.left_out`).
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from ..dsl.model import OVERALL, Framework, Node
@@ -49,12 +48,6 @@ def published_cover(fw: Framework, published: Iterable[str]) -> set[str]:
     for node_id in published:
         out.update(d.id for d in beneath(fw, node_id))
     return out
-
-
-def closest(node_id: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like ``node_id`` (a mistyped column), if any is close."""
-    found = difflib.get_close_matches(node_id, list(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def _ids(ids: list[str]) -> str:
