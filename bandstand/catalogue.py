@@ -32,6 +32,7 @@ from .dsl.checks import CHECKS
 from .dsl.loader import load_text, read_text
 from .dsl.model import Framework
 from .dsl.resolve import facts as framework_facts
+from .engine.headers import resolve_evidence
 from .errors import BandstandError, InputError, Position
 from .limits import DEFAULT_LIMITS, Limits
 from .refs import date_key, parse_ref, version_key  # parse_ref: also what the command line imports from here
@@ -402,6 +403,7 @@ def mismatches(fw: Framework, evidence) -> list[str]:
 
     Only the node ids are compared (and the parts of cases), not the levels or figures given.
     """
+    evidence = resolve_evidence(evidence, fw)[0]  # a spreadsheet's headers and part labels, read for this version
     nodes = {k: n for k, n in fw.nodes.items() if k != "overall"}
     facts = framework_facts(fw).evidence
     answerable, figured = facts.answered, facts.figured

@@ -142,6 +142,15 @@ def _warn(diags) -> None:
         click.echo(format_diagnostic(d), err=True)
 
 
+def _first_time(d, said: set) -> bool:
+    """Whether a warning is new here (remembered in ``said``): many inspections from one file say it once."""
+    line = format_diagnostic(d)
+    if line in said:
+        return False
+    said.add(line)
+    return True
+
+
 @cli.command("list")
 @click.pass_obj
 def list_cmd(state: State):
@@ -484,6 +493,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                         sink.protect(*found)
                         protected.update(found)
                     result = evaluate_evidence(fw, ev, explain=not ratings_only)
+                    _warn(d for d in result.warnings if _first_time(d, announced))  # once for many inspections
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
                 except BandstandError as e:  # each problem names the file it is about

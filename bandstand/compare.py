@@ -19,8 +19,9 @@ from .dsl.model import OVERALL, Framework, Level
 from .engine import coverage
 from .engine.evaluate import evaluate
 from .engine.evidence import Case, Evidence
+from .engine.headers import resolve_evidence
 from .engine.result import NodeResult, Result
-from .errors import InputError
+from .errors import BandstandError, InputError
 
 NOT_RATED = "not rated"
 ABSENT = "absent"
@@ -135,6 +136,9 @@ class Comparison:
 
 def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None = None) -> Comparison:
     """Evaluate ``ev`` under ``a`` and under ``b`` (through ``crosswalk`` when their shapes differ)."""
+    ev, found = resolve_evidence(ev, a)  # a spreadsheet's headers and labels, read as written for ``a``
+    if any(d.is_error for d in found):
+        raise BandstandError(found)
     ev_a, notes = adapt(ev, a, b)
     first = evaluate(a, ev_a)
     if crosswalk is None:

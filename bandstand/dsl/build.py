@@ -17,7 +17,7 @@ from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .loader import Document
 from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
                     Framework, Level, Limit, Node, Part, Provenance, Reference, ReferenceFigure, Rounding, Rule,
-                    Scale, Tier)
+                    Scale, Tier, normalise)
 from .ast import float_text
 from .parser import ExpressionError, parse_expression
 from .schema import real_date
@@ -76,8 +76,29 @@ class Builder:
                     self.unbuilt.add(("score", f"{data['id']}.{lv['id']}"))
             levels.append(Level(lv["id"], lv["label"], len(levels), data["id"], score,
                                 lv.get("description"), tuple(lv.get("aliases", ())), self.pos(lp)))
+        self._names_apart(f"scale '{data['id']}'", "level",
+                          [(lv["id"], lv, path + ("levels", i)) for i, lv in enumerate(data["levels"])])
         return Scale(data["id"], data.get("label") or data["id"], tuple(levels),
                      data.get("description"), self.pos(path))
+
+    def _names_apart(self, where: str, what: str, items: list[tuple[str, dict, tuple]]) -> None:
+        """Evidence finds a level or part by its id, label or an alias, without regard to case, spaces, '_'
+        or '-' (:func:`normalise`): two of them that read the same there must name the same one, or
+        evidence could not be read without guessing."""
+        seen: dict[str, tuple[str, str]] = {}  # normalised name -> (id, name as written)
+        for item_id, d, p in items:
+            names = [(d["id"], p + ("id",)), (d.get("label", ""), p + ("label",))]
+            names += [(a, p + ("aliases", j)) for j, a in enumerate(d.get("aliases", ()))]
+            for name, np in names:
+                key = normalise(name)
+                if not key:
+                    continue
+                other = seen.setdefault(key, (item_id, name))
+                if other[0] != item_id:
+                    self.out.error("check.ambiguous-label",
+                                   f"'{name}' of {what} '{item_id}' reads the same as '{other[1]}' of {what} "
+                                   f"'{other[0]}' in {where} (case, spaces, '_' and '-' are not told apart in "
+                                   "evidence); give each a name of its own", self.pos(np))
 
     def band_table(self, data: dict, path: tuple, scales: dict[str, Scale]) -> BandTable | None:
         scale = scales.get(data["scale"])
@@ -175,7 +196,8 @@ class Builder:
             if p["id"] in parts:
                 self.out.error("check.duplicate-id", f"part '{p['id']}' is defined twice",
                                self.pos(("parts", i, "id")))
-            parts[p["id"]] = Part(p["id"], p["label"], p.get("description"))
+            parts[p["id"]] = Part(p["id"], p["label"], p.get("description"), tuple(p.get("aliases", ())))
+        self._names_apart("the parts", "part", [(p["id"], p, ("parts", i)) for i, p in enumerate(data.get("parts", ()))])
 
         index: dict[str, Node] = {}
         roots = self._nodes(data["nodes"], ("nodes",), None, tiers, scales, default_scale, parts, index)

@@ -298,6 +298,12 @@ class Part:
     id: str
     label: str
     description: str | None = None
+    aliases: tuple[str, ...] = ()  # other spellings accepted in evidence
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every spelling evidence may give the part by: id, label, aliases."""
+        return (self.id, self.label, *self.aliases)
 
 
 JUDGED_NO, JUDGED_YES, JUDGED_OPTIONAL = "no", "yes", "optional"

@@ -19,6 +19,7 @@ from ..dsl.resolve import facts as framework_facts
 from ..errors import Collector, Diagnostic, Position
 from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
+from .headers import resolve_evidence
 from .published import bind_published, stand_ins
 
 class Measure:
@@ -83,6 +84,8 @@ _NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", 
 def bind(ev: Evidence, fw: Framework) -> Bound:
     """Check evidence against a framework; raise every problem at once."""
     out = Collector()
+    ev, found = resolve_evidence(ev, fw)  # a spreadsheet's columns, and parts by label (headers.py)
+    out.extend(found)
     nodes = fw.nodes
     facts = framework_facts(fw).evidence  # what the framework asks of evidence, worked out once
     judgements: dict[str, Level | None] = {}

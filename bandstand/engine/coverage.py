@@ -14,12 +14,12 @@ say what was left out (:attr:`Bound.left_out`).
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from ..dsl.model import OVERALL, Framework, Node
 from ..dsl.resolve import facts as framework_facts
 from ..errors import Diagnostic, Position
+from .headers import closest_column
 
 
 def declared_left_out(partial, node: Node | None) -> bool:
@@ -49,12 +49,6 @@ def published_cover(fw: Framework, published: Iterable[str]) -> set[str]:
     for node_id in published:
         out.update(d.id for d in beneath(fw, node_id))
     return out
-
-
-def closest(node_id: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like ``node_id`` (a mistyped column), if any is close."""
-    found = difflib.get_close_matches(node_id, list(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def _ids(ids: list[str]) -> str:
@@ -87,7 +81,7 @@ def coverage_error(ev, fw: Framework, missing: list[str], unknown: dict[str, tup
     guesses: dict[str, str] = {}
     free = dict(unknown)
     for node_id in missing:
-        guess = closest(node_id, free)
+        guess = closest_column(node_id, fw, free)
         if guess is not None:
             guesses[node_id] = guess
             del free[guess]

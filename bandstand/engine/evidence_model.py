@@ -69,6 +69,9 @@ class Case:
     answer_pos: dict[str, Position] = field(default_factory=dict)
     part_pos: Position | None = None
     label: str | None = None
+    #: a CSV's cells as written, in columns not headed by an id (which may be notes, dates, or wording that
+    #: names a key question): the columns a framework does not rate stay here, as the case's attributes
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

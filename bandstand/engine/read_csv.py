@@ -28,9 +28,10 @@ from typing import Collection, Iterable, Iterator
 from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
+from .headers import id_like
 
 _ID_COLUMNS = ("case", "case_id", "case id", "case ref", "case_ref", "id")
-_PART_COLUMNS = ("part", "disposal", "type")
+_PART_COLUMNS = ("part", "disposal", "type", "disposal type")
 _INSPECTION_COLUMNS = ("inspection", "subject")
 _DELIMITERS = (",", ";", "\t")
 _SEP = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)  # Excel's first line naming the delimiter
@@ -324,7 +325,7 @@ def header_columns(header: Row, *, inspections: bool = False, judged: Collection
         seen.add(name)
         if i in (id_col, part_col, inspection):
             continue
-        (cols.judgements if name in judged else cols.answers).append(i)
+        (cols.judgements if name in judged or id_like(name) in judged else cols.answers).append(i)
     return cols
 
 
@@ -394,6 +395,10 @@ class _Cases:
         self.header = {cols.names[i]: cols.places[i] for i in (cols.case, cols.part, *cols.answers)}
         self.header[""] = Position(cols.places[0].file, cols.places[0].line, 1) if cols.places else Position(None)
         self.get = _getter(cols.answers)
+        #: the columns not headed by an id (notes, dates, or a key question's wording): their cells are kept as
+        #: the case's attributes, and read as answers where they are answers; told apart against a framework
+        #: when bound (headers.py)
+        self.free = frozenset(i for i in cols.answers if id_like(cols.names[i]) is None)
 
     def new_list(self) -> CaseList:
         cases = CaseList()
@@ -413,24 +418,34 @@ class _Cases:
             return True
         values = self.get(cells)
         index = self.index
+        attributes: dict[str, str] = {}
         try:
+            if self.free:
+                raise KeyError  # the long way: free columns' cells are kept whatever they hold
             answers = dict(zip(self.ids, map(_MEMO.__getitem__, values)))
         except KeyError:
             answers = {}
+            free = self.free
             for node_id, i, text in zip(self.ids, self.cols.answers, values):
                 ok, answer = parse_answer(text)
+                if i in free:
+                    attributes[node_id] = text
+                    if ok:
+                        answers[node_id] = answer
+                    continue
                 if not ok:
-                    out.error("csv.answer", f"'{_safe(text)}' in column '{_safe(node_id)}' is not an answer; "
+                    out.error("csv.answer", f"'{_safe(text)}' in column '{_whole(node_id)}' is not an answer; "
                               "expected yes, no or blank (not applicable)", row.place(i))
                     unread.add(node_id)
                     continue
                 if len(_MEMO) < 4096 and len(text) < 40:
                     _MEMO[text] = answer
                 answers[node_id] = answer
-            index = {k: i for k, i in index.items() if k in answers}
+            index = {k: i for k, i in index.items() if k in answers or i in free}
         cols = self.cols
         cases.append(Case(cells[cols.case].strip(), cells[cols.part].strip(), answers,
-                          Position(row.file, row.line, 1), _Places(row, index), CellPosition(row, cols.part)))
+                          Position(row.file, row.line, 1), _Places(row, index), CellPosition(row, cols.part),
+                          attributes=attributes))
         return True
 
 
@@ -507,6 +522,12 @@ def cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits
     return read_cases_rows((PlacedRow(cells, file) for cells in rows), file, limits)
 
 
+def _whole(header: str) -> str:
+    """A header for a message: whole (long headers copied from a framework's wording are told apart by their
+    end), on one line."""
+    return " ".join(header.split())
+
+
 def _safe(cell: str) -> str:
     """A cell as text for a message: short, one line."""
     cell = " ".join(cell.split())
@@ -539,9 +560,22 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
     header = rows[0]
     col = next(i for i, c in enumerate(header.cells) if c.strip().lower() in _INSPECTION_COLUMNS)
-    judged = {header.cells[i].strip() for i in range(len(header.cells))
-              if i != col and any(i < len(r.cells) and r.cells[i].strip() and not parse_answer(r.cells[i])[0]
-                                  for r in rows[1:])}
+    names = [c.strip() for c in header.cells]
+    groups: dict[str, list[Row]] = {}
+    for r in rows[1:]:
+        if col < len(r.cells) and r.cells[col].strip():
+            groups.setdefault(r.cells[col].strip(), []).append(r)
+
+    def constant(i: int) -> bool:  # the same on every row of each inspection, as a judgement is
+        return all(len({r.cells[i].strip().casefold() for r in g if i < len(r.cells) and r.cells[i].strip()}) <= 1
+                   for g in groups.values())
+
+    # a column of text (not yes / no) is a judgement if headed by an id (headers.py), or the same on each
+    # inspection's rows; other text (notes, dates) is the cases', told apart against a framework
+    judged = {names[i] for i in range(len(names))
+              if i != col and names[i].lower() not in _ID_COLUMNS + _PART_COLUMNS
+              and any(i < len(r.cells) and r.cells[i].strip() and not parse_answer(r.cells[i])[0] for r in rows[1:])
+              and (id_like(names[i]) is not None or constant(i))}
     out = Collector()
     inspections: list[Evidence] = []
     try:

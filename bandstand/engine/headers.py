@@ -1,0 +1,359 @@
+"""Spreadsheets as analysts keep them: which key question a column answers, and what a label means.
+
+A CSV of cases is read without a framework (:mod:`.read_csv`); its columns
+are headed as a person heads them. Against a framework, :func:`map_columns`
+says which node each column answers, a pure function of the header cells
+and the framework:
+
+- the node's id: ``2.1.1``;
+- the id with its wording: ``2.1.1 Does assessment sufficiently analyse ...?``
+  (the wording, if it is another key question's, is an error: never guessed);
+- the id after a prefix: ``KQ 2.1.1``, ``Q2.1.1``, ``Key question 2.1.1``
+  (a tier's label, or its initials);
+- the wording alone, where it names one key question of the parts the cases
+  are in; wording two key questions share is an error listing both.
+
+Any other column (inspector, notes, dates) is not rated: its cells are kept
+as the cases' attributes and named once, in one line. A header that looks
+like a key question's (an id-like number, or wording close to a key
+question's) but names none stays an answer for no node, so that binding
+reports it, and a key question left without a column says "did you mean"
+it: a typo never passes as an unused column.
+
+Part values and level labels compare by :func:`normalise_label` (case,
+spaces, ``_`` and ``-`` ignored), against the ids, labels and aliases a
+framework declares; two of those that read the same are refused when the
+framework is loaded, so matching never guesses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..dsl.model import OVERALL, Framework, Node, normalise
+from ..errors import Diagnostic, Position
+from .evidence_model import Case, Evidence, parse_answer
+
+#: prefixes any framework's key-question columns may carry, normalised ("KQ 2.1.1", "Q2.1.1")
+_PREFIXES = frozenset({"kq", "q", "question", "keyquestion"})
+_ID_LIKE = re.compile(r"(?P<prefix>[^\W\d][^\d]*?)?\s*[#:.]?\s*(?P<id>\d+(?:\.[0-9A-Za-z]+)*)"
+                      r"(?=$|[\s:;,)\]\u2013\u2014-]|\.(?:\s|$))[\s:;,.)\]\u2013\u2014-]*(?P<rest>.*)$", re.S)
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*$")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+                         "\u00a0": " "})
+_CLOSE = 0.85  # how like a key question's wording a header must be to be taken for a mistyped one
+
+
+def normalise_label(text: str) -> str:
+    """A part value or level label as compared: without case, spaces, '_', '-' or apostrophes.
+
+    >>> normalise_label(" Out-of-court ") == normalise_label("out of court") == normalise_label("OUT_OF_COURT")
+    True
+    """
+    return normalise(text)
+
+
+def wording_key(text: str) -> str:
+    """Wording as compared: case, spacing, curly quotes and the final '?' or '.' ignored.
+
+    >>> wording_key("Does assessment  sufficiently analyse the child\u2019s desistance?")
+    "does assessment sufficiently analyse the child's desistance"
+    """
+    return " ".join(text.translate(_QUOTES).casefold().split()).rstrip("?.: ")
+
+
+@dataclass
+class ColumnMap:
+    """What each column of a CSV of cases is, against one framework."""
+
+    nodes: dict[str, str] = field(default_factory=dict)  # header -> the node its cells answer
+    unused: list[str] = field(default_factory=list)  # headers not used for rating, in order
+    suspects: list[str] = field(default_factory=list)  # headers like a key question's that name none
+    errors: list[Diagnostic] = field(default_factory=list)
+    #: headers reported in errors, and the nodes each might answer: their cells count for no rating (the
+    #: evidence is refused), only so that no second error follows from the first
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)  # nodes whose column is reported: not to be called missing
+
+
+def id_like(header: str) -> str | None:
+    """The id a header gives, framework aside: ``2.1.1`` in ``KQ 2.1.1 Does ...?``; None for other headers.
+
+    >>> [id_like(h) for h in ("2.1.1", "KQ 2.1.1", "2.1.1 Does it?", "Q2.1.l", "Inspector", "Visit 2")]
+    ['2.1.1', '2.1.1', '2.1.1', '2.1.l', None, None]
+    """
+    m = _ID_LIKE.match(header.strip())
+    if m is None or (m["prefix"] and normalise(m["prefix"]) not in _PREFIXES):
+        return None
+    return m["id"]
+
+
+def _prefixes(fw: Framework) -> frozenset[str]:
+    """The prefixes of an id in this framework's headers: the generic ones, each tier's label and initials."""
+    out = set(_PREFIXES)
+    for tier in fw.tiers:
+        out.add(normalise(tier.label))
+        words = tier.label.split()
+        if len(words) > 1:
+            out.add("".join(w[0] for w in words).casefold())
+    return frozenset(out)
+
+
+def _wording(node: Node) -> str | None:
+    return node.question or node.title
+
+
+def _matches(rest: str, node: Node) -> bool:
+    """Whether the text after an id is the node's wording (or its start, ending '...')."""
+    wording = _wording(node)
+    if wording is None:
+        return False
+    elided = _ELLIPSIS.search(rest)
+    key, own = wording_key(_ELLIPSIS.sub("", rest)), wording_key(wording)
+    return key == own or (elided is not None and len(key) >= 10 and own.startswith(key))
+
+
+def _described(node: Node) -> str:
+    part = f", {node.part.label}" if node.part is not None else ""
+    return f"{node.id}{part}"
+
+
+def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: set[str] | None = None) -> ColumnMap:
+    """Which node each column answers (see the module's docstring), or why it cannot be told.
+
+    ``headers`` are the answer columns' header cells as written, with where
+    each is; ``parts``, the ids of the parts the cases are in (None: all).
+    """
+    result = ColumnMap()
+    nodes = {k: v for k, v in fw.nodes.items() if k != OVERALL}
+    folded: dict[str, list[str]] = {}
+    for node_id in nodes:
+        folded.setdefault(node_id.casefold(), []).append(node_id)
+    prefixes = _prefixes(fw)
+    answered = fw.evidence_facts.answered
+    worded = [n for n in fw.evidence_facts.nodes if n.id in answered and _wording(n)
+              and (parts is None or n.part is None or n.part.id in parts)]
+    by_wording: dict[str, list[Node]] = {}
+    for n in worded:
+        by_wording.setdefault(wording_key(_wording(n)), []).append(n)
+    first: dict[str, tuple[str, Position]] = {}  # node -> the column that answers it
+
+    def take(header: str, node_id: str, pos: Position) -> None:
+        if node_id in first:
+            other = first[node_id][0]
+            result.errors.append(Diagnostic.at(
+                "evidence.duplicate-column", f"columns '{other}' and '{header}' both answer '{node_id}' "
+                f"({nodes[node_id].name}); keep one of them", pos))
+            result.blocked.add(node_id)
+            result.refused[header] = []  # the first column answers it
+            return
+        first[node_id] = (header, pos)
+        result.nodes[header] = node_id
+
+    def by_id(token: str) -> str | None:
+        if token in nodes:
+            return token
+        found = folded.get(token.casefold(), [])
+        return found[0] if len(found) == 1 else None
+
+    for header, pos in headers:
+        text = header.strip()
+        exact = by_id(text)
+        if exact is not None:
+            take(header, exact, pos)
+            continue
+        m = _ID_LIKE.match(text)
+        if m is not None and (not m["prefix"] or normalise(m["prefix"]) in prefixes):
+            node_id = by_id(m["id"])
+            if node_id is None:
+                result.suspects.append(header)  # an id that is no node's: a typo, reported by binding
+                continue
+            rest = m["rest"].strip()
+            if rest and not _matches(rest, nodes[node_id]):
+                others = [n for n in by_wording.get(wording_key(rest), []) if n.id != node_id]
+                others = [n for n in others if n.part is nodes[node_id].part] or others  # its own part's first
+                if others:
+                    result.errors.append(Diagnostic.at(
+                        "evidence.column-conflict", f"column '{header}' names '{node_id}' but gives the wording of "
+                        f"{' and '.join(repr(n.id) for n in others)}; correct the id or the wording", pos))
+                    result.blocked.update([node_id, *(n.id for n in others)])
+                    result.refused[header] = [node_id]
+                    continue
+            take(header, node_id, pos)
+            continue
+        # the wording alone
+        elided = _ELLIPSIS.search(text) is not None
+        key = wording_key(_ELLIPSIS.sub("", text))
+        found = list(by_wording.get(key, []))
+        if not found and elided and len(key) >= 10:
+            found = [n for k, ns in by_wording.items() if k.startswith(key) for n in ns]
+        if len(found) == 1:
+            take(header, found[0].id, pos)
+        elif found:
+            result.errors.append(Diagnostic.at(
+                "evidence.ambiguous-column", f"column '{header}' could be any of {len(found)} questions with this "
+                f"wording: {'; '.join(_described(n) for n in found)}; head the column with the id, such as "
+                f"'{found[0].id} {text}'", pos))
+            result.blocked.update(n.id for n in found)
+            result.refused[header] = [n.id for n in found]
+        elif key and any(difflib.SequenceMatcher(None, key, k).ratio() >= _CLOSE for k in by_wording):
+            result.suspects.append(header)  # close to a key question's wording: mistyped, reported by binding
+        else:
+            result.unused.append(header)
+    return result
+
+
+def closest_column(node_id: str, fw: Framework, columns) -> str | None:
+    """The column most likely meant for ``node_id``, among columns that answer no node: by the id it
+    gives, or else by its wording."""
+    node = fw.nodes.get(node_id)
+    best, score = None, 0.0
+    for column in columns:
+        token = id_like(column)
+        if token is not None:
+            ratio = max(difflib.SequenceMatcher(None, node_id, token).ratio(),
+                        difflib.SequenceMatcher(None, node_id, column.strip()).ratio())
+            cutoff = 0.6
+        elif node is not None and _wording(node):
+            ratio = difflib.SequenceMatcher(None, wording_key(column), wording_key(_wording(node))).ratio()
+            cutoff = _CLOSE
+        else:
+            continue
+        if ratio >= cutoff and ratio > score:
+            best, score = column, ratio
+    return best
+
+
+def part_ids(fw: Framework) -> dict[str, str]:
+    """Every spelling of each part, normalised, to its id (no two read the same: checked at load)."""
+    return {normalise_label(name): p.id for p in fw.parts.values() for name in p.names if normalise_label(name)}
+
+
+def _text(answer) -> str:
+    return "" if answer is None else "yes" if answer else "no"
+
+
+def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagnostic]]:
+    """The evidence read against ``fw``: a CSV's judgement columns (``1.1 Governance and leadership``) by
+    node id, and its cases (:func:`resolve_cases`); with what this found. The evidence given is not changed."""
+    found: list[Diagnostic] = []
+    if ev.judgements and (ev.file or "").lower().endswith((".csv", ".tsv")):
+        judgements = {}
+        judged = [n for n in fw.evidence_facts.nodes if n.is_judged]
+        unused = []
+        for key, j in ev.judgements.items():
+            node_id = key
+            m = _ID_LIKE.match(key.strip()) if key not in fw.nodes else None
+            if m is not None and m["id"] in fw.nodes and (not m["prefix"] or normalise(m["prefix"]) in _prefixes(fw)):
+                node_id = m["id"]
+            elif key not in fw.nodes and id_like(key) is None and not _like_judged(key, judged):
+                unused.append(key)  # a column of text the same on each inspection's rows: an inspector's name
+                continue
+            if node_id in judgements:
+                found.append(Diagnostic.at("evidence.duplicate-column", f"columns '{judgements[node_id].node_id}' "
+                                           f"and '{key}' both give the judgement of '{node_id}'; keep one of them",
+                                           j.pos))
+                continue
+            judgements[node_id] = dataclasses.replace(j, node_id=node_id) if node_id != key else j
+        if list(judgements) != list(ev.judgements):
+            ev = dataclasses.replace(ev, judgements=judgements)
+    else:
+        unused = []
+    ev, more = resolve_cases(ev, fw, unused)
+    return ev, found + more
+
+
+def _like_judged(header: str, judged: list[Node]) -> bool:
+    """Whether a header is close to a judged node's id or title: a mistyped judgement column."""
+    key = wording_key(header)
+    for n in judged:
+        for name in (n.id, n.title or ""):
+            if name and difflib.SequenceMatcher(None, key, wording_key(name)).ratio() >= _CLOSE - 0.1:
+                return True
+    return False
+
+
+def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
+        -> tuple[Evidence, list[Diagnostic]]:
+    """The evidence with its cases read against ``fw``: parts by id, a CSV's answers by node id, the
+    columns not used for rating as the cases' attributes; and what this found (errors, and one warning
+    naming the unused columns).
+
+    The evidence given is not changed; where nothing needs reading (ids as headers, parts by id) it is
+    returned as it is.
+    """
+    if not ev.cases:
+        return ev, _unused_note(list(unused_before), ev.cases_pos or ev.where("judgements"))
+    spellings = part_ids(fw)
+    header = getattr(ev.cases, "header", None)
+
+    def part_of(case: Case) -> str:
+        return case.part if case.part in fw.parts else spellings.get(normalise_label(case.part), case.part)
+
+    if header is None:  # cases written in YAML: only their parts are labels
+        if all(c.part in fw.parts for c in ev.cases):
+            return ev, []
+        return dataclasses.replace(ev, cases=[dataclasses.replace(c, part=part_of(c)) for c in ev.cases]), []
+
+    given: set[str] = set()
+    for c in ev.cases:
+        given.update(c.answers)
+        given.update(c.attributes)
+    # the answer columns, in the file's order (one whose every cell was unreadable is named in unread)
+    columns = [h for h in header if h and (h in given or h in ev.unread)]
+    present = {part_of(c) for c in ev.cases} & set(fw.parts)
+    cmap = map_columns([(h, header.get(h, ev.cases_pos)) for h in columns], fw, present or None)
+    plain = (all(cmap.nodes.get(h) == h for h in columns if h not in cmap.suspects)
+             and not cmap.unused and not cmap.errors and all(c.part in fw.parts and not c.attributes for c in ev.cases))
+    if plain:
+        return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
+    found = list(cmap.errors)
+    unread = set(ev.unread) | cmap.blocked | {cmap.nodes[h] for h in ev.unread if h in cmap.nodes}
+    unused = set(cmap.unused)
+    cases = type(ev.cases)()
+    cases.header = header
+    for case in ev.cases:
+        answers, positions, attributes = {}, {}, {}
+        for column in columns:
+            pos = case.answer_pos.get(column, case.pos)
+            if column in unused:
+                attributes[column] = case.attributes.get(column, _text(case.answers.get(column)))
+                continue
+            if column in cmap.refused:  # reported: read as the one node of the case's part it may be, if any
+                fits = [n for n in cmap.refused[column] if fw.nodes[n].part is None
+                        or fw.nodes[n].part.id == part_of(case)]
+                if len(fits) == 1 and column in case.answers and fits[0] not in answers:
+                    answers[fits[0]], positions[fits[0]] = case.answers[column], pos
+                continue
+            node_id = cmap.nodes.get(column, column)  # a suspect: an answer for no node, reported by binding
+            if column in case.attributes and not parse_answer(case.attributes[column])[0]:
+                if column in cmap.nodes:
+                    found.append(Diagnostic.at(
+                        "csv.answer", f"'{_short(case.attributes[column])}' in column '{column}' is not an answer; "
+                        "expected yes, no or blank (not applicable)", pos))
+                    unread.add(node_id)
+                continue
+            if column in case.answers:
+                answers[node_id] = case.answers[column]
+                positions[node_id] = pos
+        cases.append(dataclasses.replace(case, part=part_of(case), answers=answers, answer_pos=positions,
+                                         attributes=attributes))
+    found += _unused_note([*unused_before, *cmap.unused], header.get("") or ev.cases_pos)
+    return dataclasses.replace(ev, cases=cases, unread=unread), found
+
+
+def _unused_note(columns: list[str], pos: Position | None) -> list[Diagnostic]:
+    """One line naming the columns not used for rating, if any."""
+    if not columns:
+        return []
+    return [Diagnostic.at("evidence.unused-columns", "columns not used for rating: " + ", ".join(columns), pos,
+                          "warning")]
+
+
+def _short(cell: str) -> str:
+    """A cell as text for a message: short, one line."""
+    cell = " ".join(cell.split())
+    return cell if len(cell) <= 30 else cell[:27] + "..."
