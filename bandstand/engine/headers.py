@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..dsl.model import OVERALL, Framework, Node, normalise
+from ..dsl.resolve import facts as framework_facts
 from ..errors import Diagnostic, Position
 from .evidence_model import Case, Evidence, parse_answer
 
@@ -133,8 +134,8 @@ def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: set[s
     for node_id in nodes:
         folded.setdefault(node_id.casefold(), []).append(node_id)
     prefixes = _prefixes(fw)
-    answered = fw.evidence_facts.answered
-    worded = [n for n in fw.evidence_facts.nodes if n.id in answered and _wording(n)
+    answered = framework_facts(fw).evidence.answered
+    worded = [n for n in framework_facts(fw).evidence.nodes if n.id in answered and _wording(n)
               and (parts is None or n.part is None or n.part.id in parts)]
     by_wording: dict[str, list[Node]] = {}
     for n in worded:
@@ -242,7 +243,7 @@ def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagno
     found: list[Diagnostic] = []
     if ev.judgements and (ev.file or "").lower().endswith((".csv", ".tsv")):
         judgements = {}
-        judged = [n for n in fw.evidence_facts.nodes if n.is_judged]
+        judged = [n for n in framework_facts(fw).evidence.nodes if n.is_judged]
         unused = []
         for key, j in ev.judgements.items():
             node_id = key
