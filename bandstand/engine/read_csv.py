@@ -170,25 +170,32 @@ class CellPosition(Position):
     def column(self):
         return self._place()[1]
 
+    @property
+    def sheet(self):  # a CSV cell is on no sheet (see Position.sheet)
+        return None
+
+    def _plain(self) -> Position:
+        return Position(self.file, self.line, self.column)
+
     def __eq__(self, other):
         if not isinstance(other, Position):
             return NotImplemented
-        return (self.file, self.line, self.column) == (other.file, other.line, other.column)
+        return self._plain() == (other._plain() if isinstance(other, CellPosition) else other)
 
     def __hash__(self):
-        return hash((self.file, self.line, self.column))
+        return hash(self._plain())
 
     def __repr__(self):
-        return f"Position(file={self.file!r}, line={self.line!r}, column={self.column!r})"
+        return repr(self._plain())
 
     def __reduce__(self):
         return Position, (self.file, self.line, self.column)
 
     def __copy__(self):
-        return Position(self.file, self.line, self.column)
+        return self._plain()
 
     def __deepcopy__(self, memo):
-        return Position(self.file, self.line, self.column)
+        return self._plain()
 
 
 class Rows:

@@ -376,7 +376,7 @@ class _Reader:
         """A position the CSV's reader gave (row and column) as the cell of this sheet."""
         if pos is None or pos.file != self.name or pos.sheet is not None:
             return pos
-        return replace(pos, sheet=ws.title)
+        return Position(pos.file, pos.line, pos.column, ws.title)  # a plain one: the reader's may be lazy
 
     def _on_sheet(self, d: Diagnostic, ws) -> Diagnostic:
         if d.file != self.name or d.sheet is not None or d.line is None:
