@@ -1202,7 +1202,7 @@
       });
       update();
     });
-    const out = el("div", { class: "bsc-out" }, [tree]);
+    const out = el("div", { class: "bsc-out", tabindex: "0", role: "region", "aria-label": "Ratings worked out" }, [tree]);
     root.appendChild(summary);
     root.appendChild(el("div", { class: "bsc-wrap" }, [
       el("div", { class: "bsc-in" }, [form, el("div", { class: "bsc-actions" }, [clear])]), out]));
