@@ -8,6 +8,7 @@ design (the catalogue and crosswalks once imported each other that way).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import bandstand
@@ -140,3 +141,17 @@ def test_nothing_in_the_library_imports_the_command_line():
     importers = sorted(name for name, path in mods.items() if name not in GENERATED
                        for _, source, _ in imports(name, path, set(mods)) if source == "bandstand.cli")
     assert set(importers) <= CLI_CLIENTS, importers
+
+
+def test_the_readme_layout_names_every_module():
+    """README's module map matches the code: every module of the package is named in its Layout block."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    named = set(re.findall(r"[\w.]+\.(?:py|js|css|lark)\b", layout))
+    package = root / "bandstand"
+    files = [p for p in package.rglob("*") if p.suffix in (".py", ".js", ".css", ".lark")
+             and "__pycache__" not in p.parts and p.name not in ("__init__.py", "__main__.py")]
+    assert files
+    missing = sorted(str(p.relative_to(package)) for p in files if p.name not in named)
+    assert missing == []
