@@ -726,8 +726,7 @@ def diff_cmd(state: State, old, new, fmt, output):
 
     a, b = _pick(state, old, None), _pick(state, new, None)
     result = diffing.diff(a, b)
-    render_fn = {"text": diffing.to_text, "json": diffing.to_json, "markdown": diffing.to_markdown}[fmt]
-    _out(render_fn(result), output, (*_sources(a), *_sources(b)))
+    _out(render(result, fmt), output, (*_sources(a), *_sources(b)))
     return EXIT_OK if result.identical else EXIT_FAILED
 
 
@@ -831,14 +830,9 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
     if errors:
         raise BandstandError(errors)
     if len(loaded) == 1 and len(inputs.files) == 1 and not inputs.found:
-        c = comparing.compare(a, b, loaded[0], cw)
-        text = {"text": lambda: comparing.comparison_text(c, changes_only),
-                "markdown": lambda: comparing.comparison_markdown(c, changes_only),
-                "json": lambda: json.dumps(comparing.comparison_json(c), indent=2, ensure_ascii=False) + "\n"}[fmt]()
+        text = render(comparing.compare(a, b, loaded[0], cw), fmt, changes_only=changes_only)
     else:
-        imp = comparing.impact(a, b, loaded, cw)
-        text = {"text": lambda: comparing.impact_text(imp), "markdown": lambda: comparing.impact_markdown(imp),
-                "json": lambda: json.dumps(comparing.impact_json(imp), indent=2, ensure_ascii=False) + "\n"}[fmt]()
+        text = render(comparing.impact(a, b, loaded, cw), fmt)
     _out(text, output, [*_sources(a), *_sources(b), crosswalk_path, cw.file if cw is not None else None,
                         *inputs.files, *(ev.cases_file for ev in loaded)])
     return EXIT_OK
@@ -872,9 +866,7 @@ def stability(state: State, framework, evidence, resamples, seed, confidence, fm
     ev = inspections[0]
     fw = _pick(state, framework, None, ev)
     result = st.stability(fw, ev, resamples=resamples, seed=seed, confidence=confidence)
-    text = {"text": lambda: st.to_text(result), "markdown": lambda: st.to_markdown(result),
-            "json": lambda: json.dumps(st.to_json(result), indent=2, ensure_ascii=False) + "\n"}[fmt]()
-    _out(text, output, (*_sources(fw), evidence, ev.cases_file))
+    _out(render(result, fmt), output, (*_sources(fw), evidence, ev.cases_file))
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ rating and for each node, and the inspections that change.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable
@@ -133,6 +134,12 @@ class Comparison:
     def changed(self) -> list[Row]:
         return [r for r in self.rows if r.changed]
 
+    def render(self, fmt: str, changes_only: bool = False) -> str:
+        """The comparison as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
+        if fmt == "json":
+            return json.dumps(comparison_json(self), indent=2, ensure_ascii=False) + "\n"
+        return (comparison_markdown if fmt == "markdown" else comparison_text)(self, changes_only)
+
 
 def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None = None) -> Comparison:
     """Evaluate ``ev`` under ``a`` and under ``b`` (through ``crosswalk`` when their shapes differ)."""
@@ -227,6 +234,12 @@ class Impact:
 
     def table(self, node_id: str) -> Counter:
         return self.transitions.get(node_id, Counter())
+
+    def render(self, fmt: str) -> str:
+        """The impact as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
+        if fmt == "json":
+            return json.dumps(impact_json(self), indent=2, ensure_ascii=False) + "\n"
+        return {"text": impact_text, "markdown": impact_markdown}[fmt](self)
 
 
 def _level_key(r: NodeResult | None) -> str:

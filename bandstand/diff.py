@@ -67,6 +67,10 @@ class FrameworkDiff:
             "changes": [c.to_json() for c in self.changes],
         }
 
+    def render(self, fmt: str) -> str:
+        """The diff as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
+        return {"text": to_text, "json": to_json, "markdown": to_markdown}[fmt](self)
+
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     """The words of ``before`` and ``after`` as equal, deleted and inserted runs.

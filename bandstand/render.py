@@ -423,7 +423,15 @@ class Summary:
 RENDERERS = {"text": to_text, "json": to_json, "markdown": to_markdown}
 
 
-def render(result: Result, fmt: str, **options) -> str:
+def render(result, fmt: str, **options) -> str:
+    """Any result as ``text``, ``json`` or ``markdown``: the one protocol every command ends in.
+
+    An evaluation's :class:`Result` is rendered here; every other result
+    (a diff, a comparison, an impact, a stability) renders itself through its
+    ``render(fmt, **options)`` method.
+    """
+    if not isinstance(result, Result):
+        return result.render(fmt, **options)
     if fmt == "text":
         return to_text(result, **options)
     return RENDERERS[fmt](result)

@@ -20,6 +20,7 @@ Reproducible: the same seed gives the same output.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections import Counter
@@ -205,6 +206,12 @@ class Stability:
     key_questions: list[KeyQuestion] = field(default_factory=list)
     levels: dict[str, Counter] = field(default_factory=dict)  # node id -> Counter[level id | None]
     observed: dict[str, str | None] = field(default_factory=dict)
+
+    def render(self, fmt: str) -> str:
+        """The stability as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
+        if fmt == "json":
+            return json.dumps(to_json(self), indent=2, ensure_ascii=False) + "\n"
+        return {"text": to_text, "markdown": to_markdown}[fmt](self)
 
 
 def stability(framework: Framework | CompiledFramework, evidence: Evidence, *, resamples: int = 1000,
