@@ -75,7 +75,7 @@ def principles(ratings, breach):
 def test_every_published_example_passes(cqc):
     report = run_examples(cqc)
     assert [o.example.id for o in report.outcomes] == [
-        "tudors-2018", "earls-lodge-2019", "rosehill-house", "greenfields-2018"]
+        "tudors-2018", "earls-lodge-2019", "rosehill-house", "radcliffe-manor-house", "greenfields-2018"]
     assert report.passed, [(o.example.id, o.errors, o.failures) for o in report.outcomes if not o.passed]
 
 
@@ -84,6 +84,7 @@ PUBLISHED = {
     "tudors-2018.yaml": ((G, G, O, O, O), None, O),  # Peterborough City Council, 3 July 2018
     "earls-lodge-2019.yaml": ((G, G, G, G, G), None, G),  # Wakefield Express, 19 July 2019
     "rosehill-house.yaml": ((RI, G, G, G, RI), "breach", RI),  # BBC News
+    "radcliffe-manor-house.yaml": ((I, I, I, RI, I), "breach", I),  # CQC news release (Newsbeep)
 }
 
 
@@ -94,6 +95,8 @@ def test_published_outcomes_are_reproduced(cqc, name):
     r = evaluate(cqc, load_evidence(bundled_dir() / "examples" / "cqc-asc" / name))
     assert tuple(r.nodes[k].level.id for k in KEY_QUESTIONS) == ratings
     assert r.overall.level.id == published
+    if regulations is not None:
+        assert r.nodes["regulations"].level.id == regulations
     assert r.overall.how == "rule"  # decided by the principles, not taken from a published rating
 
 
