@@ -464,7 +464,7 @@ def impact_markdown(imp: Impact) -> str:
     if imp.changed:
         out.append("## Inspections that " + ("differ" if imp.crosswalk is not None else "change"))
         out.append("")
-        for subject, file, moves in imp.changed:
+        for subject, _file, moves in imp.changed:
             out.append(f"- {md(subject)}: " + "; ".join(f"{md(n)} {md(x)} → {md(y)}" for n, x, y in moves))
         out.append("")
     if imp.unrated:

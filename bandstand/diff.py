@@ -128,7 +128,7 @@ def _match_renames(old: Framework, new: Framework, gone: list[str], came: list[s
                 if score >= 0.85:
                     pairs.append((score, o, n))
     out: dict[str, str] = {}
-    for score, o, n in sorted(pairs, reverse=True):
+    for _score, o, n in sorted(pairs, reverse=True):
         if o not in out and n not in out.values():
             out[o] = n
     return out
