@@ -22,7 +22,7 @@ from .engine import (CompiledFramework, Evidence, Result, bind, compile_framewor
 from .errors import BandstandError, Diagnostic, InputError
 from .limits import DEFAULT_LIMITS, Limits
 from .testing import run_examples
-from .version import __version__
+from .version import __version__ as __version__  # re-exported
 
 
 __all__ = [

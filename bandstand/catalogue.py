@@ -185,7 +185,8 @@ class Catalogue:
         if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[1], bool) and (
                 hit[0] is None or (isinstance(hit[0], list) and len(hit[0]) == 7)):
             fields, complete = hit
-            return (None if fields is None else Entry(*fields[:4], path, *fields[4:])), complete
+            # fields: Entry's 7 fields other than path, as cached (checked above); mypy cannot count them
+            return (None if fields is None else Entry(*fields[:4], path, *fields[4:])), complete  # type: ignore[call-arg]
         entry, complete = self._read_identity(path, text)
         if key:
             fields = None if entry is None else [entry.id, entry.version, entry.title, entry.status,
@@ -201,7 +202,7 @@ class Catalogue:
         data = doc.data
         if not isinstance(data, dict) or "id" not in data or "version" not in data:
             return None, True
-        eff = data.get("effective") if isinstance(data.get("effective"), dict) else {}
+        eff = data["effective"] if isinstance(data.get("effective"), dict) else {}
         version = doc.text_of(("version",)) or str(data["version"])  # 2018.10 stays '2018.10'
         entry = Entry(str(data["id"]), version, str(data.get("title", "")), str(data.get("status", "")),
                       path, eff.get("from"), eff.get("to"), data.get("extends"))

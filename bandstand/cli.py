@@ -55,7 +55,7 @@ class _Path(click.Path):
 class State:
     def __init__(self, paths: tuple[str, ...], limits: Limits):
         self.limits = limits
-        self.paths = list(paths)
+        self.paths: list[str | Path] = list(paths)
         self.catalogue = Catalogue(self.paths, limits)
 
     def add_paths(self, paths) -> None:
@@ -127,7 +127,7 @@ def _pick(state: State, ref: str, on: str | None, evidence=None):
     return choice.framework
 
 
-def _out(text: str, output: str | None, inputs=()) -> None:
+def _out(text: str | bytes, output: str | None, inputs=()) -> None:
     """Write to standard output, or atomically to a file that is none of ``inputs`` (see bandstand/output.py)."""
     output_.write(text, output, inputs)
 
@@ -665,7 +665,8 @@ def _frameworks_named(state: State, ref: str, unusable: list):
     st = path_status(ref)
     if st is None or not stat.S_ISDIR(st.st_mode):
         return [state.catalogue.resolve(ref)]
-    found, problems = [], []
+    found: list = []
+    problems: list = []
     for path in sniff.walk(ref):
         try:
             if sniff.kind(loader.load_file(path, state.limits).data) == "framework":

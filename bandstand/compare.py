@@ -167,7 +167,7 @@ def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | Non
     return Comparison(ev.subject, ev.file, first, second, rows, notes, crosswalk)
 
 
-def _rows_by_id(first: Result, second: Result, given: set[str] = frozenset()) -> list[Row]:
+def _rows_by_id(first: Result, second: Result, given: set[str] | frozenset[str] = frozenset()) -> list[Row]:
     rows = [Row(OVERALL, "Overall rating", first.overall, second.overall)] if (first.overall or second.overall) else []
     ids = list(second.nodes) + [i for i in first.nodes if i not in second.nodes]
     for i in ids:
@@ -175,11 +175,12 @@ def _rows_by_id(first: Result, second: Result, given: set[str] = frozenset()) ->
         if (a is None or not a.rated) and (b is None or not b.rated):
             continue
         only = first if b is None else second if a is None else None
-        rows.append(Row(i, (b or a).title, a, b, no_evidence=only is not None and not _has_evidence(only, i, given)))
+        rows.append(Row(i, (b or a).title, a, b,  # type: ignore[union-attr]  # both None is skipped above
+                        no_evidence=only is not None and not _has_evidence(only, i, given)))
     return rows
 
 
-def _has_evidence(result: Result, node_id: str, given: set[str]) -> bool:
+def _has_evidence(result: Result, node_id: str, given: set[str] | frozenset[str]) -> bool:
     """Whether the evidence says anything about a node or what is beneath it."""
     node = result.framework.nodes.get(node_id)
     return node is not None and any(d.id in given for d in node.walk())
@@ -202,7 +203,7 @@ def _rows_by_crosswalk(first: Result, second: Result, cw: Crosswalk) -> list[Row
         levels = [x.level for f in fed if (x := first.overall if f == OVERALL else first.nodes.get(f)) is not None]
         if not levels or any(lv is None for lv in levels):
             return None
-        return correspond(min(levels, key=lambda lv: lv.index), cw, fw)
+        return correspond(min(levels, key=lambda lv: lv.index), cw, fw)  # type: ignore[union-attr]  # no None: see above
 
     if second.overall is not None:
         fed = [OVERALL] if first.overall else []
@@ -481,7 +482,7 @@ def impact_markdown(imp: Impact) -> str:
     if imp.changed:
         out.append("## Inspections that " + ("differ" if imp.crosswalk is not None else "change"))
         out.append("")
-        for subject, file, moves in imp.changed:
+        for subject, _file, moves in imp.changed:
             out.append(f"- {md(subject)}: " + "; ".join(f"{md(n)} {md(x)} → {md(y)}" for n, x, y in moves))
         out.append("")
     if imp.unrated:

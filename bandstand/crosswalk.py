@@ -48,7 +48,7 @@ class Crosswalk:
     levels: list[tuple[str, str]]
     note: str | None
     file: str | None
-    doc: loader.Document = field(repr=False, default=None)
+    doc: loader.Document | None = field(repr=False, default=None)  # None: not read from a file
 
     def applies(self, source: Framework, target: Framework) -> bool:
         return _matches(self.from_ref, source) and _matches(self.to_ref, target)
@@ -60,6 +60,7 @@ class Crosswalk:
         """Every id in the crosswalk exists in the frameworks it joins; raise all problems at once."""
         out = Collector()
         d = self.doc
+        assert d is not None  # load_crosswalk, the only maker of crosswalks, gives each its document
 
         def node_in(fw: Framework, node_id: str, where: Position, side: str) -> None:
             if node_id not in fw.nodes or node_id == "overall":
@@ -157,11 +158,13 @@ def translate(ev: Evidence, cw: Crosswalk, source: Framework, target: Framework)
             out.figures[m.to_node] = Figure(m.to_node, yes, of, None, Position(cw.file, m.pos.line, m.pos.column))
     else:
         for m in cw.answers:
-            figs = [ev.figures.get(f) for f in m.from_nodes]
-            if any(f is None for f in figs):
+            looked_up = [ev.figures.get(f) for f in m.from_nodes]
+            figs = [f for f in looked_up if f is not None]
+            if len(figs) < len(looked_up):
                 continue
             if all(f.of is not None for f in figs) and (m.combine == "each" or len(figs) == 1):
-                out.figures[m.to_node] = Figure(m.to_node, sum(f.yes for f in figs), sum(f.of for f in figs), None,
+                # counts come as a pair (the evidence schema's dependentRequired): each of given, so each yes
+                out.figures[m.to_node] = Figure(m.to_node, sum(f.yes for f in figs), sum(f.of for f in figs), None,  # type: ignore[misc]
                                                 m.pos)
             elif len(figs) == 1:
                 out.figures[m.to_node] = Figure(m.to_node, None, None, figs[0].percent, m.pos)

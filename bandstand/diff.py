@@ -19,7 +19,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dsl.model import BandTable, Framework, Node, Scale
+from .dsl.model import BandTable, Framework, Level, Node, Scale
 
 WORDING_FIELDS = ("title", "question", "statement", "guidance")
 
@@ -132,7 +132,7 @@ def _match_renames(old: Framework, new: Framework, gone: list[str], came: list[s
                 if score >= 0.85:
                     pairs.append((score, o, n))
     out: dict[str, str] = {}
-    for score, o, n in sorted(pairs, reverse=True):
+    for _score, o, n in sorted(pairs, reverse=True):
         if o not in out and n not in out.values():
             out[o] = n
     return out
@@ -182,6 +182,13 @@ def _scale_levels(s: Scale) -> list[str]:
     return [lv.id for lv in s.levels]
 
 
+def _own_level(s: Scale, level_id: str) -> Level:
+    """A level of ``s`` by an id from its own levels (so never None)."""
+    level = s.level(level_id)
+    assert level is not None
+    return level
+
+
 def _scales(d: FrameworkDiff) -> None:
     o, n = d.old.scales, d.new.scales
     for sid in o.keys() - n.keys():
@@ -194,17 +201,17 @@ def _scales(d: FrameworkDiff) -> None:
         la, lb = _scale_levels(a), _scale_levels(b)
         for lv in la:
             if lv not in lb:
-                d.changes.append(Change("level-removed", sid, f"scale '{sid}': level '{a.level(lv).label}' removed",
+                d.changes.append(Change("level-removed", sid, f"scale '{sid}': level '{_own_level(a, lv).label}' removed",
                                         lv))
         for lv in lb:
             if lv not in la:
-                d.changes.append(Change("level-added", sid, f"scale '{sid}': level '{b.level(lv).label}' added",
+                d.changes.append(Change("level-added", sid, f"scale '{sid}': level '{_own_level(b, lv).label}' added",
                                         None, lv))
         common = [lv for lv in la if lv in lb]
         if common != [lv for lv in lb if lv in la]:
             d.changes.append(Change("level-order", sid, f"scale '{sid}': levels reordered", la, lb))
         for lv in common:
-            x, y = a.level(lv), b.level(lv)
+            x, y = _own_level(a, lv), _own_level(b, lv)
             if x.label != y.label:
                 d.changes.append(Change("level-label", sid, f"scale '{sid}': '{x.label}' -> '{y.label}'",
                                         x.label, y.label))
@@ -254,7 +261,8 @@ def _bands(d: FrameworkDiff) -> None:
         for lv in levels:
             before, after = _band_text(a, lv), _band_text(b, lv)
             if before != after:
-                label = (b.scale.level(lv) or a.scale.level(lv)).label
+                # lv is the level of a band of a or b, so one of the two scales has it
+                label = (b.scale.level(lv) or a.scale.level(lv)).label  # type: ignore[union-attr]
                 d.changes.append(Change("band", tid, f"band table '{tid}': {label}: {before or 'none'} -> "
                                         f"{after or 'none'}", before, after))
         pa = a.provenance.status if a.provenance else "unstated"
@@ -350,7 +358,7 @@ def _nodes(d: FrameworkDiff) -> None:
 def _node_pair(d: FrameworkDiff, a: Node, b: Node, note: str | None, renamed: dict[str, str]) -> None:
     pa = a.parent.id if a.parent else None
     pb = b.parent.id if b.parent else None
-    if renamed.get(pa, pa) != pb:
+    if (renamed.get(pa, pa) if pa is not None else None) != pb:
         d.changes.append(Change("node-moved", b.id, f"moved {b.id} from under {pa or 'the top'} to under {pb or 'the top'}",
                                 pa, pb, note=note))
     for f in WORDING_FIELDS:

@@ -27,7 +27,7 @@ def shown(name: str) -> str:
     return name if len(name) <= _SHOWN else f"{name[:80]}...{name[-60:]} ({len(name)} characters)"
 
 
-_CAUSES = {
+_CAUSES: dict[int | None, str] = {  # keyed by OSError.errno, which may be None
     errno.ELOOP: "a symbolic link loop (too many levels of symbolic links)",
     errno.ENAMETOOLONG: "the name is longer than the system allows",
     errno.EACCES: "permission denied",

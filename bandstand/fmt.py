@@ -469,6 +469,7 @@ def _same_data(a, b) -> bool:
 
 def unified_diff(outcome: Outcome) -> str:
     """The change ``outcome`` makes, as a unified diff."""
+    assert outcome.before is not None and outcome.after is not None  # a file formatted, not refused
     return "".join(difflib.unified_diff(outcome.before.splitlines(True), outcome.after.splitlines(True),
                                         f"{outcome.path}", f"{outcome.path} (formatted)"))
 
@@ -504,6 +505,7 @@ def run(paths, *, check: bool = False, diff: bool = False, limits: Limits = DEFA
         if check and not diff:
             out(f"would reformat {printable(path)}\n")
         if not check and not diff:
+            assert outcome.after is not None  # outcome.changed
             try:
                 output.write(outcome.after, path)
             except BandstandError as e:

@@ -183,8 +183,8 @@ def load_frameworks(specs: list[str], base: Path) -> list[Framework]:
                 out += [catalogue.load_path(e.path, display=_display(e.path, base)) for e in found]
             elif path.is_file():
                 out.append(catalogue.load_path(path, display=_display(path, base)))
-            elif parse_ref(spec) is not None and spec.split("@")[0] in {e.id for e in catalogue.entries()}:
-                fid, version = parse_ref(spec)
+            elif (parsed := parse_ref(spec)) is not None and spec.split("@")[0] in {e.id for e in catalogue.entries()}:
+                fid, version = parsed
                 if version is None:
                     out += [catalogue.load_path(e.path) for e in catalogue.entries() if e.id == fid]
                 else:

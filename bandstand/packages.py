@@ -59,7 +59,7 @@ def installed() -> list[Package]:
 
 @functools.lru_cache(maxsize=8)
 def _installed(path: tuple[str, ...]) -> tuple[Package, ...]:
-    out = []
+    out: list[Package] = []
     seen: set[str] = set()
     for dist in importlib.metadata.distributions():
         try:

@@ -12,6 +12,7 @@ published site), so that none of them need the catalogue to read a name.
 from __future__ import annotations
 
 import re
+from typing import overload
 
 __all__ = ["parse_ref", "date_key", "version_key"]
 
@@ -24,6 +25,10 @@ def parse_ref(ref: str) -> tuple[str, str | None] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
+@overload
+def date_key(date: str, end: bool = False) -> str: ...
+@overload
+def date_key(date: str | None, end: bool = False) -> str | None: ...
 def date_key(date: str | None, end: bool = False) -> str | None:
     """A date as a comparable text; a month alone is its first (or, for an end, its last) day.
 

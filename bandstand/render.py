@@ -50,6 +50,7 @@ def _step_text(step: MarginStep, direction: str) -> str:
 def _levels_text(step: MarginStep, direction: str) -> str:
     """'its 3 key questions gain 2 levels between them', 'its key question 1.1 falls 1 level'."""
     n = step.levels
+    assert step.among is not None  # margins.py sets among whenever it sets levels
     levels = f"{n} level{'s' if n != 1 else ''}"
     if not step.among.split(" ")[1].isdigit():  # one child: "its key question 1.1"
         return f"{step.among} {'rises' if direction == 'up' else 'falls'} {levels}"

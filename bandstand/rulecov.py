@@ -224,6 +224,7 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
         if node.is_judged:
             value = bound.judgements.get(node.id)
         else:
+            assert node.rule is not None  # rated and not judged: checks.py refuses it without a rule
             value = tracer.run(Site(node.rule, node, "rule", f"the rule of {node.id}"))
         if not _same(value, engine_value):
             raise CoverageMismatch(f"{fw.ref}: the rule of {node.id} gives {value!r} when traced, but "

@@ -228,6 +228,7 @@ def stability(framework: Framework | CompiledFramework, evidence: Evidence, *, r
     for node_id, r in result.nodes.items():
         m = r.measure
         if r.rated and r.table is not None and m is not None and m.of and node_id in bound.from_cases:
+            assert m.yes is not None  # a figure counted from cases has both counts
             out.key_questions.append(KeyQuestion(
                 node_id, r.title, m.yes, m.of, r.level, clopper_pearson(m.yes, m.of, confidence),
                 band_chances(r.table, m.yes, m.of), cases_needed(r.table, m.yes, m.of, confidence)))
@@ -245,6 +246,7 @@ def stability(framework: Framework | CompiledFramework, evidence: Evidence, *, r
 def _resampled(compiled: CompiledFramework, bound: Bound, resamples: int, seed: int):
     """Ratings of each resample, as {node id: level id or None}."""
     rng = random.Random(seed)
+    assert bound.evidence.cases is not None  # stability() refuses evidence without cases
     cases = [c for c in bound.evidence.cases if c.part in bound.framework.parts]
     by_part: dict[str, list] = {}
     for c in cases:
@@ -296,6 +298,7 @@ def _label(fw: Framework, node_id: str, level_id: str | None) -> str:
     if level_id is None:
         return "not rated"
     node = fw.overall if node_id == OVERALL else fw.nodes[node_id]
+    assert node is not None  # OVERALL is observed only when the framework has an overall rating
     lv = node.scale.level(level_id)
     return lv.label if lv else level_id
 
@@ -304,6 +307,7 @@ def _distribution(st: Stability, node_id: str) -> list[tuple[str, float]]:
     counts = st.levels[node_id]
     total = sum(counts.values()) or 1
     node = st.framework.overall if node_id == OVERALL else st.framework.nodes[node_id]
+    assert node is not None  # as in _label
     order = {lv.id: lv.index for lv in node.scale.levels}
     items = sorted(counts.items(), key=lambda kv: order.get(kv[0], -1))
     return [(_label(st.framework, node_id, k), n / total) for k, n in items]

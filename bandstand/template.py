@@ -25,6 +25,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from .dsl.model import Framework, Node, Part
 from .dsl.resolve import facts as framework_facts
@@ -79,7 +80,9 @@ def plan(fw: Framework) -> Plan:
 
 def template(fw: Framework, fmt: str) -> str | bytes:
     """The template in ``fmt`` (one of :data:`FORMATS`): text, or an xlsx workbook's bytes."""
-    return {"yaml": template_yaml, "csv": template_csv, "xlsx": template_xlsx}[fmt](fw)
+    makers: dict[str, Callable[[Framework], str | bytes]] = {"yaml": template_yaml, "csv": template_csv,
+                                                             "xlsx": template_xlsx}
+    return makers[fmt](fw)
 
 
 def _levels(node: Node) -> str:
@@ -103,7 +106,8 @@ def template_yaml(fw: Framework) -> str:
     if p.questions:
         out += ["", "# One entry per case inspected, under its part; answer each key question of its part yes, no,",
                 "# or n/a where it did not apply. Copy an entry for each case of that part.", "cases:"]
-        for part in p.parts or [None]:
+        groups: list[Part | None] = [*p.parts] or [None]  # no parts: one group, of every question
+        for part in groups:
             qs = p.questions_of(part) if part is not None else p.questions
             out += ["  - id:           # the case's reference"]
             if part is not None:

@@ -145,10 +145,11 @@ def example_files(catalogue, ref: str | None = None) -> list[ExampleFile]:
 
     parsed = parse_ref(ref) if ref is not None else None
     if ref is None or (parsed is not None and parsed[1] is None and catalogue.has_id(parsed[0])):
-        frameworks = [catalogue.load_path(e.path) for e in catalogue.entries() if ref is None or e.id == parsed[0]]
+        wanted = parsed[0] if parsed is not None else None  # None: every framework (ref is None)
+        frameworks = [catalogue.load_path(e.path) for e in catalogue.entries() if ref is None or e.id == wanted]
     else:
         frameworks = [catalogue.resolve(ref)]
-    out = []
+    out: list[ExampleFile] = []
     for fw in frameworks:
         base = fw.path.parent if fw.path is not None else Path(".")
         out.extend(ExampleFile(fw, ex, inside(base, ex.evidence)) for ex in fw.examples)

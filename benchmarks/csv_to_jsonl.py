@@ -41,7 +41,8 @@ def main(path: str) -> None:
             name = row[0]
             if name != current:
                 if current is not None:
-                    out.write(rate(current, judgements, yes, of) + "\n")
+                    # all three were bound in the iteration that set current (not None): not undefined
+                    out.write(rate(current, judgements, yes, of) + "\n")  # noqa: F821
                 current = name
                 judgements = {j: row[col[j]] for j in JUDGED}
                 yes = dict.fromkeys(handwritten.KEY_QUESTIONS, 0)

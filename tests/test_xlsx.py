@@ -10,7 +10,6 @@ what is not a workbook, or would unpack to too much, is one line.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import sys
 import zipfile
@@ -24,7 +23,7 @@ from bandstand.catalogue import Catalogue  # noqa: E402
 from bandstand.cli import main  # noqa: E402
 from bandstand.engine.evaluate import evaluate  # noqa: E402
 from bandstand.engine.evidence import EvidenceError, load_evidence  # noqa: E402
-from bandstand.errors import BandstandError, InputError  # noqa: E402
+from bandstand.errors import BandstandError  # noqa: E402
 from bandstand.limits import Limits  # noqa: E402
 from helpers import ROOT  # noqa: E402
 
@@ -266,7 +265,7 @@ def test_a_workbook_over_the_size_limit_is_not_opened(tmp_path):
 
 
 def test_without_openpyxl_a_workbook_is_refused_naming_the_extra(tmp_path, monkeypatch, capsys):
-    path = save(workbook(), tmp_path / "audit.xlsx")
+    save(workbook(), tmp_path / "audit.xlsx")
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as info:

@@ -289,12 +289,14 @@ def load_text(text: str, file: str | None = None, limits: Limits = DEFAULT_LIMIT
                 if key == "<<" and ev.style in ("", None):
                     fail("yaml.merge-key", "merge keys ('<<') are not supported; write the fields out",
                          kp.line, kp.column)
-                first = top.first_keys.get(key)
+                first_keys = top.first_keys
+                assert first_keys is not None  # a key is read only inside a mapping, whose frame has them
+                first = first_keys.get(key)
                 if first is not None:
                     fail("yaml.duplicate-key",
                          f"duplicate key '{key}' (first defined at line {first.line}); "
                          "each key may appear only once in a mapping", kp.line, kp.column)
-                top.first_keys[key] = kp
+                first_keys[key] = kp
                 top.key = key
                 top.key_pos = kp
                 return None

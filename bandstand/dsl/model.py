@@ -67,7 +67,8 @@ class Scale:
         """A level by id, label or alias, ignoring case, spaces and '_'/'-'."""
         found = self.__dict__.get("_found")
         if found is None or len(found) >= 1024:
-            found = self._found = {}
+            found = {}
+            self._found = found
         if text in found:
             return found[text]
         level = found[text] = self._by_name.get(normalise(text))
@@ -146,7 +147,7 @@ class Band:
     label: str | None = None
     pos: Position | None = None
 
-    def contains(self, x: Fraction) -> bool:
+    def contains(self, x: Fraction | int) -> bool:
         if self.min is not None and x < self.min:
             return False
         if self.max is not None and x > self.max:

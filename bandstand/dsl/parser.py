@@ -214,7 +214,7 @@ def _to_ast(tree, text: str) -> ast.Expr:
     from ._lalr import Token, Tree
 
     results: dict[int, ast.Expr] = {}
-    stack: list[tuple[object, bool]] = [(tree, False)]
+    stack: list[tuple[Tree, bool]] = [(tree, False)]
     while stack:
         item, done = stack.pop()
         if isinstance(item, Token):

@@ -105,7 +105,7 @@ def resolve_name(name: ast.Name, site: Site, fw: Framework):
     level = site.owner.scale.level(word)
     if level is not None:
         return ("level", level)
-    found = [s.level(word) for s in fw.scales.values() if s.level(word) is not None]
+    found = [lv for s in fw.scales.values() if (lv := s.level(word)) is not None]
     if len(found) == 1:
         return ("level", found[0])
     if len(found) > 1:
@@ -216,7 +216,9 @@ class RuleFacts:
             over = next((f.rates_over for f in FUNCTIONS.get(x.func, ()) if f.reads_scores and f.rates_over),
                         None) if isinstance(x, ast.Call) and len(x.args) == 1 else None
             try:
-                members = tuple(resolve_nodes(x.args[0], site, fw)) if over is not None else ()
+                # (over is set only for a call: isinstance tells mypy so)
+                members = (tuple(resolve_nodes(x.args[0], site, fw))
+                           if over is not None and isinstance(x, ast.Call) else ())
             except ResolveError:
                 over, members = None, ()
             self.banded = (table, over or "other", members)
@@ -282,9 +284,9 @@ class EvidenceFacts:
                     for m in _member_ids(e.args[0], node):
                         wanted.setdefault(m, node_id)
         for node_id in list(answered):  # the unrated nodes under one answered case by case (prompts) are too
-            node = fw.nodes.get(node_id)
-            if node is not None:
-                answered.update(d.id for d in node.walk() if not d.rated)
+            under = fw.nodes.get(node_id)
+            if under is not None:
+                answered.update(d.id for d in under.walk() if not d.rated)
         #: the nodes answered case by case: a rule reads their share of cases (``share()``, ``yes()``,
         #: ``applicable()``, or as a member of ``pooled_share(...)``), and the unrated nodes under them
         self.answered: frozenset[str] = frozenset(answered)

@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,5 @@ TABLE = Type("table")
 NOTHING = Type("nothing")  # not_rated(...): fits where any type is expected
 
 
-def is_level(t: Type) -> bool:
+def is_level(t: Type) -> TypeGuard[LevelType]:
     return isinstance(t, LevelType)

@@ -46,7 +46,7 @@ class NotRated:
 class _Event:
     """A fact recorded while deciding a node (explaining only)."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
@@ -221,6 +221,7 @@ class CompiledFramework:
                 parts[node.id] = [node, compiler.judgement(node), [], False, None, None]
             else:
                 f = known.rules[node.id]
+                assert node.rule is not None  # known.rules holds only nodes with a rule (their own or their tier's)
                 parts[node.id] = [node, compiler.expr(node.rule.expr, f.site), [], f.cases_here, f.share_table,
                                   f.banded]
         for lim in framework.limits:

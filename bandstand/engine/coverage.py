@@ -85,7 +85,7 @@ def coverage_error(ev, fw: Framework, missing: list[str], unknown: dict[str, tup
         if guess is not None:
             guesses[node_id] = guess
             del free[guess]
-    parts = sorted({fw.nodes[m].part.label for m in missing if fw.nodes[m].part is not None})
+    parts = sorted({part.label for m in missing if (part := fw.nodes[m].part) is not None})
     of_parts = f" of the {' and '.join(parts)} part{'s' if len(parts) > 1 else ''}" if parts else ""
     one = len(missing) == 1
     what = "key question" if all(fw.nodes[m].rated for m in missing) else "question"

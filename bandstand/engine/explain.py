@@ -24,7 +24,7 @@ def fmt(x: Fraction | int | None, unit: str = "") -> str:
     if type(x) is not int:
         x = Fraction(x)
         x = x.numerator if x.denominator == 1 else x
-    text = str(x) if type(x) is int else float_text(x, ".1f")
+    text = str(x) if isinstance(x, int) else float_text(x, ".1f")  # x is an int or a Fraction here, never a bool
     return text + ("%" if unit == "percent" else "")
 
 
@@ -66,6 +66,7 @@ class Explained:
 
     __slots__ = ("decided_by", "has_fields", "measure", "pooled", "value", "sum_value", "rounded", "table", "band",
                  "maximum")
+    decided_by: list[str]  # set by explain() (a slot: the annotation only types it)
 
     def __init__(self):
         self.has_fields = False  # any figure recorded (a share, a band, a sum)

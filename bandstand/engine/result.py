@@ -134,11 +134,12 @@ class NodeResult:
     def copy(self) -> "NodeResult":
         """A plain, changeable copy (its lists copied too)."""
         values = [getattr(self, f) for f in NodeResult.__dataclass_fields__]
-        return NodeResult(*(list(v) if isinstance(v, (list, tuple)) and f in _LIST_FIELDS else v
+        # the dataclass's own fields, in order (mypy cannot match a generator to the parameters)
+        return NodeResult(*(list(v) if isinstance(v, (list, tuple)) and f in _LIST_FIELDS else v  # type: ignore[arg-type]
                             for f, v in zip(NodeResult.__dataclass_fields__, values)))
 
     @property
-    def percent(self) -> Fraction | None:
+    def percent(self) -> Fraction | int | None:
         """The percentage as published: rounded as its band table rounds."""
         if self.measure is None:
             return None
@@ -197,6 +198,7 @@ class ExplainedNodeResult(NodeResult):
     #: ``_why``: (function, its arguments...) that writes the reason, until it has been written (set after
     #: the result is made; None once written)
     __slots__ = ("_why",)
+    _why: tuple | None  # (a slot: the annotation only types it)
 
     @property  # type: ignore[override]
     def reason(self) -> str:
@@ -242,10 +244,11 @@ class SharedNodeResult(NodeResult):
 
     @classmethod
     def of(cls, result: NodeResult) -> "SharedNodeResult":
-        result.children = tuple(result.children)  # nothing shared may be changed in place
-        result.decided_by, result.limits = (), ()
+        # tuples where the fields say lists: nothing shared may be changed in place
+        result.children = tuple(result.children)  # type: ignore[assignment]
+        result.decided_by, result.limits = (), ()  # type: ignore[assignment]
         result.__class__ = cls
-        return result
+        return result  # type: ignore[return-value]  # its class is now cls
 
 
 class Result:
@@ -293,7 +296,7 @@ class Result:
     def nodes(self) -> dict[str, NodeResult]:
         if self._build is not None:
             self._built()
-        return self._nodes
+        return self._nodes  # type: ignore[return-value]  # given, or made by build just now
 
     @nodes.setter
     def nodes(self, value: dict[str, NodeResult]) -> None:
@@ -359,7 +362,7 @@ class Result:
         }
         if self.overall is not None:
             o = self.overall
-            overall = {"rating": o.level.id if o.level else None}
+            overall: dict[str, Any] = {"rating": o.level.id if o.level else None}
             if o.level is not None:
                 overall["label"] = o.level.label
             overall["score"] = number(o.value)

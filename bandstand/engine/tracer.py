@@ -48,8 +48,8 @@ class Trace:
     def merge(self, other: "Trace") -> None:
         for key, n in other.rows.items():
             self.rows[key] = self.rows.get(key, 0) + n
-        for key, n in other.branches.items():
-            self.branches[key] = self.branches.get(key, 0) + n
+        for branch, n in other.branches.items():
+            self.branches[branch] = self.branches.get(branch, 0) + n
 
 
 class Tracer:
@@ -68,8 +68,9 @@ class Tracer:
         self.measures = measures
         self.judgements = judgements
         self.trace = trace
-        self.rule: Rule | None = None
-        self.site: Site | None = None
+        # set by run() before any expression is evaluated
+        self.rule: Rule = None  # type: ignore[assignment]
+        self.site: Site = None  # type: ignore[assignment]
 
     def run(self, site: Site) -> Any:
         self.site, self.rule = site, site.rule
@@ -78,30 +79,29 @@ class Tracer:
     # -- expressions -------------------------------------------------------------------------------
 
     def _eval(self, e: ast.Expr) -> Any:
-        kind = type(e)
-        if kind in (ast.Number, ast.String, ast.Boolean):
+        if isinstance(e, (ast.Number, ast.String, ast.Boolean)):
             return e.value
-        if kind is ast.Name:
+        if isinstance(e, ast.Name):
             return resolve_name(e, self.site, self.fw)[1]
-        if kind is ast.Negate:
+        if isinstance(e, ast.Negate):
             v = self._eval(e.operand)
             return v if isinstance(v, NotRated) else -v
-        if kind is ast.Arith:
+        if isinstance(e, ast.Arith):
             return self._arith(e)
-        if kind is ast.Compare:
+        if isinstance(e, ast.Compare):
             return self._compare(e)
-        if kind is ast.Not:
+        if isinstance(e, ast.Not):
             v = self._eval(e.operand)
             return v if isinstance(v, NotRated) else not v
-        if kind is ast.And or kind is ast.Or:
-            return self._logic(e, kind is ast.And)
-        if kind is ast.Conditional:
+        if isinstance(e, (ast.And, ast.Or)):
+            return self._logic(e, isinstance(e, ast.And))
+        if isinstance(e, ast.Conditional):
             v = self._eval(e.condition)
             if isinstance(v, NotRated):
                 return NotRated(f"cannot decide '{e.condition}': {v.reason}")
             self.trace.branch(self.rule, e, "then" if v else "else")
             return self._eval(e.then) if v else self._eval(e.otherwise)
-        if kind is ast.Call:
+        if isinstance(e, ast.Call):
             return getattr(self, "f_" + e.func)(e)
         raise TypeError(f"no such expression: {e!r}")  # pragma: no cover - the AST has no other node types
 
@@ -184,7 +184,8 @@ class Tracer:
             return NotRated("no cases or figures were given")
         if m.of is None:
             return NotRated("only a percentage was given, not counts")
-        return Fraction(m.yes if which == "yes" else m.of)
+        # counts come as a pair (the evidence schema's dependentRequired), so of given means yes is too
+        return Fraction(m.yes if which == "yes" else m.of)  # type: ignore[arg-type]
 
     def f_yes(self, e):
         return self._count("yes")

@@ -36,7 +36,7 @@ import json
 import posixpath
 from fractions import Fraction
 from importlib import resources
-from typing import Any
+from typing import Any, overload
 
 from ..dsl import ast
 from ..dsl.resolve import Site, facts as framework_facts, resolve_name, resolve_node, resolve_nodes
@@ -72,6 +72,10 @@ class _Plan:
         self.levels: list[Level] = []
         self.level_ix: dict[int, int] = {}
 
+    @overload
+    def level(self, lv: Level) -> int: ...
+    @overload
+    def level(self, lv: Level | None) -> int | None: ...
     def level(self, lv: Level | None) -> int | None:
         if lv is None:
             return None
@@ -132,7 +136,9 @@ class _Plan:
             out["node"] = site.owner.id
         elif f == "band":
             out["x"] = self.expr(e.args[0], site)
-            out["table"] = e.args[1].text
+            table = e.args[1]
+            assert isinstance(table, ast.Name)  # band()'s second argument has type table: only a name has
+            out["table"] = table.text
         elif f in ("lowest", "highest", "sum_scores", "mean_score", "count", "count_rated"):
             members = resolve_nodes(e.args[0], site, fw)
             out["members"] = [n.id for n in members]
@@ -211,6 +217,7 @@ def calculator_plan(fw: Framework) -> dict:
             entry["banded"] = None
         else:
             site = site_by_node[node.id]
+            assert node.rule is not None  # compile.py plans an unjudged node only from its rule
             entry["expr"] = p.expr(node.rule.expr, site)
             b = step.banded
             entry["banded"] = None if b is None else {"table": b[0].id, "kind": b[1],

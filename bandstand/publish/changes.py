@@ -95,7 +95,7 @@ def side_by_side(old: Framework, new: Framework) -> list[str]:
                 levels.setdefault(band.level.id, band.level)
         for lid, level in sorted(levels.items(), key=lambda kv: kv[1].index, reverse=True):
             def ranges(table):
-                found = [band.describe(table.unit) for band in table.bands if band.level.id == lid] if table else []
+                found = [band.describe(table.unit) for band in table.bands if band.level.id == lid] if table else []  # noqa: B023 - called in this iteration
                 return escape(", ".join(found)) if found else na
             rows.append((f"{escape(name)}: {escape(level.label)}", ranges(a), ranges(b)))
         def rounding(table):
@@ -128,7 +128,7 @@ def side_by_side(old: Framework, new: Framework) -> list[str]:
     rows.append(("Counted toward the overall rating", counted(old), counted(new)))
     for lid in dict.fromkeys([*(lim.id for lim in old.limits), *(lim.id for lim in new.limits)]):
         def limit(fw):
-            lim = next((x for x in fw.limits if x.id == lid), None)
+            lim = next((x for x in fw.limits if x.id == lid), None)  # noqa: B023 - called in this iteration
             if lim is None:
                 return na
             bound = " and ".join(f"{k.replace('_', ' ')} {escape(v.label)}" for k, v in

@@ -14,7 +14,9 @@ __all__ = ["crosswalk_page", "joins"]
 
 def crosswalk_page(cw, frameworks: list[Framework], prefix: str) -> Page:
     """A crosswalk as tables: which parts and nodes feed which, how levels correspond, its caveats."""
-    source, target = joins(cw, frameworks)
+    joined = joins(cw, frameworks)
+    assert joined is not None  # site.py makes pages only of the crosswalks joins() finds
+    source, target = joined
     cw.check(source, target)
     path = posixpath.join(prefix, "crosswalks", version_slug(cw.id), "index.md")
     src_base, dst_base = version_dir(source, prefix), version_dir(target, prefix)

@@ -42,8 +42,13 @@ def work_examples(fw: Framework, limits: Limits = DEFAULT_LIMITS) -> list[Worked
     errors = [d for o in report.outcomes for d in o.errors]
     if errors:
         raise BandstandError(errors)
-    return [WorkedExample(o.example, o.evidence, o.path.read_text(encoding="utf-8", errors="replace"), o.result,
-                          o.failures, o.checked) for o in report.outcomes]
+    worked = []
+    for o in report.outcomes:
+        # no errors: run_examples read and evaluated each example's evidence file
+        assert o.path is not None and o.evidence is not None and o.result is not None
+        worked.append(WorkedExample(o.example, o.evidence, o.path.read_text(encoding="utf-8", errors="replace"),
+                                    o.result, o.failures, o.checked))
+    return worked
 
 
 def examples_index(fw: Framework, base: str, examples: list[WorkedExample]) -> Page:

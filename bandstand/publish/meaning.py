@@ -46,10 +46,13 @@ def level_meanings(node: Node, fw: Framework) -> list[tuple[str, str]] | None:
         kind = f"{kind} ({children[0].id})"
     table = _common_table(children, fw)
     levels = sorted(node.scale.levels, key=lambda lv: lv.index, reverse=True)
+    floors: dict[str, Fraction | None] = {}  # read only while table is set
     if table is not None:
-        floors = _floors(table)
-        if floors is None:
+        found = _floors(table)
+        if found is None:
             table = None
+        else:
+            floors = found
 
     def at(lv) -> str:
         return f"at {_number(floors[lv.id], table.unit)} or more" if table is not None else f"rated {lv.label} or better"

@@ -207,7 +207,9 @@ def _how_reached(fw: Framework, page: str, base: str) -> list[str]:
         if unrated:
             judges = list(dict.fromkeys(j for j in (judged_parent(n) for n in unrated) if j is not None))
             if judges and all(judged_parent(n) is not None for n in unrated):
-                sentences.append(f"Not rated under a judged {escape(judges[0].tier.label.lower())} "
+                judged_tier = judges[0].tier
+                assert judged_tier is not None  # a node of the tree: build.py gives each its depth's tier
+                sentences.append(f"Not rated under a judged {escape(judged_tier.label.lower())} "
                                  f"({_nodes_list(judges, page, base)}): inspectors take them into account.")
             else:
                 sentences.append(f"Not rated: {_nodes_list(unrated, page, base)}.")
@@ -216,8 +218,7 @@ def _how_reached(fw: Framework, page: str, base: str) -> list[str]:
             sentences.append("Each counts toward the overall rating"
                              + (f", except {_nodes_list(apart, page, base)}, rated separately." if apart else "."))
         out.append(f"| {name} | {' '.join(sentences)} | {rule} |")
-    if fw.overall is not None and fw.overall.rule is not None:
-        o = fw.overall
+    if (o := fw.overall) is not None and o.rule is not None:
         out.append(f"| {escape(o.title or 'Overall rating')} | {escape(_capital(describe_rule(o, fw)))}. | "
                    f"{code(o.rule.text)} |")
     for lim in fw.limits:

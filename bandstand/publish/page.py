@@ -64,7 +64,7 @@ class Anchors:
     """The anchors of one page; a second use of one is a clash the reader would trip over."""
 
     def __init__(self, page: str):
-        self.page, self.used = page, set()
+        self.page, self.used = page, set[str]()
 
     def __call__(self, anchor: str) -> str:
         if anchor in self.used:

@@ -102,8 +102,9 @@ class _SchemaWalker:
             if isinstance(extra, dict):
                 return "map from id to " + self.type_of(extra, where + "{}")
             return "mapping"
-        words = {"string": "text", "number": "number", "integer": "whole number", "boolean": "true or false",
-                 "null": "null"}.get(kind, "any value")
+        names: dict[str | None, str] = {"string": "text", "number": "number", "integer": "whole number",
+                                        "boolean": "true or false", "null": "null"}  # kind None: no type given
+        words = names.get(kind, "any value")
         constraints = []
         if "pattern" in target:
             constraints.append("matching " + code(target["pattern"]))

@@ -128,7 +128,7 @@ def apply(data: bytes, ops: list[tuple]) -> bytes:
                 data = data[:a[0]] + data[b[0]:b[1]] + data[a[1]:b[0]] + data[a[0]:a[1]] + data[b[1]:]
         elif kind == "rename_key":
             start, end = _line_span(data, op[1])
-            line = _KEY.sub(lambda m: m.group(1) + op[2].encode() + m.group(3), data[start:end], count=1)
+            line = _KEY.sub(lambda m: m.group(1) + op[2].encode() + m.group(3), data[start:end], count=1)  # noqa: B023 - called here
             data = data[:start] + line + data[end:]
         elif kind == "replace_value":  # one of the line's scalar values, chosen by the position's digits
             start, end = _line_span(data, op[1])
@@ -202,9 +202,9 @@ def check(kind: str, data: bytes, name: str | None = None) -> str:
         for d in e.diagnostics:
             line = format_diagnostic(d)
             if "\n" in line or "\r" in line:
-                raise Finding(f"a diagnostic over several lines: {line!r}")
+                raise Finding(f"a diagnostic over several lines: {line!r}") from e
             if d.code not in WHOLE_FILE and (d.file is None or d.line is None or d.column is None):
-                raise Finding(f"a diagnostic without file:line:col: {line}")
+                raise Finding(f"a diagnostic without file:line:col: {line}") from e
         return "refused"
     except Finding:
         raise
