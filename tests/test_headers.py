@@ -10,7 +10,6 @@ one located line, and is checked here as a whole line.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
