@@ -7,7 +7,8 @@ by case with its wording and prompts, and the parts cases belong to.
 * **yaml**: an evidence file with every field in place and the wording,
   levels and prompts as comments;
 * **csv**: the header row of a CSV of cases (``case``, ``part``, a column per
-  key question); judgements go in a YAML file that names it;
+  key question, headed by its id and wording); judgements go in a YAML file
+  that names it;
 * **xlsx** (needs the ``excel`` extra): sheets Inspection, Judgements,
   Cases and Figures, which :mod:`bandstand.engine.read_xlsx` reads back,
   with drop-down lists (yes / no / n/a, the scale's levels, the parts), a
@@ -15,8 +16,9 @@ by case with its wording and prompts, and the parts cases belong to.
   cells, and a Guide sheet listing every node.
 
 >>> from bandstand.catalogue import Catalogue
->>> print(template_csv(Catalogue().resolve("hmip-youth@2018")), end="")
-case,part,2.1.1,2.1.2,2.1.3,2.2.1,2.2.2,2.2.3,2.3.1,2.3.2,2.3.3,2.4.1,2.4.2,2.4.3,3.1.1,3.1.2,3.1.3,3.2.1,3.2.2,3.2.3,3.3.1,3.3.2,3.3.3
+>>> header = template_csv(Catalogue().resolve("hmip-youth@2018")).splitlines()[0].split(",")
+>>> header[:3], len(header)
+(['case', 'part', "2.1.1 Does assessment sufficiently analyse how to support the child's desistance?"], 23)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .dsl.model import Framework, Node, Part
+from .engine.headers import id_like
 from .dsl.resolve import facts as framework_facts
 from .errors import InputError
 
@@ -126,8 +129,18 @@ def template_csv(fw: Framework) -> str:
         raise InputError(f"{fw.ref} rates nothing from cases, and a CSV file holds cases only: use --format xlsx "
                          "or --format yaml", None, "input.template")
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(["case", "part", *(n.id for n in p.questions)])
+    # each key question's column headed by its id and wording, as people copy them into a spreadsheet;
+    # bandstand.engine.headers reads such a header back as the id
+    csv.writer(buf, lineterminator="\n").writerow(["case", "part", *(_headed(n) for n in p.questions)])
     return buf.getvalue()
+
+
+def _headed(node: Node) -> str:
+    """A key question's column header: its id, then its wording on one line where it has one and the id is one
+    a header is read by (numbered, such as 2.1.1); otherwise the id alone."""
+    words = " ".join((node.question or node.title or "").split())
+    headed = f"{node.id} {words}"
+    return headed if words and id_like(headed) == node.id else node.id
 
 
 def template_xlsx(fw: Framework) -> bytes:
