@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .dsl.model import Framework, Node, Part
-from .engine.headers import id_like
 from .dsl.resolve import facts as framework_facts
 from .errors import InputError
 
@@ -136,11 +135,9 @@ def template_csv(fw: Framework) -> str:
 
 
 def _headed(node: Node) -> str:
-    """A key question's column header: its id, then its wording on one line where it has one and the id is one
-    a header is read by (numbered, such as 2.1.1); otherwise the id alone."""
+    """A key question's column header: its id, then its wording on one line where it has one."""
     words = " ".join((node.question or node.title or "").split())
-    headed = f"{node.id} {words}"
-    return headed if words and id_like(headed) == node.id else node.id
+    return f"{node.id} {words}" if words else node.id
 
 
 def template_xlsx(fw: Framework) -> bytes:

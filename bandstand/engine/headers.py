@@ -166,6 +166,11 @@ def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: set[s
         if exact is not None:
             take(header, exact, pos)
             continue
+        token, _, rest = text.partition(" ")
+        named = by_id(token.rstrip(":")) if rest.strip() else None
+        if named is not None and _matches(rest.strip(), nodes[named]):  # any id, then its own wording
+            take(header, named, pos)
+            continue
         m = _ID_LIKE.match(text)
         if m is not None and (not m["prefix"] or normalise(m["prefix"]) in prefixes):
             node_id = by_id(m["id"])
