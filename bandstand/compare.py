@@ -23,6 +23,7 @@ from .engine.evidence import Case, Evidence
 from .engine.headers import resolve_evidence
 from .engine.result import NodeResult, Result
 from .errors import BandstandError, InputError
+from .contract import FORMAT
 
 NOT_RATED = "not rated"
 ABSENT = "absent"
@@ -137,7 +138,7 @@ class Comparison:
     def render(self, fmt: str, changes_only: bool = False) -> str:
         """The comparison as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
         if fmt == "json":
-            return json.dumps(comparison_json(self), indent=2, ensure_ascii=False) + "\n"
+            return json.dumps({"format": FORMAT, **comparison_json(self)}, indent=2, ensure_ascii=False) + "\n"
         return (comparison_markdown if fmt == "markdown" else comparison_text)(self, changes_only)
 
 
@@ -239,7 +240,7 @@ class Impact:
     def render(self, fmt: str) -> str:
         """The impact as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
         if fmt == "json":
-            return json.dumps(impact_json(self), indent=2, ensure_ascii=False) + "\n"
+            return json.dumps({"format": FORMAT, **impact_json(self)}, indent=2, ensure_ascii=False) + "\n"
         return {"text": impact_text, "markdown": impact_markdown}[fmt](self)
 
 

@@ -16,9 +16,11 @@ dates, title) is reported apart: it does not make two versions differ.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contract import FORMAT
 from .dsl.model import BandTable, Framework, Level, Node, Scale
 
 WORDING_FIELDS = ("title", "question", "statement", "guidance")
@@ -68,8 +70,11 @@ class FrameworkDiff:
         }
 
     def render(self, fmt: str) -> str:
-        """The diff as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
-        return {"text": to_text, "json": to_json, "markdown": to_markdown}[fmt](self)
+        """The diff as ``text``, ``json`` (with the contract's ``format``) or ``markdown`` (what
+        :func:`bandstand.render.render` calls)."""
+        if fmt == "json":
+            return json.dumps({"format": FORMAT, **self.to_json()}, indent=2, ensure_ascii=False) + "\n"
+        return {"text": to_text, "markdown": to_markdown}[fmt](self)
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
@@ -506,7 +511,5 @@ def to_markdown(d: FrameworkDiff) -> str:
 
 
 def to_json(d: FrameworkDiff) -> str:
-    import json
-
     return json.dumps(d.to_json(), indent=2, ensure_ascii=False) + "\n"
 

@@ -32,6 +32,7 @@ from .engine.compile import CompiledFramework
 from .engine.evaluate import compile_framework, evaluate
 from .engine.evidence import Bound, Evidence, Measure, bind
 from .errors import InputError
+from .contract import FORMAT
 
 
 def _log_pmf(k: int, n: int, p: float) -> float:
@@ -210,7 +211,7 @@ class Stability:
     def render(self, fmt: str) -> str:
         """The stability as ``text``, ``json`` or ``markdown`` (what :func:`bandstand.render.render` calls)."""
         if fmt == "json":
-            return json.dumps(to_json(self), indent=2, ensure_ascii=False) + "\n"
+            return json.dumps({"format": FORMAT, **to_json(self)}, indent=2, ensure_ascii=False) + "\n"
         return {"text": to_text, "markdown": to_markdown}[fmt](self)
 
 

@@ -44,3 +44,15 @@ def test_an_impact_renders_in_every_format():
     assert outputs["json"].startswith("{") and outputs["markdown"] != outputs["text"]
     with pytest.raises(KeyError):
         render(imp, "yaml")
+
+
+def test_every_json_output_carries_the_format_version():
+    from bandstand.contract import FORMAT
+    import json
+
+    for args in (["diff", "hmip-youth@2018-original", "hmip-youth@2018"],
+                 ["compare", "hmip-youth@2018-original", "hmip-youth@2018", CASES],
+                 ["stability", "hmip-youth@2018", CASES, "--resamples", "20"],
+                 ["evaluate", "hmip-youth@2018", CASES]):
+        doc = json.loads(run(*args, "--format", "json"))
+        assert next(iter(doc)) == "format" and doc["format"] == FORMAT, args[0]
