@@ -177,8 +177,10 @@ def test_a_rating_word_finds_the_band_tables(browser, serve, docs_site):
     base = serve(docs_site)
     results = search(browser, base, "Requires improvement")
     sections = [address for address, _ in results if "#" in address]
-    assert sections[0].split("#")[1].startswith("bands-"), sections[:3]
-    assert sections[0].startswith(base + "/frameworks/hmip-youth/2018/")
+    # the first hit of a framework that bands (cqc-asc has no band tables: its examples may come first)
+    banding = [s for s in sections if "/frameworks/hmip-youth" in s]
+    assert banding[0].split("#")[1].startswith("bands-"), sections[:6]
+    assert banding[0].startswith(base + "/frameworks/hmip-youth/2018/")
 
 
 # -- accessibility (issue 15, section 4) ------------------------------------------------------------------
