@@ -160,8 +160,11 @@ class _Describer:
         if isinstance(arg, ast.String):
             return f"the score of the rating of {arg.value}"
         level = self(arg)
-        kind, value = resolve_name(arg, self.site, self.fw)
-        score = f" ({fmt_number(value.score)})" if kind == "level" and value.score is not None else ""
+        score = ""
+        if isinstance(arg, ast.Name):  # a level named: its score too; a rating worked out (lowest(...)) has none yet
+            kind, value = resolve_name(arg, self.site, self.fw)
+            if kind == "level" and value.score is not None:
+                score = f" ({fmt_number(value.score)})"
         return f"the score of {level}{score}"
 
     def _fn_sum_scores(self, nodes: ast.Expr) -> str:

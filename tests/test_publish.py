@@ -497,3 +497,19 @@ def test_nav_labels_show_published_numbering_never_internal_ids():
         for root in loaded.roots:
             if not re.match(r"^[0-9]", root.id):
                 assert not any(t.startswith(f"{root.id} ") for t in titles.values()), root.id
+
+
+def test_the_score_of_a_rating_worked_out_is_described_in_words():
+    """score(lowest(children)) was described as written: the describer asked the name resolver about a call."""
+    from bandstand import load_framework
+    from bandstand.describe import describe
+    from bandstand.dsl.parser import parse_expression
+    from bandstand.dsl.resolve import facts
+
+    fw = load_framework("frameworks/hmip-youth-2018.yaml")
+    site = facts(fw).rules["2.1"].site
+    text = describe(parse_expression("score(lowest(children)) >= 2"), site, fw)
+    assert "score(" not in text and "lowest(" not in text, text
+    assert text.startswith("the score of the lowest rating of"), text
+    named = describe(parse_expression("score(good)"), site, fw)
+    assert named == "the score of Good (2)", named
