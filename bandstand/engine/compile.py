@@ -624,7 +624,7 @@ class _Compiler:
     def f_sum_scores(self, e, site):
         members = tuple(resolve_nodes(e.args[0], site, self.fw))
         slots = tuple((n, self.index[n.id]) for n in members)
-        maximum = _max_score(members)
+        maximum = max_score(members)
         # whole scores are added as ints (the scale's scores, not Fractions)
         whole = all(lv.score is None or lv.score.denominator == 1 for n in members for lv in n.scale.levels)
         scores = {lv: (int(lv.score) if whole else lv.score) for n in members for lv in n.scale.levels
@@ -725,7 +725,8 @@ class _Compiler:
         return lambda ctx: NotRated(reason)
 
 
-def _max_score(members) -> Fraction | None:
+def max_score(members) -> Fraction | None:
+    """The highest total score the members' ratings can reach; None when one of them has no scored level."""
     total = Fraction(0)
     for n in members:
         scores = [lv.score for lv in n.scale.levels if lv.score is not None]

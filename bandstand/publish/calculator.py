@@ -41,7 +41,7 @@ from typing import Any, overload
 from ..dsl import ast
 from ..dsl.resolve import Site, facts as framework_facts, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import JUDGED_YES, Framework, Level
-from ..engine.compile import CompiledFramework, plural
+from ..engine.compile import CompiledFramework, max_score, plural
 from ..engine.evaluate import compile_framework
 from ..engine.margins import condition_text
 from ..limits import DEFAULT_LIMITS
@@ -146,7 +146,7 @@ class _Plan:
             if f in ("lowest", "highest"):
                 out["none"] = "none of " + ", ".join(n.id for n in members) + " is rated"
             if f == "sum_scores":
-                out["maximum"] = _q(_max_score(members))
+                out["maximum"] = _q(max_score(members))
             if f == "count":
                 out["level"] = self.expr(e.args[1], site)
         elif f == "score":
@@ -165,16 +165,6 @@ class _Plan:
         else:  # pragma: no cover (tests/test_calculator.py checks every built-in has a form here)
             raise TypeError(f"no calculator form for {f}()")
         return out
-
-
-def _max_score(members) -> Fraction | None:
-    total = Fraction(0)
-    for n in members:
-        scores = [lv.score for lv in n.scale.levels if lv.score is not None]
-        if not scores:
-            return None
-        total += max(scores)
-    return total
 
 
 #: the built-ins the calculator has a form for (a test checks it is every one the compiler implements)
