@@ -260,6 +260,8 @@ def _resampled(compiled: CompiledFramework, bound: Bound, resamples: int, seed: 
                    for c in by_part[p]] for p in parts}
     from dataclasses import replace
 
+    rated: list[str] | None = None
+    overall = False
     for _ in range(resamples):
         if bound.published:  # published ratings stand in by what the evidence covers: bind the resample again
             sample = []
@@ -282,9 +284,17 @@ def _resampled(compiled: CompiledFramework, bound: Bound, resamples: int, seed: 
                 measures[node_id] = Measure(y, n, None)
             resampled = replace(bound, measures=measures)
         r = evaluate(compiled, resampled, explain=False)
-        out = {k: (n.level.id if n.level else None) for k, n in r.nodes.items() if n.rated}
-        if r.overall is not None:
-            out[OVERALL] = r.overall.level.id if r.overall.level else None
+        if rated is None:  # which nodes the framework rates, and whether it has an overall rating, do not
+            # depend on the evidence: read them from the first result's tree, then only the ratings
+            rated = [k for k, n in r.nodes.items() if n.rated]
+            overall = r.overall is not None
+        out = {}
+        for k in rated:
+            level = r.rating(k)
+            out[k] = level.id if level is not None else None
+        if overall:
+            level = r.rating(OVERALL)
+            out[OVERALL] = level.id if level is not None else None
         yield out
 
 
