@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import Collector, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
-from .loader import Document
 from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
                     Framework, Level, Limit, Node, Part, Provenance, Reference, ReferenceFigure, Rounding, Rule,
                     Scale, Tier, normalise)
@@ -23,8 +22,22 @@ from .parser import ExpressionError, parse_expression
 from .schema import real_date
 
 
+class Source(Protocol):
+    """What the builder reads of a framework file's data: a :class:`~bandstand.dsl.loader.Document`, or the
+    :class:`~bandstand.dsl.extend.MergedDocument` of a file that extends another (not imported: it imports this)."""
+
+    file: str | None
+    data: Any
+
+    def pos(self, path: tuple) -> Position: ...
+
+    def text_of(self, path: tuple) -> str | None: ...
+
+    def pos_in_scalar(self, path: tuple, offset: int) -> Position: ...
+
+
 class Builder:
-    def __init__(self, doc: Document, limits: Limits = DEFAULT_LIMITS):
+    def __init__(self, doc: Source, limits: Limits = DEFAULT_LIMITS):
         self.doc = doc
         self.limits = limits
         self.out = Collector()
