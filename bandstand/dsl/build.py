@@ -368,7 +368,8 @@ class Builder:
             # a value that is not a finite number is reported (the framework is refused) and its figure left out
             node.reference = Reference(tuple(
                 ReferenceFigure(f["label"], value, f.get("unit")) for i, f in enumerate(ref["figures"])
-                if (value := self.number(f["value"], np + ("reference", "figures", i, "value"))) is not None),
+                if (value := self.number(f["value"], np + ("reference", "figures", i, "value"),
+                                         "a reference figure")) is not None),
                 ref.get("source"))
         if "rule" in d:
             node.rule = self.rule(d["rule"], np + ("rule",))
