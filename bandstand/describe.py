@@ -18,7 +18,7 @@ plain text; whoever renders them escapes them.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, TypeGuard
 
 from .dsl import ast
 from .dsl.checks import interval_of
@@ -139,7 +139,7 @@ class _Describer:
     def _fn_applicable(self) -> str:
         return "the number of inspected cases it applies to"
 
-    def _fn_band(self, number: ast.Expr, table: ast.Expr) -> str:
+    def _fn_band(self, number: ast.Expr, table: ast.Name) -> str:
         t = self.fw.bands[table.text]
         rounding = "" if t.rounding.places is None else f", {t.rounding.describe()}"
         return f"{self(number)}{rounding}, banded by {table_name(t)}"
@@ -248,7 +248,7 @@ class _Describer:
         return f"if {self(e.condition)}, {self(e.then)}; otherwise {self(e.otherwise)}"
 
 
-def _is_rating(e: ast.Expr) -> bool:
+def _is_rating(e: ast.Expr) -> TypeGuard[ast.Call]:
     return isinstance(e, ast.Call) and e.func == "rating" and len(e.args) == 1
 
 

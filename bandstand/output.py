@@ -85,7 +85,7 @@ class Output:
     """
 
     def __init__(self, output: str | None, inputs: Iterable = (), binary: bool = False):
-        self.name = output
+        self.name = output if output is not None else "-"  # as the command line names standard output
         self.binary = binary  # bytes (an xlsx workbook), not text
         self.inputs: list = []
         self.fh = None
@@ -95,7 +95,7 @@ class Output:
         self.to_stdout = output is None or output == "-"
         if self.to_stdout:
             return
-        self._open(output, list(inputs))
+        self._open(self.name, list(inputs))
 
     # -- the target --------------------------------------------------------------------------------
 
@@ -285,7 +285,8 @@ class _Guarded(io.RawIOBase):
     (which click would turn into exit 1), and after which everything is dropped (nothing left to flush at exit)."""
 
     def __init__(self, fd: int, quiet: bool):
-        self.fd, self.quiet, self.failed = fd, quiet, None
+        self.fd, self.quiet = fd, quiet
+        self.failed: OSError | None = None
 
     def writable(self) -> bool:
         return True

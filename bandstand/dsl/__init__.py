@@ -48,6 +48,7 @@ def load_framework_text(text: str, file: str | None = None, *, limits: Limits = 
     or beside ``file`` when that names a file. :func:`bandstand.load_framework_text`
     (:func:`bandstand.catalogue.load_framework_text`) passes the catalogue's.
     """
+    doc: DocumentLike  # the file's own Document, or the MergedDocument of one that extends another
     doc = _checked(loader.load_text(text, file, limits))
     if "extends" in doc.data:
         here = Path(file) if file else Path("<text>")

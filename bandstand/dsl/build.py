@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import Collector, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
-from .loader import Document
 from .model import (JUDGED_NO, JUDGED_OPTIONAL, JUDGED_YES, OVERALL, Band, BandTable, Example,
                     Framework, Level, Limit, Node, Part, Provenance, Reference, ReferenceFigure, Rounding, Rule,
                     Scale, Tier, normalise)
@@ -23,8 +22,22 @@ from .parser import ExpressionError, parse_expression
 from .schema import real_date
 
 
+class Source(Protocol):
+    """What the builder reads of a framework file's data: a :class:`~bandstand.dsl.loader.Document`, or the
+    :class:`~bandstand.dsl.extend.MergedDocument` of a file that extends another (not imported: it imports this)."""
+
+    file: str | None
+    data: Any
+
+    def pos(self, path: tuple) -> Position: ...
+
+    def text_of(self, path: tuple) -> str | None: ...
+
+    def pos_in_scalar(self, path: tuple, offset: int) -> Position: ...
+
+
 class Builder:
-    def __init__(self, doc: Document, limits: Limits = DEFAULT_LIMITS):
+    def __init__(self, doc: Source, limits: Limits = DEFAULT_LIMITS):
         self.doc = doc
         self.limits = limits
         self.out = Collector()
@@ -59,7 +72,7 @@ class Builder:
             return Fraction(value)
 
     def scale(self, data: dict, path: tuple) -> Scale:
-        levels = []
+        levels: list[Level] = []
         seen: dict[str, Position] = {}
         for i, lv in enumerate(data["levels"]):
             lp = path + ("levels", i)
@@ -133,6 +146,7 @@ class Builder:
                 continue  # a non-finite bound, reported
             if lo is not None and ((hi is not None and lo > hi) or (below is not None and lo >= below)):
                 upper = hi if hi is not None else below
+                assert upper is not None  # the test above compared lo with one of them
                 self.out.error("check.band-order",
                                f"thresholds out of order: min {_fmt(lo)} is above the upper bound {_fmt(upper)}",
                                self.pos(bp + ("min",)))
@@ -242,7 +256,8 @@ class Builder:
 
         for i, e in enumerate(data.get("examples", ())):  # expectations compare exactly: no inf or nan
             ep = ("examples", i, "expect")
-            wanted = [(ep + ("overall", "score"), (e["expect"].get("overall") or {}).get("score"))]
+            wanted: list[tuple[tuple, Any]] = [
+                (ep + ("overall", "score"), (e["expect"].get("overall") or {}).get("score"))]
             for node_id, want in (e["expect"].get("nodes") or {}).items():
                 if isinstance(want, dict):
                     wanted += [(ep + ("nodes", node_id, k), want.get(k)) for k in ("percent", "score")]
@@ -286,7 +301,8 @@ class Builder:
         """Build the hierarchy depth-first in document order, with an explicit stack (no recursion)."""
         roots: list[Node] = []
         # each entry: (node data, its path, parent, depth, inherited part, under a judged node)
-        stack = [(d, path + (i,), parent, 0, None, False) for i, d in reversed(list(enumerate(items)))]
+        stack: list[tuple[Any, tuple, Node | None, int, Part | None, bool]] = [
+            (d, path + (i,), parent, 0, None, False) for i, d in reversed(list(enumerate(items)))]
         while stack:
             d, np, parent, depth, part, under_judged = stack.pop()
             if depth >= len(tiers):
@@ -320,7 +336,7 @@ class Builder:
             c = stack.pop()
             if isinstance(c, dict):
                 if c.get("id") not in index:
-                    self.unbuilt.add(("node", c.get("id")))
+                    self.unbuilt.add(("node", c["id"]))  # the schema requires every node's id
                 stack.extend(c.get("children") or [])
 
     def _node(self, d, np, parent, tier, scales, default_scale, parts, part, under_judged, index) -> Node | None:
@@ -349,9 +365,12 @@ class Builder:
             not_rated_reason=d.get("not_rated_reason"), parent=parent, pos=self.pos(np), path=np)
         if "reference" in d:
             ref = d["reference"]
+            # a value that is not a finite number is reported (the framework is refused) and its figure left out
             node.reference = Reference(tuple(
-                ReferenceFigure(f["label"], self.number(f["value"], np + ("reference", "figures", i, "value")),
-                                f.get("unit")) for i, f in enumerate(ref["figures"])), ref.get("source"))
+                ReferenceFigure(f["label"], value, f.get("unit")) for i, f in enumerate(ref["figures"])
+                if (value := self.number(f["value"], np + ("reference", "figures", i, "value"),
+                                         "a reference figure")) is not None),
+                ref.get("source"))
         if "rule" in d:
             node.rule = self.rule(d["rule"], np + ("rule",))
             if node.rule is None:

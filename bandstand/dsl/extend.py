@@ -76,7 +76,7 @@ class MergedDocument:
     def resolve(self, path: tuple) -> tuple[Document, tuple]:
         """The document and path a merged path comes from."""
         obj = self.data
-        best = self.origins.get(id(obj)), 0
+        best = self.origins[id(obj)], 0  # the root is registered when the base is cloned
         for i, key in enumerate(path):
             if isinstance(obj, dict) and (id(obj), key) in self.fields:
                 best = self.fields[(id(obj), key)], i + 1
@@ -126,7 +126,7 @@ def _clone(base: DocumentLike, merged: MergedDocument) -> dict:
         return base.resolve(path) if isinstance(base, MergedDocument) else (base, path)
 
     root: dict = {}
-    stack = [(base.data, root, ())]
+    stack: list[tuple[Any, dict | list, tuple]] = [(base.data, root, ())]
     while stack:
         src, dst, path = stack.pop()
         merged.origins[id(dst)] = origin(path)
@@ -134,7 +134,7 @@ def _clone(base: DocumentLike, merged: MergedDocument) -> dict:
         items = src.items() if isinstance(src, dict) else enumerate(src)
         for k, v in items:
             if isinstance(v, (dict, list)):
-                copy = {} if isinstance(v, dict) else []
+                copy: dict | list = {} if isinstance(v, dict) else []
                 stack.append((v, copy, path + (k,)))
                 v = copy
             if isinstance(dst, dict):
@@ -193,6 +193,7 @@ def apply_extension(base: DocumentLike, ext: Document) -> MergedDocument:
                 subject = change["to"]
             if "replace" in change:
                 subject = change["with"]["id"]
+            assert subject is not None  # the schema allows no other kind of change
             merged.notes[subject] = change["note"]
     out.raise_if_errors()
     return merged

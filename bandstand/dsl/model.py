@@ -141,9 +141,9 @@ class Rounding:
 @dataclass(eq=False)
 class Band:
     level: Level
-    min: Fraction | None  # inclusive
-    max: Fraction | None  # inclusive
-    below: Fraction | None  # exclusive upper bound
+    min: Fraction | int | None  # inclusive (a whole-number bound is an int)
+    max: Fraction | int | None  # inclusive
+    below: Fraction | int | None  # exclusive upper bound
     label: str | None = None
     pos: Position | None = None
 
@@ -157,7 +157,7 @@ class Band:
         return True
 
     @property
-    def upper(self) -> Fraction | None:
+    def upper(self) -> Fraction | int | None:
         return self.max if self.max is not None else self.below
 
     def describe(self, unit: str = "") -> str:
@@ -171,7 +171,7 @@ class Band:
     def _describe(self, unit: str) -> str:
         u = "%" if unit == "percent" else ""
 
-        def num(x: Fraction) -> str:
+        def num(x: Fraction | int) -> str:
             return _num(x)
 
         if self.min is not None and self.max is not None:

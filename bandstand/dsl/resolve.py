@@ -227,7 +227,7 @@ class RuleFacts:
         self.picks: tuple[str, tuple[Node, ...]] | None = None
         pick = next((f.rates_over for f in FUNCTIONS.get(expr.func, ()) if f.rates_over in ("lowest", "highest")),
                     None) if isinstance(expr, ast.Call) and len(expr.args) == 1 else None
-        if pick is not None:
+        if pick is not None and isinstance(expr, ast.Call):  # (pick is set only for a call: isinstance tells mypy)
             try:
                 self.picks = (pick, tuple(resolve_nodes(expr.args[0], site, fw)))
             except ResolveError:

@@ -32,11 +32,12 @@ import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from ..dsl.model import OVERALL, Framework, Node, normalise
 from ..dsl.resolve import facts as framework_facts
 from ..errors import Diagnostic, Position
-from .evidence_model import Case, Evidence, parse_answer
+from .evidence_model import Case, Evidence, Judgement, parse_answer
 
 #: prefixes any framework's key-question columns may carry, normalised ("KQ 2.1.1", "Q2.1.1")
 _PREFIXES = frozenset({"kq", "q", "question", "keyquestion"})
@@ -131,15 +132,15 @@ def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: set[s
     result = ColumnMap()
     nodes = {k: v for k, v in fw.nodes.items() if k != OVERALL}
     folded: dict[str, list[str]] = {}
-    for node_id in nodes:
-        folded.setdefault(node_id.casefold(), []).append(node_id)
+    for nid in nodes:
+        folded.setdefault(nid.casefold(), []).append(nid)
     prefixes = _prefixes(fw)
     answered = framework_facts(fw).evidence.answered
     worded = [n for n in framework_facts(fw).evidence.nodes if n.id in answered and _wording(n)
               and (parts is None or n.part is None or n.part.id in parts)]
     by_wording: dict[str, list[Node]] = {}
     for n in worded:
-        by_wording.setdefault(wording_key(_wording(n)), []).append(n)
+        by_wording.setdefault(wording_key(_wording(n) or ""), []).append(n)  # (every worded node has one)
     first: dict[str, tuple[str, Position]] = {}  # node -> the column that answers it
 
     def take(header: str, node_id: str, pos: Position) -> None:
@@ -223,8 +224,8 @@ def closest_column(node_id: str, fw: Framework, columns) -> str | None:
             ratio = max(difflib.SequenceMatcher(None, node_id, token).ratio(),
                         difflib.SequenceMatcher(None, node_id, column.strip()).ratio())
             cutoff = 0.6
-        elif node is not None and _wording(node):
-            ratio = difflib.SequenceMatcher(None, wording_key(column), wording_key(_wording(node))).ratio()
+        elif node is not None and (wording := _wording(node)):
+            ratio = difflib.SequenceMatcher(None, wording_key(column), wording_key(wording)).ratio()
             cutoff = _CLOSE
         else:
             continue
@@ -247,7 +248,7 @@ def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagno
     node id, and its cases (:func:`resolve_cases`); with what this found. The evidence given is not changed."""
     found: list[Diagnostic] = []
     if ev.judgements and (ev.file or "").lower().endswith((".csv", ".tsv")):
-        judgements = {}
+        judgements: dict[str, Judgement] = {}
         judged = [n for n in framework_facts(fw).evidence.nodes if n.is_judged]
         unused = []
         for key, j in ev.judgements.items():
@@ -282,7 +283,7 @@ def _like_judged(header: str, judged: list[Node]) -> bool:
     return False
 
 
-def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
+def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()) \
         -> tuple[Evidence, list[Diagnostic]]:
     """The evidence with its cases read against ``fw``: parts by id, a CSV's answers by node id, the
     columns not used for rating as the cases' attributes; and what this found (errors, and one warning
@@ -320,7 +321,8 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
     unread = set(ev.unread) | cmap.blocked | {cmap.nodes[h] for h in ev.unread if h in cmap.nodes}
     unused = set(cmap.unused)
     cases = type(ev.cases)()
-    cases.header = header
+    # ev.cases is read_csv's CaseList here (it has a header), which cannot be named: read_csv imports this module
+    cases.header = header  # type: ignore[attr-defined]
     for case in ev.cases:
         answers, positions, attributes = {}, {}, {}
         for column in columns:
@@ -329,8 +331,8 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
                 attributes[column] = case.attributes.get(column, _text(case.answers.get(column)))
                 continue
             if column in cmap.refused:  # reported: read as the one node of the case's part it may be, if any
-                fits = [n for n in cmap.refused[column] if fw.nodes[n].part is None
-                        or fw.nodes[n].part.id == part_of(case)]
+                fits = [n for n in cmap.refused[column] if (part := fw.nodes[n].part) is None
+                        or part.id == part_of(case)]
                 if len(fits) == 1 and column in case.answers and fits[0] not in answers:
                     answers[fits[0]], positions[fits[0]] = case.answers[column], pos
                 continue

@@ -164,9 +164,10 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
     fw = ctx.plan.framework
     memo = ctx.plan.margin_memo
     current = res.level
+    assert current is not None  # evaluate asks the margins of rated nodes only
     m = res.measure
     if prog.own_share and m is not None:
-        if m.of is not None and m.percent is None:
+        if m.of is not None and m.yes is not None and m.percent is None:  # (yes and of are given together)
             unit = "answers" if res.pooled else "cases"
             table = prog.share_table
             if table is not None and res.table is table and not prog.limits:
@@ -179,8 +180,9 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
                 budget[1] += 1
                 return None
             budget[0] -= cost
-            found = search(current, m.of - m.yes, m.yes,
-                           lambda k: what_if(prog, ctx, measure=Measure(m.yes + k, m.of, None)))
+            yes = m.yes  # (a name, so that the lambda below reads it as an int)
+            found = search(current, m.of - yes, yes,
+                           lambda k: what_if(prog, ctx, measure=Measure(yes + k, m.of, None)))
             return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], more_yes=s[1], unit=unit),
                               lambda s: MarginStep(s[0], fewer_yes=s[1], unit=unit))
         if m.percent is not None:
@@ -235,7 +237,7 @@ def condition_text(lim: Limit, fw: Framework) -> str:
             and isinstance(e.right, ast.Name)):
         node = fw.nodes.get(e.left.args[0].value)
         level = node.scale.level(e.right.parts[-1]) if node is not None and node.scale is not None else None
-        if level is not None:
+        if node is not None and level is not None:
             return f"{node.id} is {'not ' if e.op == '!=' else ''}{level.label}"
     return "'" + " ".join(lim.when.text.split()) + "' holds"
 
@@ -274,6 +276,7 @@ def _score_step(scales) -> tuple[Fraction | None, bool]:
 
 
 def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> Margin | None:
+    assert prog.banded is not None and res.level is not None  # margin() calls this for a rated banded node only
     table, kind, members = prog.banded
     v, current = res.value, res.level
     rounding, lookup = table.rounding, table.lookup
@@ -289,7 +292,8 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
                 plan.score_steps.clear()
             found = plan.score_steps[key] = (
                 *_score_step([scale_scores[k] for k in dict.fromkeys(key)]),
-                sum(scale_scores[k][0] for k in key), sum(scale_scores[k][1] for k in key))
+                # a scored node's scale has scores, so none of these is None
+                sum(scale_scores[k][0] for k in key), sum(scale_scores[k][1] for k in key))  # type: ignore[index]
         step, uniform, lo, hi = found
         if step is None:
             return None
@@ -358,6 +362,8 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
     any child falls below it; each change is tried on the rule and limits before it is stated."""
     out = Margin()
     current = res.level
+    assert current is not None  # margin() calls this for a rated node only
+    needs: dict[str, MarginStep] | None  # None: a child that decides it cannot rise
     needs = {}
     for child_id in res.decided_by:
         child = results.get(child_id)
@@ -434,7 +440,7 @@ def margin_share(table: BandTable, yes: int, of: int, current: Level) -> tuple:
         band = lookup(rounding.ratio(100 * y, of))
         return band.level if band is not None else None
 
-    def near(edge: Fraction, lo: int, hi: int) -> tuple[int, int]:
+    def near(edge: Fraction | int, lo: int, hi: int) -> tuple[int, int]:
         """The counts whose share lies within a rounding step of ``edge`` (in whole numbers), kept within lo..hi."""
         n, d = edge.numerator, edge.denominator
         if scale is None:  # no rounding: the count at the edge itself
@@ -449,7 +455,7 @@ def margin_share(table: BandTable, yes: int, of: int, current: Level) -> tuple:
         a, b = near(min(rises), yes + 1, of)
         up = lambda y: (lv := level_at(y)) is not None and lv.index > current.index  # noqa: E731
         if a <= b and up(b) and (a == yes + 1 or not up(a - 1)):
-            y = _first_true(up, a, b)
+            y: int | None = _first_true(up, a, b)
         else:  # a table whose levels do not rise with the share: look at every count
             y = yes + _first_true(lambda k: up(yes + k), 1, of - yes) if up(of) else None
         if y is not None:
@@ -459,7 +465,7 @@ def margin_share(table: BandTable, yes: int, of: int, current: Level) -> tuple:
         a, b = near(max(falls), 0, yes - 1)
         down = lambda k: (lv := level_at(yes - k)) is not None and lv.index < current.index  # noqa: E731
         if a <= b and down(yes - a) and (b == yes - 1 or not down(yes - b - 1)):
-            k = _first_true(down, yes - b, yes - a)
+            k: int | None = _first_true(down, yes - b, yes - a)
         else:
             k = _first_true(down, 1, yes) if down(yes) else None
         if k is not None:

@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from ..diff import FrameworkDiff, diff, sections as diff_sections
-from ..dsl.model import Framework
+from ..dsl.model import Framework, Level
 from .addresses import label, node_link, version_dir
 from .markdown import code, escape, link
 from .page import Page, make_page
@@ -88,8 +88,8 @@ def side_by_side(old: Framework, new: Framework) -> list[str]:
     na = "none"
     for tid in dict.fromkeys([*old.bands, *new.bands]):
         a, b = old.bands.get(tid), new.bands.get(tid)
-        name = (b or a).label or tid
-        levels = {}
+        name = (b or old.bands[tid]).label or tid  # (a table of the new version, or else of the old)
+        levels: dict[str, Level] = {}
         for table in (a, b):
             for band in (table.bands if table else ()):
                 levels.setdefault(band.level.id, band.level)
@@ -103,23 +103,26 @@ def side_by_side(old: Framework, new: Framework) -> list[str]:
         if (a and a.rounding.places is not None) or (b and b.rounding.places is not None):
             rows.append((f"{escape(name)}: rounding", rounding(a), rounding(b)))
     for tid in dict.fromkeys([*(t.id for t in old.tiers), *(t.id for t in new.tiers)]):
-        a = next((t for t in old.tiers if t.id == tid), None)
-        b = next((t for t in new.tiers if t.id == tid), None)
+        old_tier = next((t for t in old.tiers if t.id == tid), None)
+        new_tier = next((t for t in new.tiers if t.id == tid), None)
+        tier = new_tier or old_tier
+        assert tier is not None  # a tier of one version or the other
         def tier_rule(t):
             if t is None:
                 return na
             return code(t.rule.text) if t.rule is not None else ("not rated" if not t.rated else na)
-        rows.append((f"Rule of each {escape((b or a).label.lower())}", tier_rule(a), tier_rule(b)))
+        rows.append((f"Rule of each {escape(tier.label.lower())}", tier_rule(old_tier), tier_rule(new_tier)))
     for nid in dict.fromkeys([*old.nodes, *new.nodes]):
-        a, b = old.nodes.get(nid), new.nodes.get(nid)
+        old_node, new_node = old.nodes.get(nid), new.nodes.get(nid)
         def own(n):
             if n is None:
                 return "not in this version"
             if n.is_judged:
                 return "judged by inspectors"
             return code(n.rule.text) if n.rule is not None and not n.rule_from_tier else None
-        if nid != "overall" and (own(a) not in (None, na) or own(b) not in (None, na)):
-            rows.append((f"Rule of {escape(nid)}", own(a) or "its tier's rule", own(b) or "its tier's rule"))
+        if nid != "overall" and (own(old_node) not in (None, na) or own(new_node) not in (None, na)):
+            rows.append((f"Rule of {escape(nid)}", own(old_node) or "its tier's rule",
+                         own(new_node) or "its tier's rule"))
     def overall(fw):
         return code(fw.overall.rule.text) if fw.overall is not None and fw.overall.rule is not None else na
     rows.append(("Overall rating", overall(old), overall(new)))

@@ -14,6 +14,7 @@ diagram. The same facts are in the table beside it, for a reader without the dia
 from __future__ import annotations
 
 from ..describe import describe, describe_limit, describe_rule, plural, table_name
+from ..dsl import ast
 from ..dsl.resolve import facts
 from ..dsl.model import Framework
 
@@ -59,9 +60,10 @@ def diagram_steps(fw: Framework) -> list[str]:
     if overall is not None and overall.rule is not None:
         known = facts(fw).rules[overall.id]
         title = overall.title or "Overall rating"
-        if known.banded is not None:
+        expr = known.site.rule.expr
+        if known.banded is not None and isinstance(expr, ast.Call):  # (banded only when the rule is band(x, table))
             table = known.banded[0]
-            number = describe(known.site.rule.expr.args[0], known.site, fw)
+            number = describe(expr.args[0], known.site, fw)
             steps.append(number[:1].upper() + number[1:])
             ranges = ", ".join(f"{b.level.label} {b.describe(table.unit)}"
                                for b in sorted(table.bands, key=lambda b: b.level.index, reverse=True))
