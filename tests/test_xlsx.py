@@ -236,6 +236,18 @@ def test_a_number_is_read_to_the_15_digits_the_sheet_shows_and_exports(fw, tmp_p
     assert got["nodes"] == plain["nodes"] and got["overall"] == plain["overall"]
 
 
+def test_a_count_left_out_is_located_at_the_cell_to_fill(tmp_path):
+    wb = workbook(rows=[])
+    del wb["Cases"]
+    ws = wb.create_sheet("Figures")
+    ws.append(["node", "question", "yes", "of", "percent"])
+    ws.append(["2.1.1", "Does assessment ...?", 3, None, None])  # of left out: D2
+    ws.append(["2.1.2", "Does assessment ...?", None, 6, None])  # yes left out: C3
+    path = save(wb, tmp_path / "a.xlsx")
+    message = "give both yes and of (the cases judged sufficient, of how many), or a percentage [evidence.counts]"
+    assert errors_of(path) == [f"{path}:Figures!D2: error: {message}", f"{path}:Figures!C3: error: {message}"]
+
+
 def write_yaml(path: Path, doc: dict) -> Path:
     import yaml
 

@@ -467,8 +467,9 @@ class _Reader:
                 percent = self._percent(ws, r, col["percent"], given["percent"])
                 bad = bad or percent is None
             if not bad and ("yes" in counts) != ("of" in counts):
+                blank = "of" if "yes" in counts else "yes"  # the cell to fill, where the sheet has its column
                 self.out.error("evidence.counts", "give both yes and of (the cases judged sufficient, of how many), "
-                               "or a percentage", self.at(ws, r, col["node"]))
+                               "or a percentage", self.at(ws, r, col.get(blank, col["node"])))
                 bad = True
             if not bad and "yes" in counts and counts["yes"] > counts["of"]:
                 self.out.error("evidence.counts", f"yes ({counts['yes']}) is greater than of ({counts['of']})",
