@@ -514,10 +514,14 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
         sink.close()
     except _Stopped as e:  # the rest of a streamed CSV cannot be read: what was written stays, -o is not written
         _warn(e.error.diagnostics)
+        listed = fmt == "json" and sink.to_stdout
+        if listed:  # the list begun on standard output is closed: it stays one JSON document, of what was written
+            sink.write("\n]\n")
         click.echo(f"bandstand: stopped at this error after {total} inspection{'s' if total != 1 else ''} "
                    f"evaluated" + (f" ({failed} could not be, see above)" if failed else "")
                    + ("; nothing was written to " + output if not sink.to_stdout else
-                      "; the results written before it are complete lines"), err=True)
+                      "; the results written before it are " + ("a complete JSON list" if listed else
+                                                                "complete lines")), err=True)
         return EXIT_INPUT
     finally:
         if bar is not None:
