@@ -20,7 +20,7 @@ import traceback
 import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 import click
@@ -514,10 +514,14 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
         sink.close()
     except _Stopped as e:  # the rest of a streamed CSV cannot be read: what was written stays, -o is not written
         _warn(e.error.diagnostics)
+        listed = fmt == "json" and sink.to_stdout
+        if listed:  # the list begun on standard output is closed: it stays one JSON document, of what was written
+            sink.write("\n]\n")
         click.echo(f"bandstand: stopped at this error after {total} inspection{'s' if total != 1 else ''} "
                    f"evaluated" + (f" ({failed} could not be, see above)" if failed else "")
                    + ("; nothing was written to " + output if not sink.to_stdout else
-                      "; the results written before it are complete lines"), err=True)
+                      "; the results written before it are " + ("a complete JSON list" if listed else
+                                                                "complete lines")), err=True)
         return EXIT_INPUT
     finally:
         if bar is not None:
@@ -823,6 +827,9 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
     elif a.id != b.id:
         cw = state.catalogue.crosswalk(a, b)
     inputs = _evidence_files(evidence, state.catalogue, "bandstand compare FIRST SECOND EVIDENCE...")
+    streamed = _compare_stream(state, (a, b), inputs)
+    if streamed is not None:
+        return _compare_streamed(a, b, cw, streamed, inputs, fmt, changes_only, output, crosswalk_path)
     loaded, errors = [], []
     for inspections, error in _each_inspection(inputs, state.limits):
         loaded.extend(inspections)
@@ -836,6 +843,52 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
         text = render(comparing.impact(a, b, loaded, cw), fmt)
     _out(text, output, [*_sources(a), *_sources(b), crosswalk_path, cw.file if cw is not None else None,
                         *inputs.files, *(ev.cases_file for ev in loaded)])
+    return EXIT_OK
+
+
+def _compare_stream(state, fws, inputs):
+    """A single CSV of inspections, opened to stream for ``compare`` (its judgement columns: the nodes judged in
+    either framework); None for anything else."""
+    if len(inputs.files) != 1 or inputs.found or not str(inputs.files[0]).lower().endswith((".csv", ".tsv")):
+        return None
+    opened = read_stream.open_csv(inputs.files[0], state.limits)
+    if opened is not None:
+        judged = {n.id for fw in fws for n in fw.walk() if n.is_judged}
+        return opened, opened.inspections(judged)
+    return None
+
+
+def _compare_streamed(a, b, cw, streamed, inputs, fmt, changes_only, output, crosswalk_path):
+    """``compare`` over a CSV of inspections read one inspection at a time, as ``evaluate`` reads it: the
+    transition tables are counted as the inspections come, so its size is not bounded by --max-file-bytes
+    (each inspection's rows are). Every problem is reported, and then nothing is written, as for files."""
+    from . import compare as comparing
+
+    opened, stream = streamed
+    errors: list = []
+
+    def inspections():
+        try:
+            for ev, problems in stream:
+                if problems:
+                    errors.extend(problems)
+                else:
+                    yield ev
+        except BandstandError as e:  # no row after it can be trusted: reported with the others
+            errors.extend(e.diagnostics)
+        finally:
+            opened.close()
+
+    each = inspections()
+    first = list(islice(each, 2))
+    if len(first) == 1 and not errors:
+        text = render(comparing.compare(a, b, first[0], cw), fmt, changes_only=changes_only)
+    else:
+        text = render(comparing.impact(a, b, chain(first, each), cw), fmt)
+    if errors:
+        raise BandstandError(errors)
+    _out(text, output, [*_sources(a), *_sources(b), crosswalk_path, cw.file if cw is not None else None,
+                        *inputs.files])
     return EXIT_OK
 
 

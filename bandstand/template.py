@@ -13,7 +13,9 @@ by case with its wording and prompts, and the parts cases belong to.
   Cases and Figures, which :mod:`bandstand.engine.read_xlsx` reads back,
   with drop-down lists (yes / no / n/a, the scale's levels, the parts), a
   frozen header row, the wording and prompts as comments on the header
-  cells, and a Guide sheet listing every node.
+  cells, and a Guide sheet listing every node. The Figures sheet has a row
+  per node that takes published figures, with its wording and part, and
+  accepts only whole numbers of cases and percentages from 0 to 100.
 
 >>> from bandstand.catalogue import Catalogue
 >>> header = template_csv(Catalogue().resolve("hmip-youth@2018")).splitlines()[0].split(",")
@@ -224,11 +226,7 @@ def template_xlsx(fw: Framework) -> bytes:
                   f"C2:{get_column_letter(len(ids) + 2)}{last}", "yes, no or n/a")
 
     if p.figured:
-        ws = wb.create_sheet("Figures")
-        header(ws, ["node", "question", "yes", "of", "percent"], [10, 60, 8, 8, 10])
-        for r, node in enumerate(p.figured, 2):
-            ws.append([node.id, wording(node), None, None, None])
-            ws.cell(r, 1).number_format = "@"
+        figures_sheet(wb.create_sheet("Figures"), p, header)
 
     ws = wb.create_sheet("Guide")
     header(ws, ["node", "kind", "wording", "part", "how it is rated"], [14, 14, 80, 22, 50])
@@ -251,3 +249,38 @@ def template_xlsx(fw: Framework) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+#: the Figures sheet's columns: the ones read back (node, yes, of, percent), and guidance (question, part)
+FIGURE_COLUMNS = ("node", "question", "part", "yes", "of", "percent")
+
+
+def figures_sheet(ws, p: Plan, header: Callable) -> None:
+    """The published figures of each node that takes them, a row per node under its part: the cases judged
+    sufficient (``yes``) of how many (``of``), or the ``percent``; the cells accept only such numbers."""
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    header(ws, list(FIGURE_COLUMNS), [12, 60, 22, 8, 8, 10])
+    for r, node in enumerate(p.figured, 2):
+        ws.append([node.id, wording(node), node.part.label if node.part is not None else None, None, None, None])
+        ws.cell(r, 1).number_format = "@"
+    last = len(p.figured) + 1
+    col = {name: "ABCDEF"[i] for i, name in enumerate(FIGURE_COLUMNS)}
+    for name, text in (("yes", "The number of cases judged sufficient, of those in 'of'."),
+                       ("of", "The number of cases inspected for this question."),
+                       ("percent", "The percentage of cases judged sufficient, from 0 to 100 (or a cell "
+                                   "formatted as a percentage); give it, or yes and of."),
+                       ("question", "Guidance: the node's wording (not read)."),
+                       ("part", "Guidance: the part of the framework the node belongs to (not read).")):
+        ws[f"{col[name]}1"].comment = Comment(text, "bandstand", height=90, width=300)
+    counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorTitle="Not a number of cases",
+                            error="Give a whole number of cases (0 or more).")
+    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                             showErrorMessage=True, errorTitle="Not a percentage",
+                             error="Give a percentage from 0 to 100.")
+    ranges = {"yes": f"{col['yes']}2:{col['of']}{last}", "percent": f"{col['percent']}2:{col['percent']}{last}"}
+    for dv, cells in ((counts, ranges["yes"]), (percent, ranges["percent"])):
+        ws.add_data_validation(dv)
+        dv.add(cells)

@@ -196,12 +196,13 @@ def test_a_csv_with_an_inspection_column_holds_several_inspections(tmp_path):
 
 def test_a_judgement_that_differs_between_rows_of_one_inspection(tmp_path):
     from bandstand import BandstandError
-    from bandstand.engine.evidence import load_evidence_many
+    from bandstand.engine.evidence import bind, load_evidence_many
 
     path = tmp_path / "audits.csv"
     path.write_text(INSPECTIONS_CSV.replace("Alpha,o1,out_of_court,,", "Alpha,o1,out_of_court,outstanding,"))
+    alpha = load_evidence_many(path)[0]  # read whole, before the framework is known: compared as its levels
     with pytest.raises(BandstandError) as e:
-        load_evidence_many(path)
+        bind(alpha, Catalogue().resolve("hmip-youth@2018"))
     (d,) = e.value.diagnostics
     assert (d.code, d.line, d.column) == ("csv.judgement", 3, 23)
     assert "'1.1' is given as 'good' and 'outstanding'" in d.message

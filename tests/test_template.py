@@ -36,25 +36,47 @@ def framework(path: Path):
 
 # -- a random filling: made once, written in each format -----------------------------------------------
 
-def fill(fw, seed: int) -> dict:
-    """Random judgements and cases for ``fw``: the answers only, as plain data."""
+#: how a filling rates what is rated from cases: by cases, by published figures, or each part by either
+MODES = ("cases", "figures", "mixed")
+
+
+def fill(fw, seed: int, mode: str = "cases") -> dict:
+    """Random judgements, cases and figures for ``fw``: the answers only, as plain data."""
     rng = random.Random(seed)
     p = templates.plan(fw)
     judgements = {n.id: rng.choice(n.scale.levels) for n in p.judged}
     cases = []
-    parts = p.parts or []
-    if p.questions:
-        for part in parts:
+    figures = {}
+    for part in p.parts or [None]:
+        by = rng.choice(["cases", "figures"]) if mode == "mixed" else mode
+        questions = p.questions_of(part) if part is not None else p.questions
+        if by == "cases" and questions:
             for i in range(rng.randint(1, 5)):
-                answers = {q.id: rng.choice(["yes", "yes", "no", "n/a"]) for q in p.questions_of(part)}
-                cases.append({"id": f"{part.id}-{i + 1}", "part": part.id, "answers": answers})
-    return {"subject": f"Audit {seed}", "judgements": judgements, "cases": cases}
+                answers = {q.id: rng.choice(["yes", "yes", "no", "n/a"]) for q in questions}
+                cases.append({"id": f"{part.id if part else 'case'}-{i + 1}",
+                              **({"part": part.id} if part else {}), "answers": answers})
+        else:
+            for node in p.figured:
+                if node.part is None or part is None or node.part.id == part.id:
+                    figures[node.id] = a_figure(rng)
+    return {"subject": f"Audit {seed}", "judgements": judgements, "cases": cases, "figures": figures}
+
+
+def a_figure(rng: random.Random) -> dict:
+    """Published figures: counts, or a percentage (whole, or to one place)."""
+    kind = rng.choice(["counts", "percent", "decimal"])
+    if kind == "counts":
+        of = rng.randint(1, 30)
+        return {"yes": rng.randint(0, of), "of": of}
+    return {"percent": rng.randint(0, 100) if kind == "percent" else rng.randint(0, 1000) / 10}
 
 
 def as_yaml(fw, filled: dict) -> dict:
     doc = {"framework": fw.ref, "subject": filled["subject"]}
     if filled["judgements"]:
         doc["judgements"] = {k: lv.id for k, lv in filled["judgements"].items()}
+    if filled["figures"]:
+        doc["key_questions"] = filled["figures"]
     if filled["cases"]:
         doc["cases"] = [{**c, "answers": {k: v for k, v in c["answers"].items()}} for c in filled["cases"]]
     return doc
@@ -83,6 +105,17 @@ def filled_xlsx(fw, filled: dict, path: Path, rng: random.Random) -> Path:
         for r in range(2, ws.max_row + 1):
             level = filled["judgements"][ws.cell(r, 1).value]
             ws.cell(r, rating).value = rng.choice([level.id, level.label, level.label.upper()])
+    if filled["figures"]:
+        ws = wb["Figures"]
+        header = [c.value for c in ws[1]]
+        for r in range(2, ws.max_row + 1):
+            given = filled["figures"].get(ws.cell(r, header.index("node") + 1).value)
+            for key, value in (given or {}).items():
+                cell = ws.cell(r, header.index(key) + 1)
+                if key == "percent" and rng.random() < 0.3:  # typed as 64.7%: stored as 0.647, shown as a percent
+                    cell.value, cell.number_format = value / 100, "0.0%"
+                else:
+                    cell.value = value
     if filled["cases"]:
         ws = wb["Cases"]
         header = [c.value for c in ws[1]]
@@ -109,9 +142,11 @@ def filled_csv(fw, filled: dict, folder: Path) -> Path:
             # a person fills a column by the id its header starts with ("2.1.1 Does assessment ...?")
             w.writerow([case["id"], case["part"], *(case["answers"].get(h.split()[0], "") for h in header[2:])])
     doc = {"framework": fw.ref, "subject": filled["subject"],
-           "judgements": {k: lv.label for k, lv in filled["judgements"].items()}, "cases": "cases.csv"}
-    if not filled["judgements"]:
-        del doc["judgements"]
+           "judgements": {k: lv.label for k, lv in filled["judgements"].items()},
+           "key_questions": filled["figures"], "cases": "cases.csv"}
+    for key in ("judgements", "key_questions"):
+        if not doc[key]:
+            del doc[key]
     return write_yaml(folder / "audit.yaml", doc)
 
 
@@ -124,28 +159,45 @@ def filled_yaml(fw, filled: dict, path: Path) -> Path:
     if filled["judgements"]:
         assert set(doc["judgements"]) == set(filled["judgements"])
         doc["judgements"] = {k: filled["judgements"][k].id for k in doc["judgements"]}
+    if filled["figures"]:  # the YAML template has no figures (a report's figures are not an audit's)
+        doc["key_questions"] = filled["figures"]
     if filled["cases"]:
-        offered = {c["part"]: set(c["answers"]) for c in doc["cases"]}
+        offered = {c.get("part"): set(c["answers"]) for c in doc["cases"]}
         for case in filled["cases"]:
-            assert set(case["answers"]) == offered[case["part"]]
+            assert set(case["answers"]) == offered[case.get("part")]
         doc["cases"] = filled["cases"]
+    else:  # a part rated from figures has no cases: the template's blank case entries are taken out
+        doc.pop("cases", None)
     return write_yaml(path, doc)
 
 
 @pytest.mark.parametrize("path", FRAMEWORKS, ids=[p.stem for p in FRAMEWORKS])
 def test_template_filled_at_random_evaluates_as_the_same_evidence_in_yaml(path: Path, tmp_path):
     fw = framework(path)
-    for seed in range(3):
-        filled = fill(fw, seed)
+    for seed in range(6):
+        mode = MODES[seed % len(MODES)]
+        filled = fill(fw, seed, mode)
         expected = result_of(fw, write_yaml(tmp_path / f"plain-{seed}.yaml", as_yaml(fw, filled)))
         assert expected["nodes"]  # something is rated
         rng = random.Random(seed)
-        assert result_of(fw, filled_xlsx(fw, filled, tmp_path / f"audit-{seed}.xlsx", rng)) == expected
-        assert result_of(fw, filled_yaml(fw, filled, tmp_path / f"template-{seed}.yaml")) == expected
+        assert result_of(fw, filled_xlsx(fw, filled, tmp_path / f"audit-{seed}.xlsx", rng)) == expected, mode
+        assert result_of(fw, filled_yaml(fw, filled, tmp_path / f"template-{seed}.yaml")) == expected, mode
         if filled["cases"]:
             folder = tmp_path / f"csv-{seed}"
             folder.mkdir()
-            assert result_of(fw, filled_csv(fw, filled, folder)) == expected
+            assert result_of(fw, filled_csv(fw, filled, folder)) == expected, mode
+
+
+def test_the_random_fillings_give_figures_and_cases_in_every_framework_that_takes_them():
+    """The round trip above fills the Figures sheet, not only the Cases sheet, where a framework has both."""
+    for path in FRAMEWORKS:
+        fw = framework(path)
+        p = templates.plan(fw)
+        fillings = [fill(fw, seed, MODES[seed % len(MODES)]) for seed in range(6)]
+        assert any(f["figures"] for f in fillings) == bool(p.figured), path.stem
+        assert any(f["cases"] for f in fillings) == bool(p.questions), path.stem
+        if len(p.parts) > 1:  # some filling rates one part from cases and another from figures
+            assert any(f["figures"] and f["cases"] for f in fillings), path.stem
 
 
 def test_the_2018_template_holds_every_judged_node_key_question_part_and_prompt():
@@ -176,6 +228,19 @@ def test_the_2018_template_holds_every_judged_node_key_question_part_and_prompt(
     assert [lists[f"{col}{r}"].value for r in range(2, 6)] == ["Inadequate", "Requires improvement", "Good",
                                                                 "Outstanding"]
     assert wb["Judgements"].freeze_panes == "A2"
+    figures = wb["Figures"]
+    rows = list(figures.iter_rows(values_only=True))
+    assert rows[0] == ("node", "question", "part", "yes", "of", "percent")
+    # the Annexe's 21 key questions, each under its part: 2.1.1 and 3.1.1 ask the same question
+    assert [r[0] for r in rows[1:]][::10] == ["2.1.1", "2.4.2", "3.3.3"] and len(rows) == 22
+    assert rows[1][1:3] == ("Does assessment sufficiently analyse how to support the child's desistance?",
+                            "Court disposals")
+    assert rows[13][:3] == ("3.1.1", rows[1][1], "Out-of-court disposals")
+    checks = {str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.formula2)
+              for dv in figures.data_validations.dataValidation}
+    assert checks == {"D2:E22": ("whole", "greaterThanOrEqual", "0", None),
+                      "F2:F22": ("decimal", "between", "0", "100")}
+    assert figures.freeze_panes == "A2"
     guide = [r for r in wb["Guide"].iter_rows(values_only=True)]
     assert ("2.1.1.a", "Prompt") == guide[[r[0] for r in guide].index("2.1.1.a")][:2]
 

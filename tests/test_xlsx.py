@@ -210,6 +210,51 @@ def test_figures_and_percentages_on_a_figures_sheet(fw, tmp_path):
     assert got["nodes"] == plain["nodes"] and got["overall"] == plain["overall"]
 
 
+def test_a_number_is_read_to_the_15_digits_the_sheet_shows_and_exports(fw, tmp_path):
+    """A percentage worked out by a formula (=0.071+0.574) is saved as 0.6449999999999999: the sheet shows 64.5%,
+    and Excel's CSV export writes it so; 64.5% rounds to 65%, Good (the 2018 bands: Good from 65%), where
+    64.49999999999999 would round to 64, Requires improvement."""
+    import yaml
+
+    doc = yaml.safe_load((EXAMPLES / "bedfordshire-2021-published.yaml").read_text(encoding="utf-8"))
+    saved = 0.071 + 0.574
+    assert saved < 0.645 and f"{saved:.15g}" == "0.645"
+    wb = workbook(rows=[], judgements={k: v for k, v in doc["judgements"].items()})
+    del wb["Cases"]
+    ws = wb.create_sheet("Figures")
+    ws.append(["node", "yes", "of", "percent"])
+    for node_id, f in doc["key_questions"].items():
+        ws.append([node_id, None, None, f["percent"]])
+    ws["D2"].value, ws["D2"].number_format = saved, "0.0%"  # 2.1.1
+    ws["D3"].value = 3.0000000000000004  # 2.1.2 as a percentage typed in, summed: shown as 3
+    path = save(wb, tmp_path / "published.xlsx")
+    doc["key_questions"]["2.1.1"] = {"percent": 64.5}
+    doc["key_questions"]["2.1.2"] = {"percent": 3}
+    plain = evaluate(fw, load_evidence(write_yaml(tmp_path / "plain.yaml", doc))).to_json()
+    got = evaluate(fw, load_evidence(path)).to_json()
+    assert got["nodes"]["2.1.1"]["rating"] == "good" and got["nodes"]["2.1.1"]["percent"] == 64.5
+    assert got["nodes"] == plain["nodes"] and got["overall"] == plain["overall"]
+
+
+def test_a_count_left_out_is_located_at_the_cell_to_fill(tmp_path):
+    wb = workbook(rows=[])
+    del wb["Cases"]
+    ws = wb.create_sheet("Figures")
+    ws.append(["node", "question", "yes", "of", "percent"])
+    ws.append(["2.1.1", "Does assessment ...?", 3, None, None])  # of left out: D2
+    ws.append(["2.1.2", "Does assessment ...?", None, 6, None])  # yes left out: C3
+    path = save(wb, tmp_path / "a.xlsx")
+    message = "give both yes and of (the cases judged sufficient, of how many), or a percentage [evidence.counts]"
+    assert errors_of(path) == [f"{path}:Figures!D2: error: {message}", f"{path}:Figures!C3: error: {message}"]
+
+
+def write_yaml(path: Path, doc: dict) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
 # -- files that are not workbooks, or too much of one -------------------------------------------------
 
 

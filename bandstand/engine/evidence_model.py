@@ -47,6 +47,10 @@ class Judgement:
     rating: str | None  # as written; None: explicitly not rated
     note: str | None
     pos: Position
+    #: a CSV of inspections repeats a judgement on each row of its inspection: the other ways it is written
+    #: there ('requires_improvement', 'RI'), each where first written, to be the same level of the
+    #: framework's scale (checked against it, :func:`.headers.resolve_evidence`)
+    others: tuple[tuple[str, Position], ...] = ()
 
 
 @dataclass

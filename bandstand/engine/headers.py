@@ -264,6 +264,8 @@ def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagno
                                            f"and '{key}' both give the judgement of '{node_id}'; keep one of them",
                                            j.pos))
                 continue
+            if j.others:
+                found.extend(_one_level(ev.subject, key, j, fw.nodes.get(node_id)))
             judgements[node_id] = dataclasses.replace(j, node_id=node_id) if node_id != key else j
         if list(judgements) != list(ev.judgements):
             ev = dataclasses.replace(ev, judgements=judgements)
@@ -271,6 +273,25 @@ def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagno
         unused = []
     ev, more = resolve_cases(ev, fw, unused)
     return ev, found + more
+
+
+def _one_level(subject: str | None, column: str, j: Judgement, node: Node | None) -> list[Diagnostic]:
+    """A judgement written differently on rows of one inspection (``j.others``) must be one level of the node's
+    scale, matched as a single judgement is (id, label or alias, without regard to case, spaces, '_' or '-'):
+    an error at the first row where it is another level, or another text."""
+    scale = node.scale if node is not None and node.is_judged else None
+
+    def level(text: str) -> str:
+        found = scale.find(text) if scale is not None else None
+        return found.id if found is not None else normalise(text)
+
+    first = level(str(j.rating))
+    for text, pos in j.others:
+        if level(text) != first:
+            return [Diagnostic.at("csv.judgement", f"inspection '{subject}': '{column}' is given as {j.rating!r} and "
+                                  f"{text!r} on different rows; a judgement must be the same on every row of its "
+                                  "inspection", pos)]
+    return []
 
 
 def _like_judged(header: str, judged: list[Node]) -> bool:

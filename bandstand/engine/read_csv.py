@@ -25,6 +25,7 @@ from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Iterator
 
+from ..dsl.model import normalise
 from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
@@ -574,7 +575,7 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
             groups.setdefault(r.cells[col].strip(), []).append(r)
 
     def constant(i: int) -> bool:  # the same on every row of each inspection, as a judgement is
-        return all(len({r.cells[i].strip().casefold() for r in g if i < len(r.cells) and r.cells[i].strip()}) <= 1
+        return all(len({normalise(r.cells[i]) for r in g if i < len(r.cells) and r.cells[i].strip()}) <= 1
                    for g in groups.values())
 
     # a column of text (not yes / no) is a judgement if headed by an id (headers.py), or the same on each
@@ -637,9 +638,12 @@ def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEF
 
     ``rows`` starts with the header; columns named in ``judged`` hold
     judgements. Each inspection's rows must be together. An inspection with
-    problems (a cell that is no answer, a row of the wrong length, a
-    judgement that differs between rows, more than max_cases cases or
-    max_file_bytes of rows) comes with them, and with what could be read.
+    problems (a cell that is no answer, a row of the wrong length, more
+    than max_cases cases or max_file_bytes of rows) comes with them, and
+    with what could be read. A judgement written differently on some rows
+    ('Requires improvement', 'RI') comes with those spellings
+    (``Judgement.others``): whether they are one level is told against the
+    framework's scale, when the evidence is bound to it.
     A problem after which no row can be trusted (the header, a quote left
     open, an inspection whose rows are not together) is raised
     (:class:`BandstandError`) when it is met, after the inspections before it.
@@ -742,15 +746,11 @@ class _Group:
                 for r in self.judged_rows:
                     text = r.cells[i].strip()
                     if text:
-                        values.setdefault(text.casefold(), (text, r))
-                if len(values) > 1:
-                    (a, _), (b, second) = list(values.values())[:2]
-                    self.out.error("csv.judgement", f"inspection '{self.subject}': '{names[i]}' is given as {a!r} "
-                                   f"and {b!r} on different rows; a judgement must be the same on every row of its "
-                                   "inspection", second.place(i))
-                elif values:
-                    text, r = next(iter(values.values()))
-                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r, i))
+                        values.setdefault(normalise(text), (text, r))
+                if values:  # written differently on some rows: to be one level, checked against the framework
+                    (text, r), *others = values.values()
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r, i),
+                                                        tuple((t, CellPosition(o, i)) for t, o in others))
         ev.cases = self.cases
         ev.unread |= self.unread
         return ev, self.out.diagnostics

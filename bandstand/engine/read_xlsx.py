@@ -216,8 +216,11 @@ def _text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # to the 15 significant digits a spreadsheet shows and exports: a sum saved as 0.6449999999999999 is
+        # 64.5% on the sheet and in its CSV export, and is read so
+        value = float(format(value, ".15g"))
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, (datetime.date, datetime.time)):
@@ -464,8 +467,9 @@ class _Reader:
                 percent = self._percent(ws, r, col["percent"], given["percent"])
                 bad = bad or percent is None
             if not bad and ("yes" in counts) != ("of" in counts):
+                blank = "of" if "yes" in counts else "yes"  # the cell to fill, where the sheet has its column
                 self.out.error("evidence.counts", "give both yes and of (the cases judged sufficient, of how many), "
-                               "or a percentage", self.at(ws, r, col["node"]))
+                               "or a percentage", self.at(ws, r, col.get(blank, col["node"])))
                 bad = True
             if not bad and "yes" in counts and counts["yes"] > counts["of"]:
                 self.out.error("evidence.counts", f"yes ({counts['yes']}) is greater than of ({counts['of']})",
