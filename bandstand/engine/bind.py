@@ -9,6 +9,7 @@ answers into one :class:`Measure` per node, ready to evaluate (:class:`Bound`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePath
@@ -154,7 +155,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       ev.where("judgements"))
 
     # figures
-    answerable, figured = facts.answered, facts.figured
+    figured = facts.figured
     measures: dict[str, Measure] = {}
     given: set[str] = set()  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
@@ -193,6 +194,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     counts: dict[str, list[int]] = {}
     case_count: dict[str, int] = {}
     if ev.cases is not None:
+        answer_part = _answer_parts(fw, facts)
         if not ev.cases:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
@@ -215,29 +217,34 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             rejected_unknown = False
             wrong_part: dict[str, list[tuple[str, Position]]] = {}
             pos = case.answer_pos.get  # where an answer is: looked up only for a message (a CSV works it out)
+            part_id = part.id
             for node_id, answer in case.answers.items():
-                node = nodes.get(node_id)
-                if node is None or node_id == "overall":
-                    if node_id not in unknown_answers:  # reported once, below
-                        unknown_answers[node_id] = (pos(node_id, case.pos), case.id)
-                    rejected_unknown = True
-                    continue
-                if node_id not in answerable:
+                in_part = answer_part.get(node_id)  # (the part of a node answered case by case; "" for none)
+                if in_part is None:  # no node, the overall, or a node not answered case by case
+                    node = nodes.get(node_id)
+                    if node is None or node_id == "overall":
+                        if node_id not in unknown_answers:  # reported once, below
+                            unknown_answers[node_id] = (pos(node_id, case.pos), case.id)
+                        rejected_unknown = True
+                        continue
                     hint = "; answer its questions instead" if node_id in figured else ""
                     out.error("evidence.not-share",
                               f"case '{case.id}': '{node_id}' is not answered case by case{hint}",
                               pos(node_id, case.pos))
                     continue
-                if node.part is not None and node.part.id != part.id:
+                if in_part and in_part != part_id:
                     if answer is not None:
-                        wrong_part.setdefault(node.part.label, []).append((node_id, pos(node_id, case.pos)))
+                        wrong_part.setdefault(nodes[node_id].part.label, []).append(  # type: ignore[union-attr]
+                            (node_id, pos(node_id, case.pos)))
                     continue
                 if node_id in measures:
                     out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
                               "give one or the other", pos(node_id, case.pos))
                     continue
-                c = counts.setdefault(node_id, [0, 0])
-                given.add(node_id)
+                c = counts.get(node_id)
+                if c is None:
+                    c = counts[node_id] = [0, 0]
+                    given.add(node_id)
                 if answer is not None:
                     c[1] += 1
                     applicable += 1
@@ -252,7 +259,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             _unknown_part(out, fw, value, cases)
     from_cases = set()
     for node_id, (y, n) in counts.items():
-        measures[node_id] = Measure(y, n, None)
+        measures[node_id] = _counted(y, n)
         from_cases.add(node_id)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
     declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])} if ev.partial else set()
@@ -284,6 +291,33 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
 
 _not_rated_memo: dict[str, bool] = {}
 _published_percent: dict[int, Measure] = {}
+_counted_memo: dict[tuple[int, int], Measure] = {}
+_answer_parts_memo: "weakref.WeakKeyDictionary[Framework, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _counted(yes: int, of: int) -> Measure:
+    """The measure of ``yes`` of ``of`` counted cases: one unchangeable measure per pair met (most are small)."""
+    key = (yes, of)
+    measure = _counted_memo.get(key)
+    if measure is None:
+        measure = Measure(yes, of, None)
+        if of <= 1000:
+            if len(_counted_memo) >= 4096:
+                _counted_memo.clear()
+            _counted_memo[key] = measure
+    return measure
+
+
+def _answer_parts(fw: Framework, facts) -> dict[str, str]:
+    """Node id -> the id of its part ("" for none) of every node answered case by case: worked out once per
+    framework."""
+    found = _answer_parts_memo.get(fw)
+    if found is None:  # (two threads may both make it: either serves)
+        nodes = fw.nodes
+        found = _answer_parts_memo[fw] = {
+            n: (nodes[n].part.id if nodes[n].part is not None else "")  # type: ignore[union-attr]
+            for n in facts.answered if n in nodes and n != "overall"}
+    return found
 
 
 def _not_rated(rating) -> bool:
