@@ -124,9 +124,9 @@ def _described(node: Node) -> str:
 
 
 class _Facts:
-    """What :func:`map_columns` reads of a framework, worked out once per framework (not per inspection)."""
+    """What this module reads of a framework, worked out once per framework (not per inspection)."""
 
-    __slots__ = ("nodes", "folded", "prefixes", "worded", "by_parts", "maps", "spellings", "__weakref__")
+    __slots__ = ("nodes", "folded", "prefixes", "worded", "by_parts", "maps", "spellings", "judged", "__weakref__")
 
     def __init__(self, fw: Framework):
         self.nodes = {k: v for k, v in fw.nodes.items() if k != OVERALL}
@@ -145,6 +145,8 @@ class _Facts:
         self.maps: dict[tuple, tuple] = {}
         #: every spelling of each part, normalised, to its id (:func:`part_ids`)
         self.spellings = part_ids(fw)
+        #: the judged nodes, in order (a CSV's judgement columns are read against them)
+        self.judged = [n for n in evidence.nodes if n.is_judged]
 
     def by_wording(self, parts: frozenset[str] | None) -> dict[str, list[Node]]:
         found = self.by_parts.get(parts)
@@ -307,14 +309,14 @@ def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagno
     found: list[Diagnostic] = []
     if ev.judgements and (ev.file or "").lower().endswith((".csv", ".tsv")):
         judgements = {}
-        judged = [n for n in framework_facts(fw).evidence.nodes if n.is_judged]
+        facts = _facts(fw)
         unused = []
         for key, j in ev.judgements.items():
             node_id = key
             m = _ID_LIKE.match(key.strip()) if key not in fw.nodes else None
-            if m is not None and m["id"] in fw.nodes and (not m["prefix"] or normalise(m["prefix"]) in _prefixes(fw)):
+            if m is not None and m["id"] in fw.nodes and (not m["prefix"] or normalise(m["prefix"]) in facts.prefixes):
                 node_id = m["id"]
-            elif key not in fw.nodes and id_like(key) is None and not _like_judged(key, judged):
+            elif key not in fw.nodes and id_like(key) is None and not _like_judged(key, facts.judged):
                 unused.append(key)  # a column of text the same on each inspection's rows: an inspector's name
                 continue
             if node_id in judgements:
