@@ -365,15 +365,17 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: list[str] = ()) \
             return ev, []
         return dataclasses.replace(ev, cases=[dataclasses.replace(c, part=part_of(c)) for c in ev.cases]), []
 
-    given: set[str] = set()
-    for c in ev.cases:
-        given.update(c.answers)
-        given.update(c.attributes)
+    cases = ev.cases
+    given: set[str] = set().union(*[c.answers for c in cases], *[c.attributes for c in cases])
     # the answer columns, in the file's order (one whose every cell was unreadable is named in unread)
-    columns = [h for h in header if h and (h in given or h in ev.unread)]
-    present = {part_of(c) for c in ev.cases} & set(fw.parts)
-    cmap, by_id = column_map(header, tuple(columns), fw, frozenset(present) or None)
-    plain = (by_id and not cmap.unused and not cmap.errors and all(c.part in fw.parts and not c.attributes for c in ev.cases))
+    unread_before = ev.unread
+    columns = tuple([h for h in header if h and (h in given or h in unread_before)])
+    parts = fw.parts
+    written = {c.part for c in cases}  # (the parts as written: most often ids)
+    by_label = not written.issubset(parts)
+    present = frozenset((written if not by_label else {part_of(c) for c in cases}).intersection(parts))
+    cmap, by_id = column_map(header, columns, fw, present or None)
+    plain = (by_id and not cmap.unused and not cmap.errors and not by_label and not any(c.attributes for c in cases))
     if plain:
         return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
     found = list(cmap.errors)
