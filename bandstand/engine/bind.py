@@ -104,7 +104,16 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
 
     # judgements
+    known = (bind_facts := _bind_facts(fw, facts)).levels  # (node id, rating) -> the level, as found before
     for node_id, j in list(ev.judgements.items()) + list(judged.items()):
+        rating = j.rating
+        if rating.__class__ is str:
+            level = known.get((node_id, rating))
+            if level is not None:  # what the long way below found for the same node and rating
+                judgements[node_id] = level
+                if j.note:
+                    notes[node_id] = j.note
+                continue
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
             unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
@@ -131,6 +140,10 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       f"{', '.join(node.scale.names)}" + suggest(str(j.rating), node.scale.names), j.pos)
             continue
         judgements[node_id] = level
+        if rating.__class__ is str:
+            if len(known) >= 4096:
+                known.clear()
+            known[(node_id, rating)] = level
         if j.note:
             notes[node_id] = j.note
     # a section that could not be read (or a misspelt one) may hold what would be called missing
@@ -155,12 +168,11 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       ev.where("judgements"))
 
     # figures
-    figured = facts.figured
+    figured, takes_figures = facts.figured, bind_facts.takes_figures
     measures: dict[str, Measure] = {}
-    given: set[str] = set()  # nodes with evidence, accepted or not
+    given: set[str] = set(ev.figures)  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
-        given.add(node_id)
-        if node_id not in figured or node_id == "overall" or node_id not in nodes:
+        if node_id not in takes_figures:
             node = nodes.get(node_id)
             if node is None or node_id == "overall":
                 unknown(node_id, f.pos, "figures")
@@ -194,7 +206,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     counts: dict[str, list[int]] = {}
     case_count: dict[str, int] = {}
     if ev.cases is not None:
-        answer_part = _answer_parts(fw, facts)
+        answer_part = bind_facts.answer_part
         if not ev.cases:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
@@ -292,7 +304,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
 _not_rated_memo: dict[str, bool] = {}
 _published_percent: dict[int, Measure] = {}
 _counted_memo: dict[tuple[int, int], Measure] = {}
-_answer_parts_memo: "weakref.WeakKeyDictionary[Framework, dict[str, str]]" = weakref.WeakKeyDictionary()
+_bind_facts_memo: "weakref.WeakKeyDictionary[Framework, _BindFacts]" = weakref.WeakKeyDictionary()
 
 
 def _counted(yes: int, of: int) -> Measure:
@@ -308,15 +320,28 @@ def _counted(yes: int, of: int) -> Measure:
     return measure
 
 
-def _answer_parts(fw: Framework, facts) -> dict[str, str]:
-    """Node id -> the id of its part ("" for none) of every node answered case by case: worked out once per
-    framework."""
-    found = _answer_parts_memo.get(fw)
-    if found is None:  # (two threads may both make it: either serves)
+class _BindFacts:
+    """What binding reads of a framework beyond ``facts(fw).evidence``, worked out once per framework."""
+
+    __slots__ = ("answer_part", "takes_figures", "levels", "__weakref__")
+
+    def __init__(self, fw: Framework, facts):
         nodes = fw.nodes
-        found = _answer_parts_memo[fw] = {
+        #: node id -> the id of its part ("" for none), of every node answered case by case
+        self.answer_part: dict[str, str] = {
             n: (nodes[n].part.id if nodes[n].part is not None else "")  # type: ignore[union-attr]
             for n in facts.answered if n in nodes and n != "overall"}
+        #: the nodes that take figures
+        self.takes_figures = frozenset(n for n in facts.figured if n in nodes and n != "overall")
+        #: (node id, a judgement's rating as written) -> the level it gives that judged node: found once, the long
+        #: way, then kept (bounded)
+        self.levels: dict[tuple[str, str], Level] = {}
+
+
+def _bind_facts(fw: Framework, facts) -> _BindFacts:
+    found = _bind_facts_memo.get(fw)
+    if found is None:  # (two threads may both make them: either serves)
+        found = _bind_facts_memo[fw] = _BindFacts(fw, facts)
     return found
 
 
