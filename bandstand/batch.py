@@ -8,7 +8,7 @@ written from the plan's ratings, without making them: every node's text is
 one the plain path wrote for the same inputs, kept per framework. A result
 it has not seen the like of is written the plain way, and its pieces kept.
 So the text is the plain path's, byte for byte, or the plain path itself
-(tests/test_batch.py checks the two agree on random inspections, their
+(tests/test_batch_text.py checks the two agree on random inspections, their
 notes, limits and 'not rated' included).
 
 What a node's text depends on, in a ratings-only result (see
