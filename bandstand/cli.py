@@ -28,6 +28,7 @@ import click
 from . import __version__, annotate, completion, contract, output as output_, sniff
 from .engine import read_stream
 from .files import status as path_status
+from .batch import Writers, evaluate_each
 from .catalogue import Catalogue, parse_ref
 from .contract import result_document
 from .dsl import loader, schema
@@ -475,6 +476,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                      and (output not in (None, "-") or not sys.stdout.isatty()))
     bar = click.progressbar(length=len(inputs.files), label="evaluating", file=sys.stderr) if show_progress else None
     summary = Summary(fmt) if fmt in ("text", "markdown") else None
+    writers = Writers()
     try:
         if fmt == "json":
             sink.write("[")
@@ -492,7 +494,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                     if found:  # an input found late
                         sink.protect(*found)
                         protected.update(found)
-                    result = evaluate_evidence(fw, ev, explain=not ratings_only)
+                    result, bound = evaluate_each(fw, ev, explain=not ratings_only)
                     _warn(d for d in result.warnings if _first_time(d, announced))  # once for many inspections
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
@@ -500,10 +502,10 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                     failed += 1
                     _warn(d if d.file else dataclasses.replace(d, file=ev.file) for d in e.diagnostics)
                     continue
-                if fmt == "jsonl":
-                    sink.write(json.dumps(result_document(result), ensure_ascii=False) + "\n")
+                if fmt == "jsonl":  # (written as json.dumps(result_document(result)) writes it: batch.py)
+                    sink.write(writers.text(result, bound) + "\n")
                 elif fmt == "json":
-                    sink.write(("," if total else "") + "\n" + json.dumps(result_document(result), ensure_ascii=False))
+                    sink.write(("," if total else "") + "\n" + writers.text(result, bound))
                 else:
                     sink.write(summary.row(result))
                 total += 1

@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 import handwritten  # noqa: E402
 from bandstand import Catalogue, bind, cache, compile_framework, evaluate, load_evidence, load_framework  # noqa: E402
+from bandstand.batch import Writers  # noqa: E402
 from bandstand.engine.evidence import Case, Evidence, Figure, Judgement  # noqa: E402
 from bandstand.errors import Position  # noqa: E402
 
@@ -440,14 +441,15 @@ def cli_batch(quick: bool) -> list[dict]:
 
 def split_per_inspection(n: int = 2000) -> dict[str, float]:
     """CPU seconds per inspection of each stage of the batch path, on ``n`` random inspections of 6 cases:
-    reading (CSV rows to Evidence), bind, evaluate (ratings only), writing (to_json, json.dumps); and csv.reader
-    alone over the same file."""
+    reading (CSV rows to Evidence), bind, evaluate (ratings only), writing (the JSON text, as the command line
+    writes it: batch.Writers); and csv.reader alone over the same file."""
     from bandstand.engine.read_csv import Rows, iter_inspections
     from bandstand.engine.read_stream import Lines
     from bandstand.limits import Limits
 
     fw = Catalogue([]).resolve("hmip-youth@2018")
     judged = {node.id for node in fw.walk() if node.is_judged}
+    writers = Writers()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "inspections.csv"
         write_inspections_csv(path, n)
@@ -461,7 +463,7 @@ def split_per_inspection(n: int = 2000) -> dict[str, float]:
                 t1 = clock()
                 result = evaluate(fw, bound, explain=False)
                 t2 = clock()
-                json.dumps(result.to_json(), ensure_ascii=False)
+                writers.text(result, bound)  # as the command line writes it (json.dumps(result_document(...)))
                 t3 = clock()
                 binding, evaluating, writing = binding + t1 - t0, evaluating + t2 - t1, writing + t3 - t2
             read = clock() - start - binding - evaluating - writing

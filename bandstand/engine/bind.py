@@ -9,6 +9,7 @@ answers into one :class:`Measure` per node, ready to evaluate (:class:`Bound`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePath
@@ -103,7 +104,16 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
 
     # judgements
+    known = (bind_facts := _bind_facts(fw, facts)).levels  # (node id, rating) -> the level, as found before
     for node_id, j in list(ev.judgements.items()) + list(judged.items()):
+        rating = j.rating
+        if rating.__class__ is str:
+            level = known.get((node_id, rating))
+            if level is not None:  # what the long way below found for the same node and rating
+                judgements[node_id] = level
+                if j.note:
+                    notes[node_id] = j.note
+                continue
         node = nodes.get(node_id)
         if node is None or node_id == "overall":
             unknown(node_id, j.pos, "a judgement", [n.id for n in nodes.values() if n.is_judged])
@@ -130,6 +140,10 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       f"{', '.join(node.scale.names)}" + suggest(str(j.rating), node.scale.names), j.pos)
             continue
         judgements[node_id] = level
+        if rating.__class__ is str:
+            if len(known) >= 4096:
+                known.clear()
+            known[(node_id, rating)] = level
         if j.note:
             notes[node_id] = j.note
     # a section that could not be read (or a misspelt one) may hold what would be called missing
@@ -154,12 +168,11 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                       ev.where("judgements"))
 
     # figures
-    answerable, figured = facts.answered, facts.figured
+    figured, takes_figures = facts.figured, bind_facts.takes_figures
     measures: dict[str, Measure] = {}
-    given: set[str] = set()  # nodes with evidence, accepted or not
+    given: set[str] = set(ev.figures)  # nodes with evidence, accepted or not
     for node_id, f in ev.figures.items():
-        given.add(node_id)
-        if node_id not in figured or node_id == "overall" or node_id not in nodes:
+        if node_id not in takes_figures:
             node = nodes.get(node_id)
             if node is None or node_id == "overall":
                 unknown(node_id, f.pos, "figures")
@@ -193,6 +206,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
     counts: dict[str, list[int]] = {}
     case_count: dict[str, int] = {}
     if ev.cases is not None:
+        answer_part = bind_facts.answer_part
         if not ev.cases:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
@@ -215,29 +229,34 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             rejected_unknown = False
             wrong_part: dict[str, list[tuple[str, Position]]] = {}
             pos = case.answer_pos.get  # where an answer is: looked up only for a message (a CSV works it out)
+            part_id = part.id
             for node_id, answer in case.answers.items():
-                node = nodes.get(node_id)
-                if node is None or node_id == "overall":
-                    if node_id not in unknown_answers:  # reported once, below
-                        unknown_answers[node_id] = (pos(node_id, case.pos), case.id)
-                    rejected_unknown = True
-                    continue
-                if node_id not in answerable:
+                in_part = answer_part.get(node_id)  # (the part of a node answered case by case; "" for none)
+                if in_part is None:  # no node, the overall, or a node not answered case by case
+                    node = nodes.get(node_id)
+                    if node is None or node_id == "overall":
+                        if node_id not in unknown_answers:  # reported once, below
+                            unknown_answers[node_id] = (pos(node_id, case.pos), case.id)
+                        rejected_unknown = True
+                        continue
                     hint = "; answer its questions instead" if node_id in figured else ""
                     out.error("evidence.not-share",
                               f"case '{case.id}': '{node_id}' is not answered case by case{hint}",
                               pos(node_id, case.pos))
                     continue
-                if node.part is not None and node.part.id != part.id:
+                if in_part and in_part != part_id:
                     if answer is not None:
-                        wrong_part.setdefault(node.part.label, []).append((node_id, pos(node_id, case.pos)))
+                        wrong_part.setdefault(nodes[node_id].part.label, []).append(  # type: ignore[union-attr]
+                            (node_id, pos(node_id, case.pos)))
                     continue
                 if node_id in measures:
                     out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
                               "give one or the other", pos(node_id, case.pos))
                     continue
-                c = counts.setdefault(node_id, [0, 0])
-                given.add(node_id)
+                c = counts.get(node_id)
+                if c is None:
+                    c = counts[node_id] = [0, 0]
+                    given.add(node_id)
                 if answer is not None:
                     c[1] += 1
                     applicable += 1
@@ -252,7 +271,7 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
             _unknown_part(out, fw, value, cases)
     from_cases = set()
     for node_id, (y, n) in counts.items():
-        measures[node_id] = Measure(y, n, None)
+        measures[node_id] = _counted(y, n)
         from_cases.add(node_id)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
     declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])} if ev.partial else set()
@@ -284,6 +303,46 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
 
 _not_rated_memo: dict[str, bool] = {}
 _published_percent: dict[int, Measure] = {}
+_counted_memo: dict[tuple[int, int], Measure] = {}
+_bind_facts_memo: "weakref.WeakKeyDictionary[Framework, _BindFacts]" = weakref.WeakKeyDictionary()
+
+
+def _counted(yes: int, of: int) -> Measure:
+    """The measure of ``yes`` of ``of`` counted cases: one unchangeable measure per pair met (most are small)."""
+    key = (yes, of)
+    measure = _counted_memo.get(key)
+    if measure is None:
+        measure = Measure(yes, of, None)
+        if of <= 1000:
+            if len(_counted_memo) >= 4096:
+                _counted_memo.clear()
+            _counted_memo[key] = measure
+    return measure
+
+
+class _BindFacts:
+    """What binding reads of a framework beyond ``facts(fw).evidence``, worked out once per framework."""
+
+    __slots__ = ("answer_part", "takes_figures", "levels", "__weakref__")
+
+    def __init__(self, fw: Framework, facts):
+        nodes = fw.nodes
+        #: node id -> the id of its part ("" for none), of every node answered case by case
+        self.answer_part: dict[str, str] = {
+            n: (nodes[n].part.id if nodes[n].part is not None else "")  # type: ignore[union-attr]
+            for n in facts.answered if n in nodes and n != "overall"}
+        #: the nodes that take figures
+        self.takes_figures = frozenset(n for n in facts.figured if n in nodes and n != "overall")
+        #: (node id, a judgement's rating as written) -> the level it gives that judged node: found once, the long
+        #: way, then kept (bounded)
+        self.levels: dict[tuple[str, str], Level] = {}
+
+
+def _bind_facts(fw: Framework, facts) -> _BindFacts:
+    found = _bind_facts_memo.get(fw)
+    if found is None:  # (two threads may both make them: either serves)
+        found = _bind_facts_memo[fw] = _BindFacts(fw, facts)
+    return found
 
 
 def _not_rated(rating) -> bool:

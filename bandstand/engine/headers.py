@@ -31,8 +31,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import weakref
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import AbstractSet as Set, Sequence
 
 from ..dsl.model import OVERALL, Framework, Node, normalise
 from ..dsl.resolve import facts as framework_facts
@@ -123,24 +124,84 @@ def _described(node: Node) -> str:
     return f"{node.id}{part}"
 
 
-def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: set[str] | None = None) -> ColumnMap:
+class _Facts:
+    """What this module reads of a framework, worked out once per framework (not per inspection)."""
+
+    __slots__ = ("nodes", "folded", "prefixes", "worded", "by_parts", "maps", "spellings", "judged", "__weakref__")
+
+    def __init__(self, fw: Framework):
+        self.nodes = {k: v for k, v in fw.nodes.items() if k != OVERALL}
+        folded: dict[str, list[str]] = {}
+        for node_id in self.nodes:
+            folded.setdefault(node_id.casefold(), []).append(node_id)
+        self.folded = folded
+        self.prefixes = _prefixes(fw)
+        evidence = framework_facts(fw).evidence
+        answered = evidence.answered
+        #: (node, its wording_key) of the answered nodes with a wording, in order
+        self.worded = [(n, wording_key(w)) for n in evidence.nodes if n.id in answered and (w := _wording(n))]
+        #: the parts the cases are in -> wording key -> the nodes of those parts with that wording
+        self.by_parts: dict[frozenset[str] | None, dict[str, list[Node]]] = {}
+        #: (id of a header, its columns, parts) -> (the header, its ColumnMap, ids as headers): see column_map
+        self.maps: dict[tuple, tuple] = {}
+        #: every spelling of each part, normalised, to its id (:func:`part_ids`)
+        self.spellings = part_ids(fw)
+        #: the judged nodes, in order (a CSV's judgement columns are read against them)
+        self.judged = [n for n in evidence.nodes if n.is_judged]
+
+    def by_wording(self, parts: frozenset[str] | None) -> dict[str, list[Node]]:
+        found = self.by_parts.get(parts)
+        if found is None:
+            found = {}
+            for n, key in self.worded:
+                if parts is None or n.part is None or n.part.id in parts:
+                    found.setdefault(key, []).append(n)
+            if len(self.by_parts) >= 64:
+                self.by_parts.clear()
+            self.by_parts[parts] = found
+        return found
+
+
+_FACTS: "weakref.WeakKeyDictionary[Framework, _Facts]" = weakref.WeakKeyDictionary()
+
+
+def _facts(fw: Framework) -> _Facts:
+    found = _FACTS.get(fw)
+    if found is None:  # (two threads may both make them: either serves)
+        found = _FACTS[fw] = _Facts(fw)
+    return found
+
+
+def column_map(header: dict[str, Position], columns: tuple[str, ...], fw: Framework,
+               parts: frozenset[str] | None) -> tuple[ColumnMap, bool]:
+    """:func:`map_columns` of ``columns`` (each a key of ``header``, which says where its cell is), and whether
+    each column it maps is headed by the id of the node it answers; kept per framework for the headers met.
+
+    The inspections of one CSV share their header (the same object, never changed once read), so this is
+    worked out once for them all. The map returned is shared: not to be changed.
+    """
+    facts = _facts(fw)
+    key = (id(header), columns, parts)
+    found = facts.maps.get(key)
+    if found is None or found[0] is not header:
+        cmap = map_columns([(h, header[h]) for h in columns], fw, parts)
+        by_id = all(cmap.nodes.get(h) == h for h in columns if h not in cmap.suspects)
+        if len(facts.maps) >= 64:
+            facts.maps.clear()
+        found = facts.maps[key] = (header, cmap, by_id)  # (the header kept: its id is not reused while here)
+    return found[1], found[2]
+
+
+def map_columns(headers: list[tuple[str, Position]], fw: Framework, parts: "Set[str] | None" = None) -> ColumnMap:
     """Which node each column answers (see the module's docstring), or why it cannot be told.
 
     ``headers`` are the answer columns' header cells as written, with where
     each is; ``parts``, the ids of the parts the cases are in (None: all).
     """
     result = ColumnMap()
-    nodes = {k: v for k, v in fw.nodes.items() if k != OVERALL}
-    folded: dict[str, list[str]] = {}
-    for nid in nodes:
-        folded.setdefault(nid.casefold(), []).append(nid)
-    prefixes = _prefixes(fw)
-    answered = framework_facts(fw).evidence.answered
-    worded = [n for n in framework_facts(fw).evidence.nodes if n.id in answered and _wording(n)
-              and (parts is None or n.part is None or n.part.id in parts)]
-    by_wording: dict[str, list[Node]] = {}
-    for n in worded:
-        by_wording.setdefault(wording_key(_wording(n) or ""), []).append(n)  # (every worded node has one)
+    facts = _facts(fw)
+    nodes, folded, prefixes = facts.nodes, facts.folded, facts.prefixes
+    by_wording = facts.by_wording(None if parts is None else frozenset(parts))
     first: dict[str, tuple[str, Position]] = {}  # node -> the column that answers it
 
     def take(header: str, node_id: str, pos: Position) -> None:
@@ -249,14 +310,14 @@ def resolve_evidence(ev: Evidence, fw: Framework) -> tuple[Evidence, list[Diagno
     found: list[Diagnostic] = []
     if ev.judgements and (ev.file or "").lower().endswith((".csv", ".tsv")):
         judgements: dict[str, Judgement] = {}
-        judged = [n for n in framework_facts(fw).evidence.nodes if n.is_judged]
+        facts = _facts(fw)
         unused = []
         for key, j in ev.judgements.items():
             node_id = key
             m = _ID_LIKE.match(key.strip()) if key not in fw.nodes else None
-            if m is not None and m["id"] in fw.nodes and (not m["prefix"] or normalise(m["prefix"]) in _prefixes(fw)):
+            if m is not None and m["id"] in fw.nodes and (not m["prefix"] or normalise(m["prefix"]) in facts.prefixes):
                 node_id = m["id"]
-            elif key not in fw.nodes and id_like(key) is None and not _like_judged(key, judged):
+            elif key not in fw.nodes and id_like(key) is None and not _like_judged(key, facts.judged):
                 unused.append(key)  # a column of text the same on each inspection's rows: an inspector's name
                 continue
             if node_id in judgements:
@@ -315,7 +376,7 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()
     """
     if not ev.cases:
         return ev, _unused_note(list(unused_before), ev.cases_pos or ev.where("judgements"))
-    spellings = part_ids(fw)
+    spellings = _facts(fw).spellings
     header = getattr(ev.cases, "header", None)
 
     def part_of(case: Case) -> str:
@@ -326,16 +387,17 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()
             return ev, []
         return dataclasses.replace(ev, cases=[dataclasses.replace(c, part=part_of(c)) for c in ev.cases]), []
 
-    given: set[str] = set()
-    for c in ev.cases:
-        given.update(c.answers)
-        given.update(c.attributes)
+    cases = ev.cases
+    given: set[str] = set().union(*[c.answers for c in cases], *[c.attributes for c in cases])
     # the answer columns, in the file's order (one whose every cell was unreadable is named in unread)
-    columns = [h for h in header if h and (h in given or h in ev.unread)]
-    present = {part_of(c) for c in ev.cases} & set(fw.parts)
-    cmap = map_columns([(h, header.get(h, ev.cases_pos)) for h in columns], fw, present or None)
-    plain = (all(cmap.nodes.get(h) == h for h in columns if h not in cmap.suspects)
-             and not cmap.unused and not cmap.errors and all(c.part in fw.parts and not c.attributes for c in ev.cases))
+    unread_before = ev.unread
+    columns = tuple([h for h in header if h and (h in given or h in unread_before)])
+    parts = fw.parts
+    written = {c.part for c in cases}  # (the parts as written: most often ids)
+    by_label = not written.issubset(parts)
+    present = frozenset((written if not by_label else {part_of(c) for c in cases}).intersection(parts))
+    cmap, by_id = column_map(header, columns, fw, present or None)
+    plain = (by_id and not cmap.unused and not cmap.errors and not by_label and not any(c.attributes for c in cases))
     if plain:
         return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
     found = list(cmap.errors)

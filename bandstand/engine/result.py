@@ -338,6 +338,11 @@ class Result:
         for f, v in state.items():
             setattr(self, f, v)
 
+    def plan_values(self) -> tuple | None:
+        """(slot by node id, the plan's values by slot) of a ratings-only result whose node results are not yet
+        made; None once they are (or for any other result). Not to be changed."""
+        return self._ratings if self._build is not None else None
+
     def rating(self, node_id: str) -> Level | None:
         """A node's level (``"overall"``: the overall rating's), None where not rated."""
         if self._build is not None and self._ratings is not None:  # (what the node result would hold)
