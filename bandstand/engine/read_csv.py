@@ -20,7 +20,6 @@ import csv
 import gc
 import io
 import re
-from array import array
 from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
 from .headers import id_like
+from .seen import Seen
 
 _ID_COLUMNS = ("case", "case_id", "case id", "case ref", "case_ref", "id")
 _PART_COLUMNS = ("part", "disposal", "type", "disposal type")
@@ -509,7 +509,7 @@ class _Cases:
         #: when bound (headers.py)
         self.free = frozenset(i for i in cols.answers if id_like(cols.names[i]) is None)
         self.case, self.part, self.max_cases = cols.case, cols.part, limits.max_cases
-        self.seen: dict[tuple[str, ...], dict[str, bool | None]] = {}  # answer cells -> the answers they give
+        self.known: dict[tuple[str, ...], dict[str, bool | None]] = {}  # answer cells -> the answers they give
         self.parts: dict[str, str] = {}
         self.read = self._reader()
 
@@ -522,7 +522,7 @@ class _Cases:
         """The function :meth:`read` is: made once per header, with what it needs at hand (a row is read in a
         few microseconds, so looking things up on ``self`` for each would be a good part of the time)."""
         width, case_col, part_col, max_cases, ids = self.width, self.case, self.part, self.max_cases, self.ids
-        get, seen, same_index, parts = self.get, self.seen.get, self.index, self.parts.get
+        get, known, same_index, parts = self.get, self.known.get, self.index, self.parts.get
         answers_of, part_of = self._answers, self._part
 
         def read(row: Row, cases: CaseList, out: Collector, unread: set[str]) -> bool:
@@ -542,7 +542,7 @@ class _Cases:
                 return True
             start = row.start
             values = get(cells)
-            answers = seen(values)
+            answers = known(values)
             if answers is not None:  # cells as another row's: the same answers, in a dict of this case's own
                 answers, index, attributes = answers.copy(), same_index, {}
             else:
@@ -571,8 +571,8 @@ class _Cases:
             except KeyError:
                 pass
             else:
-                if len(self.seen) < _SEEN_ROWS:
-                    self.seen[values] = answers.copy()
+                if len(self.known) < _KNOWN_ROWS:
+                    self.known[values] = answers.copy()
                 return answers, self.index, attributes
         answers = {}
         free = self.free
@@ -603,7 +603,7 @@ class _Cases:
 
 _set_places_start, _set_places_index = _Places.start.__set__, _Places.index.__set__
 #: the most distinct rows of answers a reader keeps, so that a row like one before is read without parsing it
-_SEEN_ROWS = 2048
+_KNOWN_ROWS = 2048
 
 
 def _getter(indices: list[int]):
@@ -737,42 +737,6 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
     return inspections
 
 
-class _Seen:
-    """The inspections met so far, as 64-bit hashes of their names in an open-addressed table (8 bytes each
-    at most twice over): a million inspections take 16 MB, not the 100 MB a set of their names would."""
-
-    def __init__(self):
-        self.table, self.mask, self.count = array("q", bytes(8 * 1024)), 1023, 0
-
-    def add(self, name: str) -> bool:
-        """Add ``name``; False when it (or, once in about 10^11 pairs, a name of the same hash) was met before."""
-        h = hash(name) or 1
-        table, mask = self.table, self.mask
-        i = h & mask
-        while True:
-            v = table[i]
-            if v == 0:
-                table[i] = h
-                self.count += 1
-                if self.count * 2 > mask:
-                    self._grow()
-                return True
-            if v == h:
-                return False
-            i = (i + 1) & mask
-
-    def _grow(self) -> None:
-        old = self.table
-        self.mask = mask = 2 * len(old) - 1
-        self.table = table = array("q", bytes(8 * (mask + 1)))
-        for h in old:
-            if h:
-                i = h & mask
-                while table[i]:
-                    i = (i + 1) & mask
-                table[i] = h
-
-
 def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEFAULT_LIMITS,
                      judged: Collection[str] = ()) -> Iterator[tuple[Evidence, list[Diagnostic]]]:
     """The inspections of a CSV with an inspection column, one at a time: (evidence, problems).
@@ -800,38 +764,41 @@ def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEF
     cases_cols = Columns(names, cols.places, cols.case, cols.part, None, [], cols.answers)
     reader = _Cases(cases_cols, limits)
     jget = _getter(cols.judgements) if cols.judgements else None
-    seen = _Seen()
+    seen = Seen()  # the inspections met: exact, in memory that does not grow (seen.py)
     pending = list(cols.problems)  # problems not of one inspection: reported with the first
     group: _Group | None = None
-    for row in body:
-        cells = row.cells
-        name = cells[col].strip() if col < len(cells) else ""
-        if not name:
-            problem = (Diagnostic.at("csv.row", f"this row has {len(cells)} cells but the header has {len(names)}",
-                                     row.start) if len(cells) != len(names) else
-                       Diagnostic.at("csv.inspection", f"this row names no inspection in column '{names[col]}'; "
-                                     "every row must name the inspection it belongs to", row.place(col)))
-            if group is not None:
-                group.out.extend([problem])
-            else:
-                pending.append(problem)
-            continue
-        if group is None or name != group.subject:
-            if group is not None:
-                yield group.finish()
-            if not seen.add(name):
-                raise BandstandError([Diagnostic.at(
-                    "csv.inspection", f"the rows of inspection '{_safe(name)}' appear again here, after those of "
-                    "another inspection; the rows of an inspection must be together (sort the file by its "
-                    f"'{names[col]}' column)", row.place(col))])
-            group = _Group(name, row, cols, reader, limits, jget)
-            group.out.extend(pending)
-            pending = []
-        group.add(row)
-    if group is not None:
-        yield group.finish()
-    elif pending:
-        raise BandstandError(pending)
+    try:
+        for row in body:
+            cells = row.cells
+            name = cells[col].strip() if col < len(cells) else ""
+            if not name:
+                problem = (Diagnostic.at("csv.row", f"this row has {len(cells)} cells but the header has {len(names)}",
+                                         row.start) if len(cells) != len(names) else
+                           Diagnostic.at("csv.inspection", f"this row names no inspection in column '{names[col]}'; "
+                                         "every row must name the inspection it belongs to", row.place(col)))
+                if group is not None:
+                    group.out.extend([problem])
+                else:
+                    pending.append(problem)
+                continue
+            if group is None or name != group.subject:
+                if group is not None:
+                    yield group.finish()
+                if not seen.add(name):
+                    raise BandstandError([Diagnostic.at(
+                        "csv.inspection", f"the rows of inspection '{_safe(name)}' appear again here, after those of "
+                        "another inspection; the rows of an inspection must be together (sort the file by its "
+                        f"'{names[col]}' column)", row.place(col))])
+                group = _Group(name, row, cols, reader, limits, jget)
+                group.out.extend(pending)
+                pending = []
+            group.add(row)
+        if group is not None:
+            yield group.finish()
+        elif pending:
+            raise BandstandError(pending)
+    finally:
+        seen.close()
 
 
 class _Group:
