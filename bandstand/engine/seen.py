@@ -10,9 +10,9 @@ a stream of perhaps millions of names, and the answer must be exact.
   for nearly every new name, in memory.
 - The names of the latest few thousand (:data:`BUFFER`) are held in a set.
 - Older names are spilled to temporary files, in runs sorted by hash, each
-  with a sparse index of at most :data:`FENCES` entries; runs are merged
-  two by two as they grow (as a binary counter carries), so there are at
-  most about log2(count / BUFFER) of them.
+  with a sparse index of at most :data:`FENCES` entries; every
+  :data:`MERGE` runs of one size are merged into one, so there are at
+  most 7 runs of each size, and about log8(count / BUFFER) sizes.
 
 A "maybe" from the filter is settled by the set, then by reading the runs
 where that hash would be and comparing the names themselves: no answer
@@ -42,6 +42,9 @@ BLOOM_BITS = 1 << 24
 BUFFER = 8192
 #: the most index entries a run keeps in memory (a larger run's entries are further apart)
 FENCES = 1024
+#: runs of one tier merged into one of the next: each name is rewritten about log8(count / BUFFER) times, and
+#: there are at most 7 runs of each tier to look in
+MERGE = 8
 
 _HEAD = struct.Struct("<qI")  # a record: the name's hash, its length in bytes; then the name (UTF-8)
 _CHUNK = 1 << 16
@@ -55,8 +58,9 @@ class _Run:
     """Records sorted by hash in a temporary file of their own, with every ``stride``-th record's hash and
     offset in memory."""
 
-    def __init__(self, file, count: int, hashes: array, offsets: array, size: int):
+    def __init__(self, file, count: int, hashes: array, offsets: array, size: int, tier: int):
         self.file, self.count, self.hashes, self.offsets, self.size = file, count, hashes, offsets, size
+        self.tier = tier  # how many merges its records went through
 
     def records(self, start: int = 0) -> Iterator[tuple[int, bytes]]:
         """(hash, name) from byte ``start`` to the end, read a chunk at a time."""
@@ -117,9 +121,9 @@ class _Writer:
         self.size += len(data)
         self.parts, self.pending = [], 0
 
-    def done(self) -> _Run:
+    def done(self, tier: int = 0) -> _Run:
         self._flush()
-        return _Run(self.file, self.count, self.hashes, self.offsets, self.size)
+        return _Run(self.file, self.count, self.hashes, self.offsets, self.size, tier)
 
 
 def _temporary():
@@ -178,21 +182,22 @@ class Seen:
         return any(run.holds(h, encoded) for run in self.runs)
 
     def _spill(self) -> None:
-        """The names in memory written as a run; then runs of like size merged, two by two."""
+        """The names in memory written as a run; then every MERGE runs of one tier merged into one."""
         writer = _Writer(len(self.recent))
         for name in sorted(self.recent, key=hash):
             writer.add(hash(name), _encode(name))
         self.runs.append(writer.done())
         self.recent = set()
         runs = self.runs
-        while len(runs) >= 2 and runs[-1].count >= runs[-2].count:
-            b, a = runs.pop(), runs.pop()
-            merged = _Writer(a.count + b.count)
-            for h, encoded in heapq.merge(a.records(), b.records(), key=lambda r: r[0]):
+        while len(runs) >= MERGE and all(run.tier == runs[-1].tier for run in runs[-MERGE:]):
+            group = runs[-MERGE:]
+            del runs[-MERGE:]
+            merged = _Writer(sum(run.count for run in group))
+            for h, encoded in heapq.merge(*(run.records() for run in group), key=lambda r: r[0]):
                 merged.add(h, encoded)
-            runs.append(merged.done())
-            a.close()
-            b.close()
+            runs.append(merged.done(group[0].tier + 1))
+            for run in group:
+                run.close()
 
     def close(self) -> None:
         """Remove the temporary files (they are removed when the process ends in any case)."""
