@@ -1,15 +1,18 @@
 """Reading cases from CSV: one row per case, a column per node id; several inspections in one file.
 
-Rows are split by the standard library's :mod:`csv` module; where a cell is
-(its line and column) is worked out only when a message points at it
-(:meth:`Row.place`), by scanning that row's text again
-(:func:`iter_csv_rows`). A row that cannot be read is reported and left
+Rows are split as the standard library's :mod:`csv` module splits them (a
+line with no quote at its delimiters, any other row by the module itself).
+A case keeps of its row only where it starts and its text
+(:class:`RowStart`); where a cell is (its line and column) is worked out
+only when a message points at it (:meth:`RowStart.place`), from that text
+(:func:`iter_csv_rows` where it is quoted). A row that cannot be read is reported and left
 out, and the cases that could be read come with the error
 (:class:`CasesError`), to be checked against a framework all the same.
 
 A CSV with an ``inspection`` column holds several inspections, one after
 another: :func:`iter_inspections` reads them one at a time, so a file of a
-million inspections is read in the memory of one (docs/guides/many-inspections.md).
+million inspections is read in the memory of one (docs/guides/many-inspections.md);
+the names met are remembered exactly in memory that does not grow (:mod:`.seen`).
 What the header's columns are is decided in one place, :func:`header_columns`.
 """
 
