@@ -888,7 +888,9 @@ NOTES: list[str] = [
     "4c/4d: each side is a whole process reading one CSV file written beforehand; CPU time (user + system) "
     "and peak resident memory come from the operating system (`wait4`). The outputs are checked to give "
     "the same ratings inspection by inspection. The command line streams the CSV (one inspection read, "
-    "bound, evaluated and written at a time), with no limit raised.",
+    "bound, evaluated and written at a time), with no limit raised. The reading-alone row runs "
+    "`bandstand.engine.read_stream.stream_inspections` in a child process (from compiled modules, as "
+    "installed) over a file of one case per inspection, and takes its peak RSS from `wait4` too.",
     "7: one inspection of 50,000 cases in a CSV file named by its YAML evidence (which holds the "
     "judgements). Timed for bandstand: `load_evidence` (the YAML and the CSV) and the explained `evaluate` "
     "(binding included); for the yardstick: `csv.reader` over the same file and the same `evaluate` of "
