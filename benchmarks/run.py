@@ -14,7 +14,10 @@ Workloads (see the issue that asked for them, and RESULTS.md for figures):
 7. reading a CSV of 50,000 cases and evaluating it, against csv.reader plus evaluating the same cases as data.
 
 ``--split`` prints the CPU time per inspection of each stage of the batch path (reading, bind,
-evaluate, writing). BANDSTAND_BENCH_CLI_SIZES=10000,100000,1000000 sets the inspection counts of 4c/4d.
+evaluate, writing). BANDSTAND_BENCH_CLI_SIZES=10000,100000,1000000 sets the inspection counts of 4c/4d;
+``--reading`` runs only 4d's reading-alone row (``BANDSTAND_BENCH_CLI_SIZES=10000,1000000 python
+benchmarks/run.py --reading``: a million inspections read in about a minute, where the command line
+would take many).
 
 Times are medians of repeated runs; a ratio is bandstand's median over the
 yardstick's. No timing is asserted anywhere: the test suite runs the quick
@@ -364,8 +367,9 @@ OUT_OF_COURT = [k for k in handwritten.KEY_QUESTIONS if k.startswith("3.")]
 LABELS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 
 
-def write_inspections_csv(path: Path, n: int, seed: int = 7) -> None:
-    """``n`` random inspections as one CSV, one row per case (three court, three out-of-court cases each)."""
+def write_inspections_csv(path: Path, n: int, seed: int = 7, cases: int = 6) -> None:
+    """``n`` random inspections as one CSV, one row per case (three court, three out-of-court cases each; with
+    ``cases=1``, one court case)."""
     rng = random.Random(seed)
     judged = [*handwritten.JUDGED, "4.1"]
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -373,7 +377,7 @@ def write_inspections_csv(path: Path, n: int, seed: int = 7) -> None:
         for i in range(n):
             name = f"Inspection {i}"
             head = [name] + [rng.choice(LABELS) for _ in judged]
-            for c in range(6):
+            for c in range(cases):
                 court = c < 3
                 answers = [rng.choice(("yes", "no")) if (k in COURT) == court else "" for k in COURT + OUT_OF_COURT]
                 f.write(",".join(head + [f"C{c}", "court" if court else "out_of_court"] + answers) + "\n")
@@ -437,6 +441,38 @@ def cli_batch(quick: bool) -> list[dict]:
                      "bandstand": measured[large][0][1], "yardstick": measured[small][0][1],
                      "yardstick_name": f"{small:,} inspections", "target": 1.2, "unit": "bytes"})
     return rows
+
+
+READ_ALONE = ("import sys\n"
+              "from bandstand import Catalogue\n"
+              "from bandstand.engine.read_stream import stream_inspections\n"
+              "fw = Catalogue([]).resolve('hmip-youth@2018')\n"
+              "n = sum(1 for _ in stream_inspections(sys.argv[1], fw))\n"
+              "assert n == int(sys.argv[2]), n\n")
+
+
+def stream_reading(quick: bool) -> list[dict]:
+    """4d, reading alone: peak RSS of a process streaming a CSV of inspections of one case each
+    (``stream_inspections``, no evaluation), at the largest count of BANDSTAND_BENCH_CLI_SIZES over the smallest.
+    What grows with the count here is what the reader remembers of the inspections met."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "bandstand"), quiet=1)  # as installed: compiling would be the peak
+    sizes = cli_sizes(quick)
+    small, large = sizes[0], sizes[-1]
+    measured = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for n in (small, large):
+            path = Path(folder) / f"inspections-{n}.csv"
+            write_inspections_csv(path, n, cases=1)
+            size = path.stat().st_size
+            measured[n] = run_measured([sys.executable, "-c", READ_ALONE, str(path), str(n)], Path(os.devnull))
+            path.unlink()
+    return [{"workload": f"4d. reading alone (`stream_inspections`, no evaluation): peak RSS of the whole process "
+                         f"at {large:,} inspections of 1 case ({size / 1e6:,.0f} MB) over {small:,} (CPU time: "
+                         f"{measured[small][0]:,.1f} s and {measured[large][0]:,.1f} s)",
+             "bandstand": measured[large][1], "yardstick": measured[small][1],
+             "yardstick_name": f"{small:,} inspections", "target": 1.2, "unit": "bytes"}]
 
 
 def split_per_inspection(n: int = 2000) -> dict[str, float]:
@@ -780,6 +816,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions; write nothing")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="where to write the results (full run)")
     parser.add_argument("--only", nargs="*", type=int, help="run only these workloads (1-7)")
+    parser.add_argument("--reading", action="store_true",
+                        help="run only 4d's reading-alone row (peak memory of streaming a CSV of inspections)")
     parser.add_argument("--split", action="store_true",
                         help="print the CPU time per inspection of each stage of the batch path, and stop")
     args = parser.parse_args(argv)
@@ -787,13 +825,18 @@ def main(argv=None) -> int:
         for stage, seconds in split_per_inspection().items():
             print(f"{stage}: {seconds * 1e6:,.0f} us per inspection")
         return 0
+    if args.reading:
+        for r in stream_reading(args.quick):
+            print(f"{r['workload']}: {r['bandstand'] / 1e6:,.2f} MB vs {r['yardstick'] / 1e6:,.2f} MB "
+                  f"({r['yardstick_name']}) ratio {r['bandstand'] / r['yardstick']:.2f}")
+        return 0
     only = set(args.only or range(1, 8))
     agree_n = 300 if args.quick else 10_000
     rows: list[dict] = []
     growth_data = None
     steps = [(1, lambda: cold_start(args.quick)), (2, lambda: one_inspection(args.quick, agree_n)),
              (3, lambda: other_engines(args.quick, agree_n)), (4, lambda: batch_impact(args.quick)),
-             (4, lambda: cli_batch(args.quick)),
+             (4, lambda: cli_batch(args.quick)), (4, lambda: stream_reading(args.quick)),
              (5, lambda: stability_workload(args.quick))]
     if 7 in only:
         steps.append((7, lambda: csv_read(args.quick)))
@@ -847,7 +890,9 @@ NOTES: list[str] = [
     "4c/4d: each side is a whole process reading one CSV file written beforehand; CPU time (user + system) "
     "and peak resident memory come from the operating system (`wait4`). The outputs are checked to give "
     "the same ratings inspection by inspection. The command line streams the CSV (one inspection read, "
-    "bound, evaluated and written at a time), with no limit raised.",
+    "bound, evaluated and written at a time), with no limit raised. The reading-alone row runs "
+    "`bandstand.engine.read_stream.stream_inspections` in a child process (from compiled modules, as "
+    "installed) over a file of one case per inspection, and takes its peak RSS from `wait4` too.",
     "7: one inspection of 50,000 cases in a CSV file named by its YAML evidence (which holds the "
     "judgements). Timed for bandstand: `load_evidence` (the YAML and the CSV) and the explained `evaluate` "
     "(binding included); for the yardstick: `csv.reader` over the same file and the same `evaluate` of "

@@ -1,15 +1,18 @@
 """Reading cases from CSV: one row per case, a column per node id; several inspections in one file.
 
-Rows are split by the standard library's :mod:`csv` module; where a cell is
-(its line and column) is worked out only when a message points at it
-(:meth:`Row.place`), by scanning that row's text again
-(:func:`iter_csv_rows`). A row that cannot be read is reported and left
+Rows are split as the standard library's :mod:`csv` module splits them (a
+line with no quote at its delimiters, any other row by the module itself).
+A case keeps of its row only where it starts and its text
+(:class:`RowStart`); where a cell is (its line and column) is worked out
+only when a message points at it (:meth:`RowStart.place`), from that text
+(:func:`iter_csv_rows` where it is quoted). A row that cannot be read is reported and left
 out, and the cases that could be read come with the error
 (:class:`CasesError`), to be checked against a framework all the same.
 
 A CSV with an ``inspection`` column holds several inspections, one after
 another: :func:`iter_inspections` reads them one at a time, so a file of a
-million inspections is read in the memory of one (docs/guides/many-inspections.md).
+million inspections is read in the memory of one (docs/guides/many-inspections.md);
+the names met are remembered exactly in memory that does not grow (:mod:`.seen`).
 What the header's columns are is decided in one place, :func:`header_columns`.
 """
 
@@ -20,7 +23,7 @@ import csv
 import gc
 import io
 import re
-from array import array
+from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Iterator
@@ -30,6 +33,7 @@ from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
 from .headers import id_like
+from .seen import Seen
 
 _ID_COLUMNS = ("case", "case_id", "case id", "case ref", "case_ref", "id")
 _PART_COLUMNS = ("part", "disposal", "type", "disposal type")
@@ -120,56 +124,20 @@ def iter_csv_rows(text: str, delimiter: str, file: str | None, first_line: int =
 # -- rows, read by the csv module -------------------------------------------------------------------
 
 
-class Row:
-    """One row's cells, the line it starts on and its text: enough to place any cell later."""
+class Dialect:
+    """What the rows of one file share: its name (for messages) and its delimiter."""
 
-    __slots__ = ("cells", "line", "raw", "file", "delimiter")
+    __slots__ = ("file", "delimiter")
 
-    def __init__(self, cells: list[str], line: int, raw: str, file: str | None, delimiter: str):
-        self.cells, self.line, self.raw, self.file, self.delimiter = cells, line, raw, file, delimiter
-
-    def place(self, i: int) -> Position:
-        """Where cell ``i`` starts (its line and column), worked out now."""
-        if '"' not in self.raw:  # one line, no quoting: the cells and delimiters before it
-            return Position(self.file, self.line, 1 + sum(map(len, self.cells[:i])) + i)
-        for cells in iter_csv_rows(self.raw, self.delimiter, self.file, self.line):
-            if i < len(cells):
-                return Position(self.file, cells[i].line, cells[i].column)
-        return Position(self.file, self.line, 1)
-
-    def start(self) -> Position:
-        return Position(self.file, self.line, 1)
+    def __init__(self, file: str | None, delimiter: str):
+        self.file, self.delimiter = file, delimiter
 
 
-class CellPosition(Position):
-    """Where a cell of a :class:`Row` is: a :class:`Position` whose line and column are worked out when first
-    read (a message points at it), not when the row is read."""
+class _LazyPosition(Position):
+    """A :class:`Position` whose line and column are worked out when first read, not when made: it equals,
+    hashes, copies and pickles as the plain position it stands for (:meth:`_plain`)."""
 
-    __slots__ = ("_cell", "_at")
-
-    def __init__(self, row: Row, i: int):
-        object.__setattr__(self, "_cell", (row, i))
-
-    def _place(self) -> tuple[int, int]:
-        try:
-            return self._at
-        except AttributeError:
-            row, i = self._cell
-            p = row.place(i)
-            object.__setattr__(self, "_at", (p.line, p.column))
-            return self._at
-
-    @property
-    def file(self):
-        return self._cell[0].file
-
-    @property
-    def line(self):
-        return self._place()[0]
-
-    @property
-    def column(self):
-        return self._place()[1]
+    __slots__ = ()
 
     @property
     def sheet(self):  # a CSV cell is on no sheet (see Position.sheet)
@@ -181,7 +149,7 @@ class CellPosition(Position):
     def __eq__(self, other):
         if not isinstance(other, Position):
             return NotImplemented
-        return self._plain() == (other._plain() if isinstance(other, CellPosition) else other)
+        return self._plain() == (other._plain() if isinstance(other, _LazyPosition) else other)
 
     def __hash__(self):
         return hash(self._plain())
@@ -199,6 +167,123 @@ class CellPosition(Position):
         return self._plain()
 
 
+_new = object.__new__
+
+
+class RowStart(_LazyPosition):
+    """Where a row starts (its first line, column 1), with the row's text as read: all a case keeps of its row.
+    Where any of the row's cells is (:meth:`place`) is worked out from the text when a message points at it."""
+
+    __slots__ = ("text", "_line", "dialect")
+
+    def __init__(self, text: str, line: int, dialect: Dialect):
+        _set_text(self, text)
+        _set_line(self, line)
+        _set_dialect(self, dialect)
+
+    @property
+    def file(self):
+        return self.dialect.file
+
+    @property
+    def line(self):
+        return self._line
+
+    @property
+    def column(self):
+        return 1
+
+    def _plain(self) -> Position:
+        return Position(self.dialect.file, self._line, 1)
+
+    def place(self, i: int) -> Position:
+        """Where cell ``i`` of the row starts (its line and column), worked out now."""
+        text, file, line = self.text, self.dialect.file, self._line
+        if '"' not in text:  # one line, no quoting: the cells and delimiters before it
+            cells = text.rstrip("\r\n").split(self.dialect.delimiter)
+            return Position(file, line, 1 + sum(map(len, cells[:i])) + i)
+        for cells in iter_csv_rows(text, self.dialect.delimiter, file, line):
+            if i < len(cells):
+                return Position(file, cells[i].line, cells[i].column)
+        return Position(file, line, 1)
+
+
+_set_text, _set_line, _set_dialect = RowStart.text.__set__, RowStart._line.__set__, RowStart.dialect.__set__
+
+
+class PlacedStart(RowStart):
+    """Where a row of cells whose places are known already starts (a workbook's sheet: each cell has its row
+    and column)."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, line: int, file: str | None, columns: list[int]):
+        super().__init__("", line, Dialect(file, ","))
+        object.__setattr__(self, "columns", columns)
+
+    def place(self, i: int) -> Position:
+        return Position(self.dialect.file, self._line, self.columns[i] if i < len(self.columns) else 1)
+
+
+class Row:
+    """One row's cells, and where it starts (:class:`RowStart`): enough to place any cell later."""
+
+    __slots__ = ("cells", "start")
+
+    def __init__(self, cells: list[str], start: RowStart):
+        self.cells, self.start = cells, start
+
+    @property
+    def line(self) -> int:
+        return self.start.line
+
+    @property
+    def raw(self) -> str:
+        return self.start.text
+
+    @property
+    def file(self) -> str | None:
+        return self.start.file
+
+    def place(self, i: int) -> Position:
+        """Where cell ``i`` starts (its line and column), worked out now."""
+        return self.start.place(i)
+
+
+class CellPosition(_LazyPosition):
+    """Where cell ``i`` of a row is: a :class:`Position` whose line and column are worked out when first
+    read (a message points at it), not when the row is read."""
+
+    __slots__ = ("_start", "_i", "_at")
+
+    def __init__(self, start: RowStart, i: int):
+        _set_start(self, start)
+        _set_i(self, i)
+
+    def _place(self) -> tuple[int, int]:
+        try:
+            return self._at
+        except AttributeError:
+            p = self._start.place(self._i)
+            object.__setattr__(self, "_at", (p.line, p.column))
+            return self._at
+
+    @property
+    def file(self):
+        return self._start.file
+
+    @property
+    def line(self):
+        return self._place()[0]
+
+    @property
+    def column(self):
+        return self._place()[1]
+
+
+_set_start, _set_i = CellPosition._start.__set__, CellPosition._i.__set__
+
+
 class Rows:
     """The non-blank rows of CSV text given line by line (each line with its ending), as :class:`Row`.
 
@@ -207,12 +292,16 @@ class Rows:
     most. A byte-order mark is left out. A quote left open, a cell longer
     than ``csv.field_size_limit()`` characters, or a NUL character is a
     ``csv.syntax`` error (:class:`BandstandError`) raised where it is met.
+
+    A line with no quote (nor anything else the :mod:`csv` module would
+    refuse) is split at its delimiters, as the csv module splits it; any
+    other row is read by the csv module, over as many lines as it takes.
     """
 
     def __init__(self, lines: Iterable[str], file: str | None):
         self.file = file
         self._source = iter(lines)
-        self._buf: list[str] = []
+        self._buf: list[str] = []  # the lines of the row the csv module is reading
         self._skipped = 0  # lines before the reader's first (a sep= line)
         peeked: list[str] = []
         for line in self._source:
@@ -231,37 +320,53 @@ class Rows:
             self.delimiter = max(_DELIMITERS, key=first.count)
         self._peeked = peeked
 
-    def _lines(self) -> Iterator[str]:
+    def _feed(self, lines: Iterator[str], given: list[str]) -> Iterator[str]:
+        """The csv module's lines: the one ``given``, then (a quoted cell's line breaks) the next ones."""
         buf = self._buf
-        for line in self._peeked:
-            buf.append(line)
-            yield line
-        self._peeked = []
-        for line in self._source:
+        while True:
+            line = given.pop() if given else next(lines, None)
+            if line is None:
+                return
             buf.append(line)
             yield line
 
     def __iter__(self) -> Iterator[Row]:
-        file, delimiter, buf = self.file, self.delimiter, self._buf
-        reader = csv.reader(self._lines(), delimiter=delimiter, strict=False)
-        before = self._skipped
+        dialect, delimiter, buf = Dialect(self.file, self.delimiter), self.delimiter, self._buf
+        lines = chain(self._peeked, self._source)
+        self._peeked = []
+        given: list[str] = []
+        reader = csv.reader(self._feed(lines, given), delimiter=delimiter, strict=False)
+        limit = csv.field_size_limit()
+        line = self._skipped
         blank = delimiter + " \t\r\n\""
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                raise self._syntax(str(e), before + 1) from None
-            line, before = before + 1, reader.line_num + self._skipped
-            raw = buf[0] if len(buf) == 1 else "".join(buf)
-            buf.clear()
+        for raw in lines:
+            line += 1
+            body = raw.rstrip("\r\n")
+            if '"' in raw or "\x00" in raw or "\n" in body or "\r" in body or len(raw) > limit:
+                first = line  # quoted, or what the csv module refuses: read by it
+                given.append(raw)
+                try:
+                    cells = next(reader)
+                except csv.Error as e:
+                    raise self._syntax(str(e), first) from None
+                line += len(buf) - 1
+                raw = buf[0] if len(buf) == 1 else "".join(buf)
+                buf.clear()
+                if '"' in raw and raw.count('"') % 2:  # an odd number of quotes: perhaps one left open, to the end
+                    for _ in iter_csv_rows(raw, delimiter, self.file, first):
+                        pass
+                if not raw.strip(blank) and not any(c.strip() for c in cells):
+                    continue
+                yield Row(cells, RowStart(raw, first, dialect))
+                continue
+            cells = body.split(delimiter)
             if not raw.strip(blank) and not any(c.strip() for c in cells):
                 continue
-            if '"' in raw and raw.count('"') % 2:  # an odd number of quotes: perhaps one left open, to the end
-                for _ in iter_csv_rows(raw, delimiter, file, line):
-                    pass
-            yield Row(cells, line, raw, file, delimiter)
+            start = _new(RowStart)  # RowStart(raw, line, dialect), without the call: this is every row
+            _set_text(start, raw)
+            _set_line(start, line)
+            _set_dialect(start, dialect)
+            yield Row(cells, start)
 
     def _syntax(self, what: str, line: int) -> BandstandError:
         raw = "".join(self._buf)
@@ -349,17 +454,17 @@ _MEMO: dict[str, bool | None] = {
 class _Places:
     """A case's answer positions, worked out when one is asked for (a message points at it)."""
 
-    __slots__ = ("row", "index")
+    __slots__ = ("start", "index")
 
-    def __init__(self, row: Row, index: dict[str, int]):
-        self.row, self.index = row, index
+    def __init__(self, start: RowStart, index: dict[str, int]):
+        self.start, self.index = start, index
 
     def get(self, node_id: str, default=None):
         i = self.index.get(node_id)
-        return default if i is None else self.row.place(i)
+        return default if i is None else self.start.place(i)
 
     def __getitem__(self, node_id: str) -> Position:
-        return self.row.place(self.index[node_id])
+        return self.start.place(self.index[node_id])
 
     def __contains__(self, node_id) -> bool:
         return node_id in self.index
@@ -374,10 +479,10 @@ class _Places:
         return self.index.keys()
 
     def items(self):
-        return [(k, self.row.place(i)) for k, i in self.index.items()]
+        return [(k, self.start.place(i)) for k, i in self.index.items()]
 
     def values(self):
-        return [self.row.place(i) for i in self.index.values()]
+        return [self.start.place(i) for i in self.index.values()]
 
     def __eq__(self, other) -> bool:
         return dict(self.items()) == (dict(other.items()) if hasattr(other, "items") else other)
@@ -407,54 +512,102 @@ class _Cases:
         #: the case's attributes, and read as answers where they are answers; told apart against a framework
         #: when bound (headers.py)
         self.free = frozenset(i for i in cols.answers if id_like(cols.names[i]) is None)
+        self.case, self.part, self.max_cases = cols.case, cols.part, limits.max_cases
+        self.known: dict[tuple[str, ...], dict[str, bool | None]] = {}  # answer cells -> the answers they give
+        self.parts: dict[str, str] = {}
+        self.read = self._reader()
 
     def new_list(self) -> CaseList:
         cases = CaseList()
         cases.header = self.header
         return cases
 
-    def read(self, row: Row, cases: CaseList, out: Collector, unread: set[str]) -> bool:
-        """Append the row's case to ``cases``; False (reported) when the case limit is reached."""
-        if len(cases) >= self.limits.max_cases:
-            out.error("limit.cases", exceeded("max_cases", self.limits.max_cases, "the number of cases"), row.start())
-            unread.update(self.ids)
-            return False
-        cells = row.cells
-        if len(cells) != self.width:
-            out.error("csv.row", f"this row has {len(cells)} cells but the header has {self.width}", row.start())
-            unread.update(self.ids)
+    def _reader(self):
+        """The function :meth:`read` is: made once per header, with what it needs at hand (a row is read in a
+        few microseconds, so looking things up on ``self`` for each would be a good part of the time)."""
+        width, case_col, part_col, max_cases, ids = self.width, self.case, self.part, self.max_cases, self.ids
+        get, known, same_index, parts = self.get, self.known.get, self.index, self.parts.get
+        answers_of, part_of = self._answers, self._part
+
+        def read(row: Row, cases: CaseList, out: Collector, unread: set[str]) -> bool:
+            """Append the row's case to ``cases``; False (reported) when the case limit is reached.
+
+            The case keeps of its row only where it starts (:class:`RowStart`, the row's text): where its
+            cells are is worked out from that when a message points at one.
+            """
+            if len(cases) >= max_cases:
+                out.error("limit.cases", exceeded("max_cases", max_cases, "the number of cases"), row.start)
+                unread.update(ids)
+                return False
+            cells = row.cells
+            if len(cells) != width:
+                out.error("csv.row", f"this row has {len(cells)} cells but the header has {width}", row.start)
+                unread.update(ids)
+                return True
+            start = row.start
+            values = get(cells)
+            answers = known(values)
+            if answers is not None:  # cells as another row's: the same answers, in a dict of this case's own
+                answers, index, attributes = answers.copy(), same_index, {}
+            else:
+                answers, index, attributes = answers_of(values, start, out, unread)
+            part = cells[part_col].strip()
+            places = _new(_Places)  # _Places(start, index), without the call: this is every row
+            _set_places_start(places, start)
+            _set_places_index(places, index)
+            part_pos = _new(CellPosition)  # CellPosition(start, part_col), as above
+            _set_start(part_pos, start)
+            _set_i(part_pos, part_col)
+            cases.append(Case(cells[case_col].strip(), parts(part) or part_of(part), answers, start, places, part_pos,
+                              None, attributes))
             return True
-        values = self.get(cells)
-        index = self.index
+
+        return read
+
+    def _answers(self, values: tuple[str, ...], start: RowStart, out: Collector, unread: set[str]) \
+            -> tuple[dict[str, bool | None], dict[str, int], dict[str, str]]:
+        """A row's answers, the columns of its answers (and attributes), and its attributes: each cell read,
+        a cell that is no answer reported; what the cells gave kept for the rows that give the same."""
         attributes: dict[str, str] = {}
-        try:
-            if self.free:
-                raise KeyError  # the long way: free columns' cells are kept whatever they hold
-            answers = dict(zip(self.ids, map(_MEMO.__getitem__, values)))
-        except KeyError:
-            answers = {}
-            free = self.free
-            for node_id, i, text in zip(self.ids, self.cols.answers, values):
-                ok, answer = parse_answer(text)
-                if i in free:
-                    attributes[node_id] = text
-                    if ok:
-                        answers[node_id] = answer
-                    continue
-                if not ok:
-                    out.error("csv.answer", f"'{_safe(text)}' in column '{_whole(node_id)}' is not an answer; "
-                              "expected yes, no or blank (not applicable)", row.place(i))
-                    unread.add(node_id)
-                    continue
-                if len(_MEMO) < 4096 and len(text) < 40:
-                    _MEMO[text] = answer
-                answers[node_id] = answer
-            index = {k: i for k, i in index.items() if k in answers or i in free}
-        cols = self.cols
-        cases.append(Case(cells[cols.case].strip(), cells[cols.part].strip(), answers,
-                          Position(row.file, row.line, 1), _Places(row, index), CellPosition(row, cols.part),
-                          attributes=attributes))
-        return True
+        if not self.free:
+            try:
+                answers = dict(zip(self.ids, map(_MEMO.__getitem__, values)))
+            except KeyError:
+                pass
+            else:
+                if len(self.known) < _KNOWN_ROWS:
+                    self.known[values] = answers.copy()
+                return answers, self.index, attributes
+        answers = {}
+        free = self.free
+        for node_id, i, text in zip(self.ids, self.cols.answers, values):
+            ok, answer = parse_answer(text)
+            if i in free:
+                attributes[node_id] = text
+                if ok:
+                    answers[node_id] = answer
+                continue
+            if not ok:
+                out.error("csv.answer", f"'{_safe(text)}' in column '{_whole(node_id)}' is not an answer; "
+                          "expected yes, no or blank (not applicable)", start.place(i))
+                unread.add(node_id)
+                continue
+            if len(_MEMO) < 4096 and len(text) < 40:
+                _MEMO[text] = answer
+            answers[node_id] = answer
+        index = {k: i for k, i in self.index.items() if k in answers or i in free}
+        return answers, index, attributes
+
+    def _part(self, part: str) -> str:
+        """A part as written, kept once for the rows that give it (at most a few hundred spellings)."""
+        if len(self.parts) < 256:
+            self.parts[part] = part
+        return part
+
+
+_set_places_start, _set_places_index = _Places.start.__set__, _Places.index.__set__
+#: the most distinct rows of answers a reader keeps, so that a row like one before is read without parsing it
+_KNOWN_ROWS = 2048
 
 
 def _getter(indices: list[int]):
@@ -511,23 +664,15 @@ def _collector_paused():
             gc.enable()
 
 
-class PlacedRow(Row):
+def placed_row(cells: list[Cell], file: str | None) -> Row:
     """A row whose cells' places are known already (a workbook's sheet: each cell has its row and column)."""
-
-    __slots__ = ("columns",)
-
-    def __init__(self, cells: list[Cell], file: str | None):
-        super().__init__([c.text for c in cells], cells[0].line if cells else 1, "", file, ",")
-        self.columns = [c.column for c in cells]
-
-    def place(self, i: int) -> Position:
-        return Position(self.file, self.line, self.columns[i] if i < len(self.columns) else 1)
+    return Row([c.text for c in cells], PlacedStart(cells[0].line if cells else 1, file, [c.column for c in cells]))
 
 
 def cases_from_rows(rows: Iterable[list[Cell]], file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
     """Cases from rows of cells, the header row first, however they were read (a workbook's sheet:
     :mod:`.read_xlsx`); as :func:`read_cases_csv` reads them, each cell placed where its row says."""
-    return read_cases_rows((PlacedRow(cells, file) for cells in rows), file, limits)
+    return read_cases_rows((placed_row(cells, file) for cells in rows), file, limits)
 
 
 def _whole(header: str) -> str:
@@ -596,42 +741,6 @@ def read_inspections_csv(text: str, file: str | None, limits: Limits = DEFAULT_L
     return inspections
 
 
-class _Seen:
-    """The inspections met so far, as 64-bit hashes of their names in an open-addressed table (8 bytes each
-    at most twice over): a million inspections take 16 MB, not the 100 MB a set of their names would."""
-
-    def __init__(self):
-        self.table, self.mask, self.count = array("q", bytes(8 * 1024)), 1023, 0
-
-    def add(self, name: str) -> bool:
-        """Add ``name``; False when it (or, once in about 10^11 pairs, a name of the same hash) was met before."""
-        h = hash(name) or 1
-        table, mask = self.table, self.mask
-        i = h & mask
-        while True:
-            v = table[i]
-            if v == 0:
-                table[i] = h
-                self.count += 1
-                if self.count * 2 > mask:
-                    self._grow()
-                return True
-            if v == h:
-                return False
-            i = (i + 1) & mask
-
-    def _grow(self) -> None:
-        old = self.table
-        self.mask = mask = 2 * len(old) - 1
-        self.table = table = array("q", bytes(8 * (mask + 1)))
-        for h in old:
-            if h:
-                i = h & mask
-                while table[i]:
-                    i = (i + 1) & mask
-                table[i] = h
-
-
 def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEFAULT_LIMITS,
                      judged: Collection[str] = ()) -> Iterator[tuple[Evidence, list[Diagnostic]]]:
     """The inspections of a CSV with an inspection column, one at a time: (evidence, problems).
@@ -662,38 +771,41 @@ def iter_inspections(rows: Iterable[Row], file: str | None, limits: Limits = DEF
     cases_cols = Columns(names, cols.places, cols.case, cols.part, None, [], cols.answers)
     reader = _Cases(cases_cols, limits)
     jget = _getter(cols.judgements) if cols.judgements else None
-    seen = _Seen()
+    seen = Seen()  # the inspections met: exact, in memory that does not grow (seen.py)
     pending = list(cols.problems)  # problems not of one inspection: reported with the first
     group: _Group | None = None
-    for row in body:
-        cells = row.cells
-        name = cells[col].strip() if col < len(cells) else ""
-        if not name:
-            problem = (Diagnostic.at("csv.row", f"this row has {len(cells)} cells but the header has {len(names)}",
-                                     row.start()) if len(cells) != len(names) else
-                       Diagnostic.at("csv.inspection", f"this row names no inspection in column '{names[col]}'; "
-                                     "every row must name the inspection it belongs to", row.place(col)))
-            if group is not None:
-                group.out.extend([problem])
-            else:
-                pending.append(problem)
-            continue
-        if group is None or name != group.subject:
-            if group is not None:
-                yield group.finish()
-            if not seen.add(name):
-                raise BandstandError([Diagnostic.at(
-                    "csv.inspection", f"the rows of inspection '{_safe(name)}' appear again here, after those of "
-                    "another inspection; the rows of an inspection must be together (sort the file by its "
-                    f"'{names[col]}' column)", row.place(col))])
-            group = _Group(name, row, cols, reader, limits, jget)
-            group.out.extend(pending)
-            pending = []
-        group.add(row)
-    if group is not None:
-        yield group.finish()
-    elif pending:
-        raise BandstandError(pending)
+    try:
+        for row in body:
+            cells = row.cells
+            name = cells[col].strip() if col < len(cells) else ""
+            if not name:
+                problem = (Diagnostic.at("csv.row", f"this row has {len(cells)} cells but the header has {len(names)}",
+                                         row.start) if len(cells) != len(names) else
+                           Diagnostic.at("csv.inspection", f"this row names no inspection in column '{names[col]}'; "
+                                         "every row must name the inspection it belongs to", row.place(col)))
+                if group is not None:
+                    group.out.extend([problem])
+                else:
+                    pending.append(problem)
+                continue
+            if group is None or name != group.subject:
+                if group is not None:
+                    yield group.finish()
+                if not seen.add(name):
+                    raise BandstandError([Diagnostic.at(
+                        "csv.inspection", f"the rows of inspection '{_safe(name)}' appear again here, after those of "
+                        "another inspection; the rows of an inspection must be together (sort the file by its "
+                        f"'{names[col]}' column)", row.place(col))])
+                group = _Group(name, row, cols, reader, limits, jget)
+                group.out.extend(pending)
+                pending = []
+            group.add(row)
+        if group is not None:
+            yield group.finish()
+        elif pending:
+            raise BandstandError(pending)
+    finally:
+        seen.close()
 
 
 class _Group:
@@ -702,7 +814,7 @@ class _Group:
     def __init__(self, subject: str, first: Row, cols: Columns, reader: _Cases, limits: Limits, jget):
         self.subject, self.cols, self.reader, self.limits = subject, cols, reader, limits
         self.ev = Evidence(first.file, subject=subject)
-        self.ev.section_pos = {"cases": first.start()}
+        self.ev.section_pos = {"cases": first.start}
         self.out = Collector()
         self.cases = reader.new_list()
         self.unread: set[str] = set()
@@ -718,7 +830,7 @@ class _Group:
         self.size += len(row.raw)
         if self.size > self.limits.max_file_bytes:
             self.out.error("limit.file-size", exceeded("max_file_bytes", self.limits.max_file_bytes,
-                                                       f"the rows of inspection '{_safe(self.subject)}'"), row.start())
+                                                       f"the rows of inspection '{_safe(self.subject)}'"), row.start)
             self.full = True
             self.unread.update(self.reader.ids)
             return
@@ -739,7 +851,7 @@ class _Group:
             for i in self.cols.judgements:
                 text = row.cells[i].strip()
                 if text:
-                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(row, i))
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(row.start, i))
         else:
             for i in self.cols.judgements:
                 values: dict[str, tuple[str, Row]] = {}
@@ -749,8 +861,8 @@ class _Group:
                         values.setdefault(normalise(text), (text, r))
                 if values:  # written differently on some rows: to be one level, checked against the framework
                     (text, r), *others = values.values()
-                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r, i),
-                                                        tuple((t, CellPosition(o, i)) for t, o in others))
+                    ev.judgements[names[i]] = Judgement(names[i], text, None, CellPosition(r.start, i),
+                                                        tuple((t, CellPosition(o.start, i)) for t, o in others))
         ev.cases = self.cases
         ev.unread |= self.unread
         return ev, self.out.diagnostics
