@@ -232,7 +232,18 @@ class TypeChecker:
                 raise AssertionError(kind)
         if unresolved:
             return NOTHING  # already reported; nothing more can be said of the call
+        if fn.reads_figure == "comparator":
+            self._comparator_name(fn, e)
         return self._result(fn, e, arg_types, levels_of)
+
+    def _comparator_name(self, fn: Function, e: ast.Call) -> None:
+        """A comparator is named in quotes, so that what a rule asks of the evidence is known before it runs."""
+        name = e.args[-1]
+        if not isinstance(name, ast.String):
+            self.error(name, "check.comparator", f"{fn.name}() names its comparator in quotes, such as "
+                       f"\"national\"; got '{name}'")
+        elif not name.value.strip():
+            self.error(name, "check.comparator", f"{fn.name}() needs the name of a comparator, not empty text")
 
     def _peek(self, arg: ast.Expr) -> set[str]:
         """What kinds the first argument could be, without reporting."""
