@@ -147,7 +147,7 @@ _declare(
              "where the evidence declares it not available.",
              "value() < comparator(\"national\")", reads_figure="value"),
     Function("value", ("node",), "number", "The named node's published value.",
-             'value("fte") < comparator("fte", "national")', reads_figure="value"),
+             'value("2.1") < comparator("2.1", "national")', reads_figure="value"),
 )
 _declare(
     Function("previous", (), "number",
@@ -155,7 +155,7 @@ _declare(
              "where the evidence declares it not available.",
              "value() < previous()", reads_figure="previous"),
     Function("previous", ("node",), "number", "The named node's published value for the previous period.",
-             'value("fte") < previous("fte")', reads_figure="previous"),
+             'value("2.1") < previous("2.1")', reads_figure="previous"),
 )
 _declare(
     Function("comparator", ("text",), "number",
@@ -165,7 +165,7 @@ _declare(
              'value() < comparator("national")', reads_figure="comparator"),
     Function("comparator", ("node", "text"), "number",
              "The named node's comparator of that name.",
-             'value("fte") < comparator("fte", "national")', reads_figure="comparator"),
+             'value("2.1") < comparator("2.1", "national")', reads_figure="comparator"),
 )
 
 #: names that stand for sets of nodes
@@ -189,8 +189,8 @@ def figure_read(call) -> tuple[str | None, str] | None:
     ``comparator:NAME``; a comparator named by anything but a text in quotes gives None (the checks refuse it).
 
     >>> from bandstand.dsl.parser import parse_expression as parse
-    >>> figure_read(parse('comparator("fte", "national")')), figure_read(parse("previous()"))
-    (('fte', 'comparator:national'), (None, 'previous'))
+    >>> figure_read(parse('comparator("2.1", "national")')), figure_read(parse("previous()"))
+    (('2.1', 'comparator:national'), (None, 'previous'))
     """
     from . import ast
 

@@ -45,23 +45,28 @@ def bind_values(ev: Evidence, fw: Framework, out: Collector, unknown) -> tuple[d
             continue
         read = valued.get(node_id)
         if read is None:
-            out.error("evidence.not-valued", f"'{node_id}' ({fw.nodes[node_id].name}) takes no values: no rule "
+            out.error("evidence.not-valued", f"'{node_id}' ({_title(fw.nodes[node_id])}) takes no values: no rule "
                       "reads its value, previous value or comparators" + _which(valued), v.pos)
             continue
         names = [f.split(":", 1)[1] for f in read if f.startswith("comparator:")]
         bad = False
+        meant: set[str] = set()  # comparators a misspelt name stands for: its error says so, not 'missing'
         for name, r in v.comparators.items():
             if "comparator:" + name not in read:
                 wanted = f"its rules compare it with: {', '.join(names)}" if names else "no rule compares it"
-                out.error("evidence.comparator", f"'{node_id}' has no comparator called '{name}' ({wanted})"
-                          + suggest(name, names), r.pos)
+                hint = suggest(name, names)
+                out.error("evidence.comparator", f"'{node_id}' has no comparator called '{name}' ({wanted})" + hint,
+                          r.pos)
+                meant.update(n for n in names if hint and f"'{n}'" in hint)
                 bad = True
         for figure in read:
             if _given(v, figure) or declared_left_out(ev.partial, fw.nodes[node_id]):
                 continue
             bad = True
+            if figure.startswith("comparator:") and figure.split(":", 1)[1] in meant:
+                continue
             how = "{not_available: the reason the source gives}"
-            out.error("evidence.missing-value", f"'{node_id}' ({fw.nodes[node_id].name}) is missing "
+            out.error("evidence.missing-value", f"'{node_id}' ({_title(fw.nodes[node_id])}) is missing "
                       f"{figure_name(figure)}, which its rules read; give it, or {how} where the source says it "
                       "is not available (or declare the evidence partial)", v.pos)
         if not bad:
@@ -76,9 +81,13 @@ def bind_values(ev: Evidence, fw: Framework, out: Collector, unknown) -> tuple[d
             left_out.append(node_id)
             continue
         listed = ", ".join(figure_name(f).removeprefix("its ") for f in read)
-        out.error("evidence.missing-value", f"no values for '{node_id}' ({node.name}): its rules read {listed}; give "
+        out.error("evidence.missing-value", f"no values for '{node_id}' ({_title(node)}): its rules read {listed}; give "
                   f"them under values: {node_id}: (or declare the evidence partial)", ev.where("values"))
     return values, left_out
+
+
+def _title(node) -> str:
+    return node.title or node.question or node.name
 
 
 def _given(v: Values, figure: str) -> bool:

@@ -156,7 +156,7 @@ def reason(compiled: CompiledFramework, value, events, limits=()) -> str:
 
 
 def figure_text(e: FigureEvent) -> str:
-    """'the value of fte is 234 (October 2014 to September 2015)', 'its national comparator is 376 (England)'."""
+    """'the value of 2.1 is 234 (2015-16)', 'the national comparator of 2.1 is 376 (England)'."""
     r = e.reading
     said = [x for x in (r.label, r.period) if x]
     shown = decimal(Fraction(e.value)) + (f" ({', '.join(said)})" if said else "")

@@ -183,8 +183,10 @@ def _not_finite(doc: loader.Document, path: tuple, v) -> tuple | None:
 def _values(doc: loader.Document, node_id: str, v: dict) -> Values:
     """A node's published figures as read (the schema has checked their form)."""
     path = ("values", node_id)
-    comparators = {str(name): _reading(doc, path + ("comparators", name), r)
-                   for name, r in (v.get("comparators") or {}).items()}
+    comparators = {}
+    for name, r in (v.get("comparators") or {}).items():
+        comparators[str(name)] = reading = _reading(doc, path + ("comparators", name), r)
+        reading.pos = doc.key_pos(path + ("comparators", name))  # a comparator is named where its name is
     own = v["value"] if not isinstance(v.get("value"), (int, float)) else {"value": v["value"]}
     if isinstance(own, dict) and "value" in own:  # the node's period and source are its value's, unless it says
         own = {"period": v.get("period"), "source": v.get("source"), **own}
