@@ -246,3 +246,12 @@ def test_the_engine_names_no_indicator():
         for word in ("first time entrant", "first-time entrant", "reoffend", "custody", '"fte"', "youth justice",
                      "thames valley", "south east", "buckinghamshire"):
             assert word not in text, (name, word)
+
+
+def test_nodes_without_values_are_one_line_listing_them(fw):
+    with pytest.raises(BandstandError) as info:
+        run_with(fw, figures())  # at the values section, empty here
+    assert [str(d) for d in info.value.diagnostics] == [
+        "evidence.json:1:75: error: no values for 6 nodes whose published figures the rules read: fte, fte.number, "
+        "reoffending, reoffending.number, custody, custody.number; give them under values (or declare the evidence "
+        "partial) [evidence.missing-value]"]

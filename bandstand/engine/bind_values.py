@@ -72,17 +72,24 @@ def bind_values(ev: Evidence, fw: Framework, out: Collector, unknown) -> tuple[d
         if not bad:
             values[node_id] = v
     left_out: list[str] = []
+    missing: list[str] = []
     unsure = "values" in ev.unread_sections
-    for node_id, read in valued.items():
+    for node_id in valued:
         if node_id in ev.values or node_id in ev.unread or unsure:
             continue
-        node = fw.nodes[node_id]
-        if declared_left_out(ev.partial, node):
+        if declared_left_out(ev.partial, fw.nodes[node_id]):
             left_out.append(node_id)
-            continue
-        listed = ", ".join(figure_name(f).removeprefix("its ") for f in read)
-        out.error("evidence.missing-value", f"no values for '{node_id}' ({_title(node)}): its rules read {listed}; give "
-                  f"them under values: {node_id}: (or declare the evidence partial)", ev.where("values"))
+        else:
+            missing.append(node_id)
+    if len(missing) == 1:  # one line for what is missing, however many nodes
+        node = fw.nodes[missing[0]]
+        listed = ", ".join(figure_name(f).removeprefix("its ") for f in valued[node.id])
+        out.error("evidence.missing-value", f"no values for '{node.id}' ({_title(node)}): its rules read {listed}; "
+                  f"give them under values: {node.id}: (or declare the evidence partial)", ev.where("values"))
+    elif missing:
+        out.error("evidence.missing-value", f"no values for {len(missing)} nodes whose published figures the rules "
+                  f"read: {', '.join(missing)}; give them under values (or declare the evidence partial)",
+                  ev.where("values"))
     return values, left_out
 
 
