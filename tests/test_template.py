@@ -259,7 +259,7 @@ def test_the_yaml_template_of_published_figures_names_every_figure_the_rules_rea
     with pytest.raises(BandstandError, match="expected a number or a mapping"):
         load_evidence(write_yaml(tmp_path / "blank.yaml", doc))
     rng = random.Random(1)
-    for node_id, v in doc["values"].items():
+    for v in doc["values"].values():
         v["value"], v["previous"] = rng.randint(1, 9), rng.randint(1, 9)
         for name in v.get("comparators", {}):
             v["comparators"][name] = rng.choice([rng.randint(1, 9), {"not_available": "not published"}])

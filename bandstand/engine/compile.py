@@ -20,7 +20,7 @@ The closures report what they decide to ``ctx.trace`` when it is a list
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ..dsl import ast
 from ..dsl.resolve import Site, facts, resolve_name, resolve_node, resolve_nodes
@@ -766,7 +766,7 @@ def figure_called(e: ast.Call, site: Site, fw: Framework, kind: str) -> tuple[st
     return node_id, kind
 
 
-def read_figure(values: dict, node_id: str, figure: str) -> tuple[Any, Any]:
+def read_figure(values: Mapping[str, Any], node_id: str, figure: str) -> tuple[Any, Any]:
     """(the number, or NotRated with why not; the evidence's reading of it, or None) of a published figure."""
     if figure == "value":
         what = f"the value of {node_id}"
