@@ -281,14 +281,14 @@ def test_the_plan_has_a_form_for_every_built_in():
 
 def test_a_framework_reading_published_figures_gets_a_page_saying_why_not_a_calculator():
     refused = [fw for fw in ALL_BUNDLED if not_calculated(fw)]
-    assert [fw.ref for fw in refused] == ["youth-justice-indicators@2016-17"]
+    assert [fw.ref for fw in refused] == ["yjb-indicators@2016-17"]
     fw = refused[0]
     assert not_calculated(fw) == ["value", "comparator", "previous"]
     with pytest.raises(NotCalculated, match="published figures"):
         calculator_plan(fw)
     files = calculator_files(ALL_BUNDLED)
-    assert not any(k.endswith(PLAN_NAME) and "youth-justice-indicators" in k for k in files)
-    section = "\n".join(calculator_markdown(fw, "frameworks/youth-justice-indicators/2016-17/index.md", "calc"))
+    assert not any(k.endswith(PLAN_NAME) and "yjb-indicators" in k for k in files)
+    section = "\n".join(calculator_markdown(fw, "frameworks/yjb-indicators/2016-17/index.md", "calc"))
     assert "no calculator" in section and "`value()`" in section and "bandstand evaluate" in section
     assert "<script" not in section and "bandstand-calculator" not in section
 
@@ -296,7 +296,7 @@ def test_a_framework_reading_published_figures_gets_a_page_saying_why_not_a_calc
 def test_the_built_page_of_a_refused_framework_says_why(docs_site):
     from bandstand.publish import version_dir
 
-    page = docs_site / version_dir(Catalogue().resolve("youth-justice-indicators@2016-17")) / "index.html"
+    page = docs_site / version_dir(Catalogue().resolve("yjb-indicators@2016-17")) / "index.html"
     html = page.read_text(encoding="utf-8")
     assert "has no calculator in the page" in html and "bandstand-calculator" not in html
     assert not (page.parent / PLAN_NAME).exists()

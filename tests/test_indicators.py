@@ -1,6 +1,6 @@
 """Published figures in rules (value(), previous(), comparator(...)) and the national indicators framework.
 
-The framework is frameworks/youth-justice-indicators-2016.yaml, from Buckinghamshire's Youth
+The framework is frameworks/yjb-indicators-2016.yaml, from Buckinghamshire's Youth
 Justice Strategic Plan 2016-17 (seed 001). Expectations come from the plan's own statements,
 never from bandstand's output:
 
@@ -28,9 +28,9 @@ from bandstand.cli import main
 from bandstand.describe import describe_rule
 from bandstand.errors import BandstandError
 
-REF = "youth-justice-indicators@2016-17"
-FRAMEWORK = bundled_dir() / "youth-justice-indicators-2016.yaml"
-PLAN = bundled_dir() / "examples" / "youth-justice-indicators" / "buckinghamshire-2016-17.yaml"
+REF = "yjb-indicators@2016-17"
+FRAMEWORK = bundled_dir() / "yjb-indicators-2016.yaml"
+PLAN = bundled_dir() / "examples" / "yjb-indicators" / "buckinghamshire-2016-17.yaml"
 
 
 @pytest.fixture(scope="module")

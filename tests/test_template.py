@@ -30,7 +30,7 @@ from helpers import ROOT  # noqa: E402
 
 FRAMEWORKS = sorted((ROOT / "frameworks").glob("*.yaml"))
 #: the frameworks whose rules read published figures (values): a YAML template only (see the tests at the end)
-VALUED = [p for p in FRAMEWORKS if p.name.startswith("youth-justice-indicators")]
+VALUED = [p for p in FRAMEWORKS if p.name.startswith("yjb-indicators")]
 
 
 def framework(path: Path):
@@ -272,6 +272,6 @@ def test_csv_and_xlsx_templates_of_published_figures_are_refused_saying_why(fmt,
     code, out, err = run(["template", str(VALUED[0]), "--format", fmt, "--output", str(tmp_path / f"t.{fmt}")], capsys)
     assert code == 2 and out == ""
     assert err.splitlines() == [
-        "bandstand: error: youth-justice-indicators@2016-17's rules read published figures (values, with comparators "
+        "bandstand: error: yjb-indicators@2016-17's rules read published figures (values, with comparators "
         f"and the previous period), which a {fmt} template has no place for: use --format yaml [input.template]"]
     assert not (tmp_path / f"t.{fmt}").exists()
