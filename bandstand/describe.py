@@ -195,6 +195,18 @@ class _Describer:
     def _fn_judgement(self) -> str:
         return "the inspectors' judgement"
 
+    def _fn_value(self, node: ast.Expr | None = None) -> str:
+        return "its published value" if node is None else f"the published value of {self._node(node)}"
+
+    def _fn_previous(self, node: ast.Expr | None = None) -> str:
+        of = "its" if node is None else f"{self._node(node)}'s"
+        return f"{of} published value for the previous period"
+
+    def _fn_comparator(self, *args: ast.Expr) -> str:
+        name = args[-1].value if isinstance(args[-1], ast.String) else self(args[-1])
+        of = "its" if len(args) == 1 else f"{self._node(args[0])}'s"
+        return f"{of} {name} comparator"
+
     def _fn_not_rated(self, reason: ast.Expr) -> str:
         text = reason.value if isinstance(reason, ast.String) else self(reason)
         return f"not rated ({text})"

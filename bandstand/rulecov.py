@@ -199,7 +199,7 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
     limits whose condition held, limits whose condition was evaluated), tracing its rule and limits into
     ``trace`` and checking every value against the engine's result."""
     bound = bind(evidence, fw)
-    given = {*bound.measures, *bound.judgements, *bound.published}
+    given = {*bound.measures, *bound.judgements, *bound.published, *bound.values}
     results = dict(result.nodes)
     if result.overall is not None:
         results[OVERALL] = result.overall
@@ -218,7 +218,7 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
         if r is None:
             continue
         local = Trace()  # kept only where the example exercises this node (below)
-        tracer = Tracer(fw, {**ratings, node.id: None}, bound.measures, bound.judgements, local)
+        tracer = Tracer(fw, {**ratings, node.id: None}, bound.measures, bound.judgements, local, bound.values)
         applied = by_node.get(node.id, [])
         engine_value = applied[0].before if applied else r.level
         if node.is_judged:

@@ -84,6 +84,10 @@ def plan(fw: Framework) -> Plan:
 
 def template(fw: Framework, fmt: str) -> str | bytes:
     """The template in ``fmt`` (one of :data:`FORMATS`): text, or an xlsx workbook's bytes."""
+    if fmt != "yaml" and framework_facts(fw).evidence.valued:
+        raise InputError(f"{fw.ref}'s rules read published figures (values, with comparators and the previous "
+                         f"period), which a {fmt} template has no place for: use --format yaml", None,
+                         "input.template")
     makers: dict[str, Callable[[Framework], str | bytes]] = {"yaml": template_yaml, "csv": template_csv,
                                                              "xlsx": template_xlsx}
     return makers[fmt](fw)
@@ -121,7 +125,28 @@ def template_yaml(fw: Framework) -> str:
                 out += [f"      # {node.id} {wording(node)}"]
                 out += [f"      #   prompt {d.id}: {wording(d)}" for d in p.prompts(node)]
                 out += [f"      {q(node.id)}:"]
+    out += _values_yaml(fw)
     return "\n".join(out) + "\n"
+
+
+def _values_yaml(fw: Framework) -> list[str]:
+    """The ``values`` section: every figure the rules read of each node, blank (a blank is an error, never 0)."""
+    valued = framework_facts(fw).evidence.valued
+    if not valued:
+        return []
+    q = json.dumps
+    out = ["", "# The published figures the rules read: each a number, or {not_available: the reason the source",
+           "# gives} where the source says it is not available.", "values:"]
+    for node_id, read in valued.items():
+        out += [f"  # {node_id} {wording(fw.nodes[node_id])}", f"  {q(node_id)}:"]
+        if "value" in read:
+            out += ["    value:", "    # period: the period the value is for", "    # source: where it is published"]
+        if "previous" in read:
+            out += ["    previous:       # the value for the previous period"]
+        names = [f.split(":", 1)[1] for f in read if f.startswith("comparator:")]
+        if names:
+            out += ["    comparators:"] + [f"      {q(n)}:" for n in names]
+    return out
 
 
 def template_csv(fw: Framework) -> str:

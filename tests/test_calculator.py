@@ -25,7 +25,8 @@ from bandstand import BandstandError, bind, evaluate, load_evidence, load_eviden
 from bandstand.catalogue import Catalogue, bundled_dir
 from bandstand.dsl.model import Framework
 from bandstand.engine.compile import implemented_functions
-from bandstand.publish.calculator import CALLS, PLAN_NAME, SCRIPT_PATH, calculator_files, calculator_plan
+from bandstand.publish.calculator import (CALLS, NOT_CALCULATED, PLAN_NAME, SCRIPT_PATH, NotCalculated,
+                                         calculator_files, calculator_markdown, calculator_plan, not_calculated)
 
 RANDOM_SETS = 1000  # per bundled framework version
 RANDOM_FRAMEWORKS = 40  # over the whole language, 25 evidence sets each
@@ -37,7 +38,9 @@ def bundled() -> list[Framework]:
     return [catalogue.load_path(e.path) for e in catalogue.entries() if e.path.is_relative_to(bundled_dir())]
 
 
-FRAMEWORKS = bundled()
+ALL_BUNDLED = bundled()
+#: the bundled versions the page calculates (the others' pages say why not: see the tests below)
+FRAMEWORKS = [fw for fw in ALL_BUNDLED if not not_calculated(fw)]
 
 
 def page_of(fw: Framework) -> str:
@@ -270,7 +273,33 @@ def random_framework(rng: random.Random, n_id: int) -> str:
 
 
 def test_the_plan_has_a_form_for_every_built_in():
-    assert CALLS == implemented_functions()
+    """Every built-in has a form in the plan, or is one the calculator refuses, saying so; never neither."""
+    assert CALLS | NOT_CALCULATED == implemented_functions()
+    assert not CALLS & NOT_CALCULATED
+    assert NOT_CALCULATED == {"value", "previous", "comparator"}
+
+
+def test_a_framework_reading_published_figures_gets_a_page_saying_why_not_a_calculator():
+    refused = [fw for fw in ALL_BUNDLED if not_calculated(fw)]
+    assert [fw.ref for fw in refused] == ["yjb-indicators@2016-17"]
+    fw = refused[0]
+    assert not_calculated(fw) == ["value", "comparator", "previous"]
+    with pytest.raises(NotCalculated, match="published figures"):
+        calculator_plan(fw)
+    files = calculator_files(ALL_BUNDLED)
+    assert not any(k.endswith(PLAN_NAME) and "yjb-indicators" in k for k in files)
+    section = "\n".join(calculator_markdown(fw, "frameworks/yjb-indicators/2016-17/index.md", "calc"))
+    assert "no calculator" in section and "`value()`" in section and "bandstand evaluate" in section
+    assert "<script" not in section and "bandstand-calculator" not in section
+
+
+def test_the_built_page_of_a_refused_framework_says_why(docs_site):
+    from bandstand.publish import version_dir
+
+    page = docs_site / version_dir(Catalogue().resolve("yjb-indicators@2016-17")) / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "has no calculator in the page" in html and "bandstand-calculator" not in html
+    assert not (page.parent / PLAN_NAME).exists()
 
 
 def test_every_bundled_framework_has_a_plan_and_the_site_files():

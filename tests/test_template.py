@@ -23,11 +23,14 @@ openpyxl = pytest.importorskip("openpyxl")
 from bandstand import template as templates  # noqa: E402
 from bandstand.catalogue import Catalogue  # noqa: E402
 from bandstand.cli import main  # noqa: E402
+from bandstand.errors import BandstandError  # noqa: E402
 from bandstand.engine.evaluate import evaluate  # noqa: E402
 from bandstand.engine.evidence import load_evidence  # noqa: E402
 from helpers import ROOT  # noqa: E402
 
 FRAMEWORKS = sorted((ROOT / "frameworks").glob("*.yaml"))
+#: the frameworks whose rules read published figures (values): a YAML template only (see the tests at the end)
+VALUED = [p for p in FRAMEWORKS if p.name.startswith("yjb-indicators")]
 
 
 def framework(path: Path):
@@ -171,7 +174,7 @@ def filled_yaml(fw, filled: dict, path: Path) -> Path:
     return write_yaml(path, doc)
 
 
-@pytest.mark.parametrize("path", FRAMEWORKS, ids=[p.stem for p in FRAMEWORKS])
+@pytest.mark.parametrize("path", [p for p in FRAMEWORKS if p not in VALUED], ids=lambda p: p.stem)
 def test_template_filled_at_random_evaluates_as_the_same_evidence_in_yaml(path: Path, tmp_path):
     fw = framework(path)
     for seed in range(6):
@@ -303,3 +306,37 @@ def test_the_yaml_template_says_every_level_and_part(capsys):
     assert '    part: "out_of_court"    # Out-of-court disposals' in text
     assert json.dumps(yaml.safe_load(text)["judgements"]) == json.dumps(
         {k: None for k in ("1.1", "1.2", "1.3", "1.4", "3.4", "4.1")})
+
+
+# -- published figures (values): a YAML template, and the other formats refused ---------------------------
+
+
+def test_the_yaml_template_of_published_figures_names_every_figure_the_rules_read(tmp_path):
+    fw = framework(VALUED[0])
+    doc = yaml.safe_load(templates.template_yaml(fw))
+    assert list(doc["values"]) == ["fte", "fte.number", "reoffending", "reoffending.number", "custody",
+                                   "custody.number"]
+    assert doc["values"]["fte"] == {"value": None, "previous": None,
+                                    "comparators": {"national": None, "region": None, "area": None}}
+    # left blank, a figure is an error, never zero
+    doc["subject"] = "a service"
+    del doc["date"]
+    with pytest.raises(BandstandError, match="expected a number or a mapping"):
+        load_evidence(write_yaml(tmp_path / "blank.yaml", doc))
+    rng = random.Random(1)
+    for v in doc["values"].values():
+        v["value"], v["previous"] = rng.randint(1, 9), rng.randint(1, 9)
+        for name in v.get("comparators", {}):
+            v["comparators"][name] = rng.choice([rng.randint(1, 9), {"not_available": "not published"}])
+    result = evaluate(fw, load_evidence(write_yaml(tmp_path / "filled.yaml", doc)))
+    assert result.nodes["fte.trend"].level is not None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_csv_and_xlsx_templates_of_published_figures_are_refused_saying_why(fmt, tmp_path, capsys):
+    code, out, err = run(["template", str(VALUED[0]), "--format", fmt, "--output", str(tmp_path / f"t.{fmt}")], capsys)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "bandstand: error: yjb-indicators@2016-17's rules read published figures (values, with comparators "
+        f"and the previous period), which a {fmt} template has no place for: use --format yaml [input.template]"]
+    assert not (tmp_path / f"t.{fmt}").exists()

@@ -226,6 +226,8 @@ class TypeChecker:
                 arg_types.append(t)
             elif kind == "number":
                 arg_types.append(self.expect(arg, NUMBER, f"{fn.name}()"))
+            elif kind == "text" and fn.reads_figure == "comparator":
+                arg_types.append(self._comparator_name(fn, arg))
             elif kind == "text":
                 arg_types.append(self.expect(arg, TEXT, f"{fn.name}()"))
             else:  # pragma: no cover
@@ -233,6 +235,15 @@ class TypeChecker:
         if unresolved:
             return NOTHING  # already reported; nothing more can be said of the call
         return self._result(fn, e, arg_types, levels_of)
+
+    def _comparator_name(self, fn: Function, name: ast.Expr) -> Type:
+        """A comparator is named in quotes, so that what a rule asks of the evidence is known before it runs."""
+        if not isinstance(name, ast.String):
+            return self.error(name, "check.comparator", f"{fn.name}() names its comparator in quotes, such as "
+                              f"\"national\"; got '{name}'")
+        if not name.value.strip():
+            return self.error(name, "check.comparator", f"{fn.name}() needs the name of a comparator, not empty text")
+        return TEXT
 
     def _peek(self, arg: ast.Expr) -> set[str]:
         """What kinds the first argument could be, without reporting."""

@@ -30,11 +30,14 @@ class Function:
     reads_scores: bool = False  # reads the score of a rating: every level it can meet needs one
     pools: bool = False  # reads the answers of a set of nodes pooled together (margins count answers)
     rates_over: str | None = None  # how a set's ratings decide: "lowest", "highest", "sum" or "mean"
+    #: reads a published figure of a node from the evidence's ``values``: "value", "previous" or "comparator"
+    #: (a comparator is named by its last argument, a text in quotes)
+    reads_figure: str | None = None
 
     @property
     def reads_rating(self) -> bool:
         """Whether it reads the rating of the node named by its first argument (an ordering dependency)."""
-        return self.params[:1] == ("node",) and not self.needs_cases
+        return self.params[:1] == ("node",) and not self.needs_cases and not self.reads_figure
 
 
 FUNCTIONS: dict[str, tuple[Function, ...]] = {}
@@ -136,6 +139,35 @@ _declare(
              'if applicable() == 0 then not_rated("no cases inspected") else band(share(), key_question)'),
 )
 
+# published figures of a node (the evidence's `values`): its value, the value of the period before, and the
+# values it is compared with, each of which the evidence may declare not available, with the reason
+_declare(
+    Function("value", (), "number",
+             "This node's published value (the evidence's `values`). Not rated, with the evidence's reason, "
+             "where the evidence declares it not available.",
+             "value() < comparator(\"national\")", reads_figure="value"),
+    Function("value", ("node",), "number", "The named node's published value.",
+             'value("2.1") < comparator("2.1", "national")', reads_figure="value"),
+)
+_declare(
+    Function("previous", (), "number",
+             "This node's published value for the previous period. Not rated, with the evidence's reason, "
+             "where the evidence declares it not available.",
+             "value() < previous()", reads_figure="previous"),
+    Function("previous", ("node",), "number", "The named node's published value for the previous period.",
+             'value("2.1") < previous("2.1")', reads_figure="previous"),
+)
+_declare(
+    Function("comparator", ("text",), "number",
+             "The published value this node is compared with, by the comparator's name (a national or "
+             "regional average, say). Not rated, with the evidence's reason, where the evidence declares it "
+             "not available.",
+             'value() < comparator("national")', reads_figure="comparator"),
+    Function("comparator", ("node", "text"), "number",
+             "The named node's comparator of that name.",
+             'value("2.1") < comparator("2.1", "national")', reads_figure="comparator"),
+)
+
 #: names that stand for sets of nodes
 NODE_SETS = {
     "children": "The node's children.",
@@ -149,6 +181,35 @@ OWN_CASES = frozenset(f.name for overloads in FUNCTIONS.values() for f in overlo
 
 #: the calls that read the cases of the node whose rule it is in any form: those, and pooled_share(...)
 CASES_HERE = OWN_CASES | frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads if f.pools)
+
+
+def figure_read(call) -> tuple[str | None, str] | None:
+    """(the node id named, or None for the rule's own node; the figure) that a call reads from the evidence's
+    ``values``, or None for a call that reads none. The figure is ``value``, ``previous`` or
+    ``comparator:NAME``; a comparator named by anything but a text in quotes gives None (the checks refuse it).
+
+    >>> from bandstand.dsl.parser import parse_expression as parse
+    >>> figure_read(parse('comparator("2.1", "national")')), figure_read(parse("previous()"))
+    (('2.1', 'comparator:national'), (None, 'previous'))
+    """
+    from . import ast
+
+    kinds = {f.reads_figure for f in FUNCTIONS.get(call.func, ()) if f.reads_figure}
+    if not kinds:
+        return None
+    kind = kinds.pop()
+    args = list(call.args)
+    node_id = None
+    if kind == "comparator":
+        if not args or not isinstance(args[-1], ast.String):
+            return None
+        name = args.pop()
+        kind = "comparator:" + name.value
+    if args:
+        if not isinstance(args[0], ast.String):
+            return None
+        node_id = args[0].value
+    return node_id, kind
 
 
 def reads_rating(name: str) -> bool:

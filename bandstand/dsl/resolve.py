@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .build import suggest
-from .functions import CASES_HERE, FUNCTIONS, NODE_SETS, OWN_CASES, reads_rating
+from .functions import CASES_HERE, FUNCTIONS, NODE_SETS, OWN_CASES, figure_read, reads_rating
 from .model import JUDGED_YES, BandTable, Framework, Node, Rule
 from .types import BOOL, LevelType, Type
 
@@ -249,9 +249,9 @@ class EvidenceFacts:
     framework alone, never on the evidence.
     """
 
-    __slots__ = ("nodes", "order", "judged", "answered", "figured", "own_share", "needed", "share_rated")
+    __slots__ = ("nodes", "order", "judged", "answered", "figured", "own_share", "needed", "share_rated", "valued")
 
-    def __init__(self, fw: Framework, rules: dict[str, RuleFacts]):
+    def __init__(self, fw: Framework, rules: dict[str, RuleFacts], limits: dict[str, RuleFacts] | None = None):
         #: every node of the hierarchy in document order (not the overall), and each one's place in it
         self.nodes: tuple[Node, ...] = tuple(fw.walk())
         self.order: dict[str, int] = {n.id: i for i, n in enumerate(self.nodes)}
@@ -302,6 +302,25 @@ class EvidenceFacts:
         #: the rated nodes answered case by case whose own share their rule reads, in order: each needs evidence
         self.share_rated: tuple[Node, ...] = tuple(n for n in self.nodes if n.id in self.answered and n.rated
                                                    and n.id in self.own_share)
+        #: the published figures the rules read of each node (the evidence's ``values``), in framework order:
+        #: node id -> the figures, in the order first read: ``value``, ``previous``, ``comparator:NAME``
+        self.valued: dict[str, tuple[str, ...]] = _figures_read(fw, rules, limits or {}, self.order)
+
+
+def _figures_read(fw: Framework, rules: dict[str, RuleFacts], limits: dict[str, RuleFacts],
+                  order: dict[str, int]) -> dict[str, tuple[str, ...]]:
+    """Node id -> the figures the rated nodes' rules and the limits read of it (see ``EvidenceFacts.valued``)."""
+    read: dict[str, dict[str, None]] = {}
+    for f in list(rules.values()) + list(limits.values()):
+        if not f.site.owner.rated:
+            continue
+        for e in ast.walk(f.site.rule.expr):
+            found = figure_read(e) if isinstance(e, ast.Call) else None
+            if found is not None:
+                node_id = found[0] if found[0] is not None else f.site.owner.id
+                if node_id in fw.nodes:
+                    read.setdefault(node_id, {})[found[1]] = None
+    return {k: tuple(read[k]) for k in sorted(read, key=lambda k: order.get(k, len(order)))}
 
 
 class FrameworkFacts:
@@ -324,7 +343,7 @@ class FrameworkFacts:
             for call, table in f.band_calls:
                 self.band_uses[table.id].append((f.site, call))
         #: what the framework asks of evidence
-        self.evidence = EvidenceFacts(fw, self.rules)
+        self.evidence = EvidenceFacts(fw, self.rules, self.limits)
 
     def rated(self) -> list[RuleFacts]:
         """The facts of the rules that rate (a rated node's rule) and of every limit, as :func:`sites` orders them."""

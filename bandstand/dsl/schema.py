@@ -187,7 +187,7 @@ def require_mapping(doc: Document, what: str) -> None:
 
 #: top-level fields that tell a framework file from an evidence file given in its place
 _OWN_FIELDS = {"framework": ("tiers", "nodes", "scales"),
-               "evidence": ("judgements", "key_questions", "figures", "cases", "subject")}
+               "evidence": ("judgements", "key_questions", "figures", "cases", "subject", "values")}
 _WHAT = {"framework": ("a framework file", "a framework"), "evidence": ("an evidence file", "evidence")}
 
 
@@ -370,7 +370,18 @@ def _diagnose_alternatives(doc: Document, e: ValidationError, diag) -> list[Diag
     written = doc.text_of(tuple(e.absolute_path))
     shown = f" (written {written})" if written is not None and isinstance(e.instance, (int, float)) \
         and not isinstance(e.instance, bool) and written != str(e.instance) else ""
-    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}{shown}")]
+    return [diag("schema.type", f"expected {wanted}, got {describe(e.instance)}{shown}{_figure_hint(e)}")]
+
+
+def _figure_hint(e: ValidationError) -> str:
+    """How to write a published figure that is not a number (a figure of the evidence's ``values``)."""
+    path = tuple(e.absolute_path)
+    if path[:1] != ("values",) or not isinstance(e.instance, str):
+        return ""
+    if e.instance.strip().endswith("%"):
+        return " (write the number without '%')"
+    return (" (write the number alone; where the source says the figure is not available, write "
+            "{not_available: the reason it gives})")
 
 
 def _did_you_mean_any(instance: dict, names: list[str]) -> str:

@@ -18,6 +18,7 @@ from ..dsl.build import suggest
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Level, Node, fmt_number
 from ..dsl.resolve import facts as framework_facts
 from ..errors import Collector, Diagnostic, Position
+from .bind_values import bind_values
 from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
 from .headers import resolve_evidence
@@ -76,6 +77,7 @@ class Bound:
     stand_in: dict[str, str] = field(default_factory=dict)  # published nodes whose rating stands in: why
     incomplete: dict[str, str] = field(default_factory=dict)  # nodes beneath one whose evidence is incomplete
     left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
+    values: dict = field(default_factory=dict)  # node id -> its published figures (evidence_model.Values)
 
 
 _NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
@@ -294,11 +296,14 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         _missing(out, ev, [node for node in facts.share_rated if node.id not in measures and node.id not in given
                            and node.id not in ev.unread and node.id not in covered and node.id not in declared
                            and node.id not in uncovered])
-    check_partial(ev, fw, out, given, uncovered)
+    values, values_left_out = bind_values(ev, fw, out, unknown) if ev.values or facts.valued else ({}, [])
+    left_out += values_left_out
+    check_partial(ev, fw, out, given | set(ev.values), uncovered)
     out.raise_if_errors()
     return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                  [d for d in out.diagnostics if not d.is_error], published,
-                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
+                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get),
+                 values=values)
 
 
 _not_rated_memo: dict[str, bool] = {}

@@ -20,7 +20,7 @@ The closures report what they decide to ``ctx.trace`` when it is a list
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ..dsl import ast
 from ..dsl.resolve import Site, facts, resolve_name, resolve_node, resolve_nodes
@@ -102,6 +102,16 @@ class RefEvent(_Event):
         self.node_id = node_id
 
 
+class FigureEvent(_Event):
+    """A published figure a rule read: of ``node_id``, which (``value``, ``previous``, ``comparator:NAME``), the
+    number, and the reading it came from (its period, label and source)."""
+
+    __slots__ = ("node_id", "figure", "value", "reading")
+
+    def __init__(self, node_id: str, figure: str, value, reading):
+        self.node_id, self.figure, self.value, self.reading = node_id, figure, value, reading
+
+
 def plural(nodes) -> str:
     """'key questions', 'standards': the tier's plural when every node is of one tier, else 'nodes'."""
     tiers = {n.tier.id for n in nodes if n.tier is not None}
@@ -114,9 +124,9 @@ def plural(nodes) -> str:
 class Context:
     """The state of one evaluation."""
 
-    __slots__ = ("ratings", "measures", "judgements", "notes", "trace", "owner", "override", "plan")
+    __slots__ = ("ratings", "measures", "judgements", "notes", "trace", "owner", "override", "plan", "values")
 
-    def __init__(self, plan: "CompiledFramework", measures, judgements, notes):
+    def __init__(self, plan: "CompiledFramework", measures, judgements, notes, values=None):
         self.plan = plan
         self.ratings: list[Any] = [None] * len(plan.index)  # by slot; None: not decided (yet)
         self.measures: dict[str, Measure] = measures
@@ -125,6 +135,7 @@ class Context:
         self.trace: list | None = None
         self.owner: Node | None = None
         self.override: Measure | None = None  # a what-if measure for the owner (margins)
+        self.values: dict = values if values is not None else {}  # node id -> published figures (Values)
 
 
 Fn = Callable[[Context], Any]
@@ -720,9 +731,59 @@ class _Compiler:
     def f_judgement(self, e, site):
         return self.judgement(site.owner)
 
+    def _figure(self, e, site, figure: str) -> Fn:
+        """A published figure of a node (the evidence's ``values``): the number, or not rated with why not."""
+        node_id, figure = figure_called(e, site, self.fw, figure)
+
+        def figure_of(ctx):
+            v, reading = read_figure(ctx.values, node_id, figure)
+            if ctx.trace is not None and reading is not None and not isinstance(v, NotRated):
+                ctx.trace.append(FigureEvent(node_id, figure, v, reading))
+            return v
+        return figure_of
+
+    def f_value(self, e, site):
+        return self._figure(e, site, "value")
+
+    def f_previous(self, e, site):
+        return self._figure(e, site, "previous")
+
+    def f_comparator(self, e, site):
+        return self._figure(e, site, "comparator")
+
     def f_not_rated(self, e, site):
         reason = e.args[0].value if isinstance(e.args[0], ast.String) else "not rated"
         return lambda ctx: NotRated(reason)
+
+
+def figure_called(e: ast.Call, site: Site, fw: Framework, kind: str) -> tuple[str, str]:
+    """(the node id, the figure: ``value``, ``previous`` or ``comparator:NAME``) a call of ``kind`` reads."""
+    args = e.args[:-1] if kind == "comparator" else e.args
+    node_id = resolve_node(args[0], fw).id if args else site.owner.id
+    last = e.args[-1] if e.args else None
+    if kind == "comparator" and isinstance(last, ast.String):
+        kind += ":" + last.value
+    return node_id, kind
+
+
+def read_figure(values: Mapping[str, Any], node_id: str, figure: str) -> tuple[Any, Any]:
+    """(the number, or NotRated with why not; the evidence's reading of it, or None) of a published figure."""
+    if figure == "value":
+        what = f"the value of {node_id}"
+    elif figure == "previous":
+        what = f"the value of {node_id} for the previous period"
+    else:
+        what = f"the {figure.split(':', 1)[1]} comparator of {node_id}"
+    v = values.get(node_id)
+    r = None
+    if v is not None:
+        r = v.value if figure == "value" else v.previous if figure == "previous" else \
+            v.comparators.get(figure.split(":", 1)[1])
+    if r is None:  # binding lets a figure be missing only where the evidence is declared partial
+        return NotRated(f"{what} was not given (the evidence is declared partial)"), None
+    if r.value is None:
+        return NotRated(f"{what} is not available: {r.reason}"), r
+    return r.value, r
 
 
 def max_score(members) -> Fraction | None:

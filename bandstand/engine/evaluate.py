@@ -74,7 +74,7 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
-    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes)
+    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes, bound.values)
     ev = bound.evidence
     applied: list[AppliedLimit] = []
     if not explain and not (bound.incomplete or bound.published or ev.partial):
@@ -178,7 +178,7 @@ def _ratings_only(compiled: CompiledFramework, ctx: Context, applied, bound: Bou
     traces = {}
     step = compiled.steps.get(OVERALL)
     if step is not None:
-        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes)  # (the evaluation's context unchanged)
+        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes, ctx.values)  # (the evaluation's unchanged)
         again.ratings = list(ctx.ratings)
         again.ratings[step.slot] = None
         again.owner, again.trace = step.node, []

@@ -65,6 +65,34 @@ class Figure:
 
 
 @dataclass
+class Reading:
+    """One published figure: a number, or why it is not available (the source says so). ``period``, ``label``
+    (a comparator's own name, such as the region's) and ``source`` are as written, for reasons and readers."""
+
+    value: Fraction | None  # None: not available, and ``reason`` says why
+    reason: str | None
+    pos: Position
+    period: str | None = None
+    label: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Values:
+    """The published figures of a node: its value, the previous period's, and the values it is compared with."""
+
+    node_id: str
+    value: Reading | None
+    previous: Reading | None
+    comparators: dict[str, Reading]
+    pos: Position
+    unit: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass
 class Case:
     id: str
     part: str
@@ -91,6 +119,7 @@ class Evidence:
     published: dict[str, Judgement] = field(default_factory=dict)  # published ratings of rule-rated nodes
     figures: dict[str, Figure] = field(default_factory=dict)
     cases: list[Case] | None = None
+    values: dict[str, Values] = field(default_factory=dict)  # published figures with comparators, by node id
     cases_pos: Position | None = None
     cases_file: Path | None = None  # the CSV file the cases were read from, if another file
     section_pos: dict[str, Position] = field(default_factory=dict)

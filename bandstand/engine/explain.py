@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ..dsl.ast import float_text
 from ..dsl.model import Level
-from .compile import BandEvent, CompiledFramework, JudgementEvent, MeanEvent, NotRated, PickEvent, ShareEvent, SumEvent
+from .compile import BandEvent, CompiledFramework, FigureEvent, JudgementEvent, MeanEvent, NotRated, PickEvent, ShareEvent, SumEvent
 
 
 def fmt(x: Fraction | int | None, unit: str = "") -> str:
@@ -141,6 +141,10 @@ def reason(compiled: CompiledFramework, value, events, limits=()) -> str:
         elif kind is MeanEvent:
             rated = "" if len(e.nodes) == e.of else f" rated (of {e.of})"
             clauses.append(f"the mean score of its {len(e.nodes)}{rated} {e.plural} is {decimal(e.value)}")
+        elif kind is FigureEvent:
+            text = figure_text(e)
+            if text not in clauses:  # a figure read twice (in two branches' conditions) is said once
+                clauses.append(text)
     if isinstance(value, NotRated):
         clauses.append(f"not rated: {value.reason}")
     elif not clauses and isinstance(value, Level):
@@ -149,6 +153,18 @@ def reason(compiled: CompiledFramework, value, events, limits=()) -> str:
     for a in limits:
         text += f"; limited from {a.before.label} to {a.after.label} by '{a.id}' ({a.description or a.condition})"
     return text
+
+
+def figure_text(e: FigureEvent) -> str:
+    """'the value of 2.1 is 234 (2015-16)', 'the national comparator of 2.1 is 376 (England)'."""
+    r = e.reading
+    said = [x for x in (r.label, r.period) if x]
+    shown = decimal(Fraction(e.value)) + (f" ({', '.join(said)})" if said else "")
+    if e.figure == "value":
+        return f"the value of {e.node_id} is {shown}"
+    if e.figure == "previous":
+        return f"the value of {e.node_id} for the previous period is {shown}"
+    return f"the {e.figure.split(':', 1)[1]} comparator of {e.node_id} is {shown}"
 
 
 def figures(value, events) -> tuple:

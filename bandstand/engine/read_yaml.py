@@ -18,7 +18,7 @@ from ..dsl import loader, schema
 from ..errors import BandstandError, Collector, InputError
 from ..files import inside
 from ..limits import Limits, exceeded
-from .evidence_model import Case, CasesError, Evidence, EvidenceError, Figure, Judgement, parse_answer
+from .evidence_model import Case, CasesError, Evidence, EvidenceError, Figure, Judgement, Reading, Values, parse_answer
 from .read_csv import read_cases_csv
 
 def _readable(doc: loader.Document, unreadable: list[tuple]) -> tuple[dict, set[int], set[str], set[str]]:
@@ -108,6 +108,13 @@ def from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence:
                 except ValueError:  # 0x40 or 0o100: the value the YAML reader gave
                     percent = Fraction(f["percent"])
             ev.figures[node_id] = Figure(node_id, f.get("yes"), f.get("of"), percent, doc.key_pos(path))
+    for node_id, v in (d.get("values") or {}).items():
+        bad = _not_finite(doc, ("values", node_id), v)
+        if bad is not None:
+            out.error("evidence.value", f"a figure must be a finite number; got {doc.text_of(bad)}", doc.pos(bad))
+            ev.unread.add(node_id)  # reported here, not missing
+            continue
+        ev.values[node_id] = _values(doc, node_id, v)
     cases = d.get("cases")
     if isinstance(cases, str):
         csv_path = inside(base, cases)
@@ -159,6 +166,52 @@ def from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence:
     if out.has_errors:
         raise EvidenceError(out.diagnostics, ev)
     return ev
+
+
+def _not_finite(doc: loader.Document, path: tuple, v) -> tuple | None:
+    """The path of the first figure under ``v`` that is infinite or not a number (.inf, .nan), or None."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return path
+    if isinstance(v, dict):
+        for k, x in v.items():
+            found = _not_finite(doc, path + (k,), x)
+            if found is not None:
+                return found
+    return None
+
+
+def _values(doc: loader.Document, node_id: str, v: dict) -> Values:
+    """A node's published figures as read (the schema has checked their form)."""
+    path = ("values", node_id)
+    comparators = {}
+    for name, r in (v.get("comparators") or {}).items():
+        comparators[str(name)] = reading = _reading(doc, path + ("comparators", name), r)
+        reading.pos = doc.key_pos(path + ("comparators", name))  # a comparator is named where its name is
+    own = v["value"] if not isinstance(v.get("value"), (int, float)) else {"value": v["value"]}
+    if isinstance(own, dict) and "value" in own:  # the node's period and source are its value's, unless it says
+        own = {"period": v.get("period"), "source": v.get("source"), **own}
+    return Values(node_id, _reading(doc, path + ("value",), own, path + ("value",)) if "value" in v else None,
+                  _reading(doc, path + ("previous",), v["previous"]) if "previous" in v else None,
+                  comparators, doc.key_pos(path), v.get("unit"), v.get("source"), v.get("note"))
+
+
+def _reading(doc: loader.Document, path: tuple, r, written: tuple | None = None) -> Reading:
+    """One figure: exactly as written (0.11 is 11/100, not a binary float), or not available with the reason.
+    ``written``: where its number is written, when not at ``path`` or ``path`` + value."""
+    fields = r if isinstance(r, dict) else {"value": r}
+    pos = doc.pos(path)
+    extra = (fields.get("period"), fields.get("label"), fields.get("source"), fields.get("note"))
+    if "not_available" in fields:
+        return Reading(None, " ".join(str(fields["not_available"]).split()), pos, *extra)
+    where = written if written is not None and doc.text_of(written) is not None else \
+        path + ("value",) if isinstance(r, dict) else path
+    number = fields["value"]
+    text = doc.text_of(where)
+    try:
+        value = Fraction(text) if text is not None else Fraction(number)
+    except (ValueError, ZeroDivisionError):  # 0x40, or a form Fraction does not read: the value the reader gave
+        value = Fraction(number)
+    return Reading(value, None, pos, *extra)
 
 
 def _partial(value) -> bool | tuple[str, ...]:

@@ -25,7 +25,7 @@ from ..dsl import ast
 from ..dsl.resolve import Site, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import Framework, Level, Rule
 from .bind import Measure
-from .compile import NotRated
+from .compile import NotRated, figure_called, read_figure
 
 
 @dataclass
@@ -62,8 +62,9 @@ class Tracer:
     """
 
     def __init__(self, fw: Framework, ratings: Mapping[str, Any], measures: Mapping[str, Measure],
-                 judgements: Mapping[str, Level | None], trace: Trace):
+                 judgements: Mapping[str, Level | None], trace: Trace, values: Mapping | None = None):
         self.fw = fw
+        self.values = values if values is not None else {}  # the bound evidence's published figures, by node id
         self.ratings = ratings
         self.measures = measures
         self.judgements = judgements
@@ -281,6 +282,19 @@ class Tracer:
     def f_judgement(self, e):
         level = self.judgements.get(self.site.owner.id)
         return level if level is not None else NotRated("no judgement was given")
+
+    def _figure(self, e, kind: str):
+        node_id, figure = figure_called(e, self.site, self.fw, kind)
+        return read_figure(self.values, node_id, figure)[0]
+
+    def f_value(self, e):
+        return self._figure(e, "value")
+
+    def f_previous(self, e):
+        return self._figure(e, "previous")
+
+    def f_comparator(self, e):
+        return self._figure(e, "comparator")
 
     def f_not_rated(self, e):
         return NotRated(e.args[0].value if isinstance(e.args[0], ast.String) else "not rated")

@@ -39,6 +39,7 @@ from importlib import resources
 from typing import Any, overload
 
 from ..dsl import ast
+from ..dsl.functions import FUNCTIONS
 from ..dsl.resolve import Site, facts as framework_facts, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import JUDGED_YES, Framework, Level
 from ..engine.compile import CompiledFramework, max_score, plural
@@ -49,7 +50,7 @@ from .addresses import version_dir
 from .markdown import escape
 
 __all__ = ["calculator_plan", "calculator_json", "calculator_markdown", "calculator_files", "interpreter_source",
-           "SCRIPT_PATH", "PLAN_NAME"]
+           "SCRIPT_PATH", "PLAN_NAME", "NOT_CALCULATED", "not_calculated", "NotCalculated"]
 
 #: where the interpreter is published, under the docs folder
 SCRIPT_PATH = "assets/bandstand/calculator.js"
@@ -173,8 +174,33 @@ CALLS = frozenset({"share", "rating", "is_rated", "pooled_share", "yes", "applic
                    "judgement", "not_rated"})
 
 
+#: the built-ins the calculator refuses, and why: the published figures of a node (``value()``, ``previous()``,
+#: ``comparator(...)``) would need a form of their own (a value, a period, named comparators, each possibly
+#: "not available"), so a framework whose rules read them gets a page that says so instead of a calculator
+NOT_CALCULATED = frozenset(f.name for overloads in FUNCTIONS.values() for f in overloads if f.reads_figure)
+
+
+class NotCalculated(ValueError):
+    """A framework the calculator does not take (see :data:`NOT_CALCULATED`)."""
+
+
+def not_calculated(fw: Framework) -> list[str]:
+    """The built-ins of :data:`NOT_CALCULATED` that ``fw``'s rules and limits call, in the order first called."""
+    found: dict[str, None] = {}
+    for f in framework_facts(fw).rated():
+        for e in ast.walk(f.site.rule.expr):
+            if isinstance(e, ast.Call) and e.func in NOT_CALCULATED:
+                found[e.func] = None
+    return list(found)
+
+
 def calculator_plan(fw: Framework) -> dict:
-    """The framework as the page's interpreter runs it (plain JSON data)."""
+    """The framework as the page's interpreter runs it (plain JSON data); :class:`NotCalculated` for a framework
+    whose rules call a built-in the calculator does not take."""
+    refused = not_calculated(fw)
+    if refused:
+        raise NotCalculated(f"{fw.ref}: the calculator does not take rules that read published figures "
+                            f"({', '.join(f + '()' for f in refused)})")
     p = _Plan(fw)
     compiled = p.compiled
     known = framework_facts(fw)
@@ -294,6 +320,8 @@ def calculator_files(frameworks: list[Framework], prefix: str = "frameworks") ->
     out = {SCRIPT_PATH: interpreter_source()}
     prefix = prefix.strip("/") or "frameworks"  # as plan_site reads it
     for fw in frameworks:
+        if not_calculated(fw):  # its page says why it has no calculator (calculator_markdown)
+            continue
         out[posixpath.join(version_dir(fw, prefix), PLAN_NAME)] = (
             "window.bandstandPlans = window.bandstandPlans || {};\n"
             f"window.bandstandPlans[{json.dumps(fw.ref)}] = {calculator_json(fw)};\n")
@@ -303,6 +331,17 @@ def calculator_files(frameworks: list[Framework], prefix: str = "frameworks") ->
 def calculator_markdown(fw: Framework, page_path: str, anchor: str) -> list[str]:
     """The calculator section of a version's page at ``page_path`` (under the docs folder): a heading, the mount
     point and the scripts. The form is built by the script; without scripts the section says so."""
+    refused = not_calculated(fw)
+    if refused:
+        calls = ", ".join(f"`{f}()`" for f in refused)
+        return [
+            f"## Rating calculator {{#{anchor}}}", "",
+            f"This version has no calculator in the page: its rules read published figures ({calls}: a value, "
+            "the previous period's, and the values it is compared with, any of which may be declared not "
+            "available), and the calculator has no form for them yet. Its ratings are worked out by "
+            "`bandstand evaluate` with an evidence file that gives the figures under `values` (see the "
+            "evidence formats).", "",
+        ]
     here = posixpath.dirname(page_path)
     script = posixpath.relpath(SCRIPT_PATH, here)
     ref = escape(fw.ref)
