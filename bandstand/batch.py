@@ -29,8 +29,8 @@ from .contract import result_document
 from .dsl import too_deep_error
 from .dsl.model import OVERALL, Level
 from .engine import explain as explanation
-from .engine.compile import CompiledFramework, Context, NotRated
-from .engine.evaluate import compile_framework, evaluate
+from .engine.compile import CompiledFramework, NotRated
+from .engine.evaluate import compile_framework, context, evaluate
 from .engine.evidence import Bound, Evidence, bind
 from .engine.result import Result
 
@@ -77,11 +77,7 @@ class ResultWriter:
         self.pieces: dict[tuple, str] = {}
         self.size = 0  # results learnt from
         # the overall rating's figures are worked out again (_overall_key) with a Context made from the bound
-        # evidence as engine.evaluate makes it (plan, measures, judgements, notes); should a Context come to
-        # hold more of the evaluation (a day evaluated on, say), results are written the plain way, never from
-        # a context that lacks it (tests/test_batch_text.py then fails, asking for _overall_key to follow)
-        if Context.__init__.__code__.co_argcount != 5:
-            self.usable = False
+        # evidence by the function engine.evaluate makes its own with, so it holds what the evaluation held
 
     # -- the plain way -------------------------------------------------------------------------
 
@@ -133,7 +129,7 @@ class ResultWriter:
         step = self.step
         events: list = []
         if step is not None:
-            again = Context(self.compiled, bound.measures, bound.judgements, bound.notes)
+            again = context(self.compiled, bound)
             again.ratings = list(values)
             again.ratings[step.slot] = None
             again.owner, again.trace = step.node, events

@@ -70,11 +70,18 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
         raise too_deep_error(fw) from None
 
 
+def context(compiled: CompiledFramework, bound: Bound) -> Context:
+    """The state of one evaluation of ``bound`` by the plan: every figure of the evidence a rule may read.
+    (The one place a context is made from evidence: what writes a result again from the plan's values,
+    bandstand.batch, makes its context here too, so it can never lack what the evaluation had.)"""
+    return Context(compiled, bound.measures, bound.judgements, bound.notes, bound.values)
+
+
 def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, explain: bool) -> Result:
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
-    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes, bound.values)
+    ctx = context(compiled, bound)
     ev = bound.evidence
     applied: list[AppliedLimit] = []
     if not explain and not (bound.incomplete or bound.published or ev.partial):
