@@ -504,14 +504,19 @@ class _Compiler:
     def f_band(self, e, site):
         table = self.fw.bands[e.args[1].text]
         rounding, lookup = table.rounding, table.lookup
-        found: dict = {}  # value -> (rounded, band, level or NotRated): the table's answer depends on the value alone
+        # value -> (rounded, band, level or NotRated): the table's answer depends on the value alone. A whole value
+        # is its own key; any other is keyed by (numerator, denominator), since hashing and comparing a Fraction
+        # runs in Python (about 1.5 us a look-up: most of a ratings-only evaluation from cases, whose shares such
+        # as 1 of 3 are not whole)
+        found: dict = {}
 
         def answer(v) -> tuple:
             if len(found) >= 4096:
                 found.clear()
             r = rounding.apply(v)
             b = lookup(r)
-            hit = found[v] = (r, b, NotRated(f"{r} falls in no band of '{table.id}'") if b is None else b.level)
+            hit = (r, b, NotRated(f"{r} falls in no band of '{table.id}'") if b is None else b.level)
+            found[v if type(v) is int else (v.numerator, v.denominator)] = hit
             return hit
 
         arg = e.args[0]
@@ -527,7 +532,7 @@ class _Compiler:
                 v = m.value
                 if v is None:
                     return NotRated("no inspected case applied")
-                hit = found.get(v)
+                hit = found.get(v if type(v) is int else (v.numerator, v.denominator))
                 if hit is None:
                     hit = answer(v)
                 trace = ctx.trace
@@ -544,7 +549,7 @@ class _Compiler:
             v = x(ctx)
             if isinstance(v, NotRated):
                 return v
-            hit = found.get(v) or answer(v)
+            hit = found.get(v if type(v) is int else (v.numerator, v.denominator)) or answer(v)
             if ctx.trace is not None and hit[1] is not None:
                 ctx.trace.append(BandEvent(table, v, hit[0], hit[1]))
             return hit[2]
