@@ -108,3 +108,33 @@ def test_ratings_read_before_the_node_results_are_made_are_theirs(hmip):
         assert before == {k: fast.rating(k) for k in hmip.nodes}  # (after they were made)
         with pytest.raises(KeyError):
             evaluate(hmip, ev, explain=False).rating("9.9")
+
+
+def test_a_result_made_field_by_field_is_the_one_the_class_makes(hmip):
+    """rated_result (the evaluator's quick way of making a node result) sets every field NodeResult has, to what
+    the class's own constructor sets; a field added to NodeResult and not to rated_result fails here."""
+    from bandstand.engine.compile import Shown
+    from bandstand.engine.explain import Explained
+    from bandstand.engine.result import ExplainedNodeResult, rated_result
+
+    node = hmip.nodes["2.1.1"]
+    shown = Shown(node, 0)
+    level = node.scale.levels[2]
+    figures = Explained()
+    figures.value, figures.rounded, figures.maximum, figures.pooled = 70, 70, 100, True
+    fields = NodeResult.__dataclass_fields__
+    for why, cls in ((None, NodeResult), ((lambda: "written when read",), ExplainedNodeResult)):
+        made = rated_result(shown, level, "" if why else "as given", "rule", None, figures, ["2.1"], ["lim"],
+                            "a note", why)
+        want = cls(id=node.id, title=shown.title, tier=shown.tier, rated=True, level=level,
+                   reason="written when read" if why else "as given", how="rule", value=70, rounded=70,
+                   decided_by=["2.1"], limits=["lim"], note="a note", maximum=100, pooled=True,
+                   reference=node.reference, children=list(shown.children))
+        assert type(made) is cls
+        for f in fields:  # (reading a field made field by field and never set raises AttributeError)
+            assert getattr(made, f) == getattr(want, f), f
+        assert made == want and made.children is not shown.children
+        plain = rated_result(shown, None, "not rated: why", "rule", None, None, [], [], None)
+        assert [getattr(plain, f) for f in fields] == [getattr(NodeResult(
+            id=node.id, title=shown.title, tier=shown.tier, rated=True, reason="not rated: why",
+            reference=node.reference, children=list(shown.children)), f) for f in fields]

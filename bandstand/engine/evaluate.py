@@ -24,7 +24,7 @@ from . import coverage, published
 from . import explain as explanation
 from .evidence import Bound, Evidence, bind
 from .margins import MARGIN_RERUNS, margin
-from .result import AppliedLimit, ExplainedNodeResult, NodeResult, Result, SharedNodeResult
+from .result import AppliedLimit, NodeResult, Result, SharedNodeResult, rated_result
 
 
 _P = ParamSpec("_P")
@@ -242,14 +242,10 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         level = value if isinstance(value, Level) else None
         note = notes.get(node_id) if shown.judged else None
         if not explain:
-            shown_value = maximum = None
+            r = out[node_id] = rated_result(shown, level, f"not rated: {value.reason}" if isinstance(value, NotRated)
+                                            else "", shown.how, None, None, [], [], note)
             if node_id == OVERALL:
-                shown_value, maximum = explanation.figures(value, traces.get(node_id, ()))
-            out[node_id] = NodeResult(
-                id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level,
-                reason=f"not rated: {value.reason}" if isinstance(value, NotRated) else "", how=shown.how,
-                value=shown_value, note=note, maximum=maximum, reference=shown.reference,
-                children=list(shown.children))
+                r.value, r.maximum = explanation.figures(value, traces.get(node_id, ()))
             continue
         events = traces.get(node_id, ())
         x = explanation.explain(events)
@@ -262,12 +258,9 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for ref in limit_refs.get(node_id, ()):
             if ref not in decided_by:
                 decided_by.append(ref)
-        r = out[node_id] = ExplainedNodeResult(
-            id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level, how=shown.how,
-            measure=measure, value=x.shown_value, rounded=x.rounded, table=x.table, band=x.band,
-            decided_by=decided_by, limits=[a.id for a in applied_here], note=note, maximum=x.maximum,
-            pooled=x.pooled, reference=shown.reference, children=list(shown.children))
-        r._why = (explanation.reason, compiled, value, events, applied_here)  # the reason, written when read
+        out[node_id] = rated_result(shown, level, "", shown.how, measure, x, decided_by, [a.id for a in applied_here],
+                                    note, (explanation.reason, compiled, value, events, applied_here))  # (the reason,
+        # written when read)
     if explain:
         stand_in = bound.stand_in
         for prog in compiled.order:
