@@ -35,7 +35,7 @@ from ..dsl import ast
 from ..dsl.model import BandTable, Framework, Level, Limit, Node
 from .compile import Context, Step
 from .evidence import Measure
-from .result import Blocked, Margin, MarginStep, NodeResult
+from .result import Blocked, Margin, NodeResult, margin_of, margin_step
 
 #: what-if evaluations one evaluate() may spend on margins in cases
 MARGIN_RERUNS = 1_000_000
@@ -172,8 +172,8 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
             if table is not None and res.table is table and not prog.limits:
                 up, down = _remembered(memo, (table.id, "cases", m.yes, m.of, current.index),
                                        lambda: margin_share(table, m.yes, m.of, current))
-                return Margin(up and MarginStep(up[0], more_yes=up[1], unit=unit),
-                              down and MarginStep(down[0], fewer_yes=down[1], unit=unit))
+                return margin_of(up and margin_step(up[0], more_yes=up[1], unit=unit),
+                                 down and margin_step(down[0], fewer_yes=down[1], unit=unit))
             cost = 2 * (m.of.bit_length() + 2)
             if cost > budget[0]:  # each step is a what-if evaluation: bound the work of one evaluate()
                 budget[1] += 1
@@ -181,8 +181,8 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
             budget[0] -= cost
             found = search(current, m.of - m.yes, m.yes,
                            lambda k: what_if(prog, ctx, measure=Measure(m.yes + k, m.of, None)))
-            return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], more_yes=s[1], unit=unit),
-                              lambda s: MarginStep(s[0], fewer_yes=s[1], unit=unit))
+            return _margin_of(prog, fw, found, lambda s: margin_step(s[0], more_yes=s[1], unit=unit),
+                              lambda s: margin_step(s[0], fewer_yes=s[1], unit=unit))
         if m.percent is not None:
             v, table = m.percent, prog.share_table
             if table is not None and res.table is table and not prog.limits:  # the table alone decides
@@ -190,12 +190,13 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
                                               lambda: _percent_from_table(table, v, current))
                 if empty:
                     return None
-                return Margin(up and MarginStep(up[0], points=up[1]), down and MarginStep(down[0], points=down[1]))
+                return margin_of(up and margin_step(up[0], points=up[1]),
+                                 down and margin_step(down[0], points=down[1]))
             step = resolution(v, res.table)
             found = search(current, math.floor((100 - v) / step), math.floor(v / step),
                            lambda k: what_if(prog, ctx, measure=Measure(None, None, v + k * step)))
-            return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], points=s[1] * step),
-                              lambda s: MarginStep(s[0], points=s[1] * step))
+            return _margin_of(prog, fw, found, lambda s: margin_step(s[0], points=s[1] * step),
+                              lambda s: margin_step(s[0], points=s[1] * step))
     if prog.banded is not None and res.table is prog.banded[0] and res.value is not None:
         return _margin_banded(prog, ctx, res, fw)
     if res.decided_by and prog.node.rule is not None and not prog.node.is_judged:
@@ -218,8 +219,8 @@ def _percent_from_table(table: BandTable, v: Fraction, current: Level) -> tuple:
 
 def _margin_of(prog: Step, fw: Framework, found: tuple, up_step, down_step) -> Margin | None:
     up, down, blocked_up, blocked_down = found
-    out = Margin(up and up_step(up), down and down_step(down),
-                 blocked_up and _blocked(fw, *blocked_up), blocked_down and _blocked(fw, *blocked_down))
+    out = margin_of(up and up_step(up), down and down_step(down),
+                    blocked_up and _blocked(fw, *blocked_up), blocked_down and _blocked(fw, *blocked_down))
     return out if (out.up or out.down or out.blocked_up or out.blocked_down) else None
 
 
@@ -329,8 +330,8 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
 
     def make(s):
         if levels:
-            return MarginStep(s[0], points=s[1] * step, levels=s[1], among=among)
-        return MarginStep(s[0], points=s[1] * step)
+            return margin_step(s[0], points=s[1] * step, levels=s[1], among=among)
+        return margin_step(s[0], points=s[1] * step)
     return _margin_of(prog, fw, found, make, make)
 
 
@@ -356,7 +357,7 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
                      fw: Framework) -> Margin | None:
     """A node rated the lowest of its children rises when every child at that level rises, and falls when
     any child falls below it; each change is tried on the rule and limits before it is stated."""
-    out = Margin()
+    out = margin_of()
     current = res.level
     needs = {}
     for child_id in res.decided_by:
@@ -368,7 +369,7 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
     if needs:
         final, raw, lim = what_if(prog, ctx, ratings={c: s.level for c, s in needs.items()})
         if final is not None and final.index > current.index:
-            out.up = MarginStep(final, needs=needs)
+            out.up = margin_step(final, needs=needs)
         elif raw is not None and raw.index > current.index and lim is not None:
             out.blocked_up = _blocked(fw, raw, lim)
     elif current.index < len(current_levels(prog)) - 1:
@@ -386,7 +387,7 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
     for _, _, child_id, step in sorted(downs, key=lambda d: d[:2]):
         final, raw, lim = what_if(prog, ctx, ratings={child_id: step.level})
         if final is not None and final.index < current.index:
-            out.down = MarginStep(final, needs={child_id: step})
+            out.down = margin_step(final, needs={child_id: step})
             break
         if raw is not None and raw.index < current.index and lim is not None and out.blocked_down is None:
             out.blocked_down = _blocked(fw, raw, lim)

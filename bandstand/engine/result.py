@@ -14,6 +14,7 @@ from ..dsl.model import Band, BandTable, Framework, Level, Rounding
 from .bind import Measure
 
 WHOLE = Rounding(0, "half_up")
+_new = object.__new__  # (makes an instance without calling its class: see rated_result)
 
 
 def number(x: Fraction | int | None) -> int | float | None:
@@ -88,6 +89,26 @@ class Margin:
         if self.blocked_down is not None:
             out["down_blocked"] = self.blocked_down.to_json()
         return out
+
+
+def margin_step(level: Level, more_yes: int | None = None, fewer_yes: int | None = None,
+                points: Fraction | None = None, needs: dict[str, MarginStep] | None = None, unit: str = "cases",
+                levels: int | None = None, among: str | None = None) -> MarginStep:
+    """``MarginStep(...)``, made without calling the dataclass: an explained evaluation makes dozens (two or
+    three for each rated node), and on CPython 3.11 calling a class with keywords builds a dict of them first
+    (see :func:`rated_result`; tests/test_margins.py checks the two agree)."""
+    step = _new(MarginStep)
+    step.__dict__ = {"level": level, "more_yes": more_yes, "fewer_yes": fewer_yes, "points": points, "needs": needs,
+                     "unit": unit, "levels": levels, "among": among}
+    return step
+
+
+def margin_of(up: MarginStep | None = None, down: MarginStep | None = None, blocked_up: Blocked | None = None,
+              blocked_down: Blocked | None = None) -> Margin:
+    """``Margin(...)``, made as :func:`margin_step` makes a step."""
+    m = _new(Margin)
+    m.__dict__ = {"up": up, "down": down, "blocked_up": blocked_up, "blocked_down": blocked_down}
+    return m
 
 
 @dataclass
@@ -225,9 +246,6 @@ class ExplainedNodeResult(NodeResult):
 
     def __reduce_ex__(self, protocol):  # copied or pickled, it is a plain NodeResult, its reason written
         return NodeResult, tuple(getattr(self, f) for f in NodeResult.__dataclass_fields__)
-
-
-_new = object.__new__
 
 
 def rated_result(shown, level: Level | None, reason: str, how: str, measure: Measure | None, figures,
