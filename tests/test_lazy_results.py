@@ -138,3 +138,22 @@ def test_a_result_made_field_by_field_is_the_one_the_class_makes(hmip):
         assert [getattr(plain, f) for f in fields] == [getattr(NodeResult(
             id=node.id, title=shown.title, tier=shown.tier, rated=True, reason="not rated: why",
             reference=node.reference, children=list(shown.children)), f) for f in fields]
+
+
+def test_a_context_and_a_lazy_result_made_without_their_classes_are_the_ones_the_classes_make(hmip):
+    """Context.start and Result.lazy (made once an evaluation, without calling the class) set every slot the
+    class's constructor sets, to the same values."""
+    from bandstand.engine.compile import Context
+    from bandstand.engine.result import Result
+
+    compiled = compile_framework(hmip)
+    args = (compiled, {"2.1.1": None}, {"1.1": None}, {"1.1": "a note"})
+    made, want = Context.start(*args), Context(*args)
+    for slot in Context.__slots__:
+        assert getattr(made, slot) == getattr(want, slot), slot
+    assert made.ratings is not Context.start(*args).ratings
+    build, ratings = (lambda: ({}, None)), ({"a": 0}, [None])
+    made, want = (Result.lazy(hmip, "s", "2021-01-01", [], "f.yaml", ["w"], build, ratings),
+                  Result(hmip, "s", "2021-01-01", None, None, [], "f.yaml", ["w"], build=build, ratings=ratings))
+    for slot in Result.__slots__:
+        assert getattr(made, slot) == getattr(want, slot), slot

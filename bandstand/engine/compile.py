@@ -126,8 +126,19 @@ class Context:
         self.owner: Node | None = None
         self.override: Measure | None = None  # a what-if measure for the owner (margins)
 
+    @classmethod
+    def start(cls, plan: "CompiledFramework", measures, judgements, notes) -> "Context":
+        """``Context(plan, measures, judgements, notes)``, made without calling the class (once an evaluation:
+        on CPython 3.11 a call of a class with an ``__init__`` in Python costs more than the fields it sets)."""
+        ctx = _new(cls)
+        ctx.plan, ctx.ratings, ctx.measures, ctx.judgements, ctx.notes = (plan, [None] * len(plan.index), measures,
+                                                                          judgements, notes)
+        ctx.trace = ctx.owner = ctx.override = None
+        return ctx
+
 
 Fn = Callable[[Context], Any]
+_new = object.__new__
 
 
 def _measure(ctx: Context, node_id: str) -> Measure | None:

@@ -74,7 +74,7 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
-    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes)
+    ctx = Context.start(compiled, bound.measures, bound.judgements, bound.notes)
     ev = bound.evidence
     applied: list[AppliedLimit] = []
     if not explain and not (bound.incomplete or bound.published or ev.partial):
@@ -86,8 +86,8 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
             if limited is not None:
                 value = _limited(limited, ctx, value, applied, None, False)
             ratings[slot] = value
-        return Result(fw, ev.subject, ev.date, None, None, applied, ev.file, list(bound.warnings),
-                      build=lambda: _ratings_only(compiled, ctx, applied, bound), ratings=(compiled.index, ratings))
+        return Result.lazy(fw, ev.subject, ev.date, applied, ev.file, list(bound.warnings),
+                           lambda: _ratings_only(compiled, ctx, applied, bound), (compiled.index, ratings))
     traces: dict[str, list] = {}
     limit_refs: dict[str, list[str]] = {}
     stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why

@@ -339,6 +339,19 @@ class Result:
         self.partial = partial  # the evidence declares itself partial
         self.left_out = [] if left_out is None else left_out  # rated nodes with no evidence, left out on purpose
 
+    @classmethod
+    def lazy(cls, framework: Framework, subject: str | None, date: str | None, limits_applied: list[AppliedLimit],
+             evidence_file: str | None, warnings: list, build: Callable[[], tuple], ratings: tuple) -> "Result":
+        """``Result(framework, subject, date, None, None, limits_applied, evidence_file, warnings, build=build,
+        ratings=ratings)``: a ratings-only result, made without calling the class (see :func:`rated_result`;
+        tests/test_lazy_results.py checks the two agree)."""
+        r = _new(cls)
+        r.framework, r.subject, r.date, r.limits_applied, r.evidence_file = (framework, subject, date,
+                                                                             limits_applied, evidence_file)
+        r.warnings, r._nodes, r._overall, r._build, r._ratings = warnings, None, None, build, ratings
+        r.findings, r.partial, r.left_out = [], False, []
+        return r
+
     def _built(self) -> None:
         build = self._build
         if build is not None:  # (two threads may both build them: either serves)
