@@ -276,14 +276,41 @@ def _score_step(scales) -> tuple[Fraction | None, bool]:
 
 def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> Margin | None:
     table, kind, members = prog.banded
-    v, current = res.value, res.level
-    rounding, lookup = table.rounding, table.lookup
-    levels = among = None
+    v, current, plan = res.value, res.level, ctx.plan
+    scored: list[Node] = []
     if kind in ("sum", "mean"):
-        plan = ctx.plan
-        ratings, index, scale_scores = ctx.ratings, plan.index, plan.scale_scores
+        ratings, index = ctx.ratings, plan.index
         scored = [n for n in members if isinstance(lv := ratings[index[n.id]], Level) and lv.score is not None]
-        key = tuple(id(n.scale) for n in scored)
+    key = tuple(id(n.scale) for n in scored)
+    # the limits that hold do not depend on the number banded: found once, then applied
+    holding = _holding(prog, ctx) if prog.limits else ()
+    # what follows depends only on the table, the scales of the scores summed, the number, the level and the
+    # limits that hold: worked out once for them (a whole number keyed as it is, another by its numerator and
+    # denominator: a Fraction hashes and compares in Python)
+    found = _remembered(plan.margin_memo, (table.id, "banded", kind, key, v if type(v) is int else
+                                           (v.numerator, v.denominator), current.index,
+                                           tuple(lim.id for lim in holding)),
+                        lambda: _banded(plan, table, kind, key, v, current, holding))
+    if found is None:
+        return None
+    up, down, blocked_up, blocked_down, levels = found
+    among = _among(prog.node, members, scored) if levels else None
+
+    def make(s):  # s: (level, steps, points)
+        if levels:
+            return margin_step(s[0], points=s[2], levels=s[1], among=among)
+        return margin_step(s[0], points=s[2])
+    return _margin_of(prog, fw, (up, down, blocked_up, blocked_down), make, make)
+
+
+def _banded(plan, table: BandTable, kind: str, key: tuple, v, current: Level, holding: tuple) -> tuple | None:
+    """(up, down, blocked up, blocked down, whether steps are whole levels) of a number ``v`` banded by
+    ``table``: up and down as (level, steps, points), blocked as (level, limit); None when the number cannot
+    move (no scores). ``key``: the scales (by id) of the scores summed or averaged, in order."""
+    rounding, lookup = table.rounding, table.lookup
+    levels = False
+    if kind in ("sum", "mean"):
+        scale_scores = plan.scale_scores
         found = plan.score_steps.get(key)
         if found is None:  # (two threads may both work it out: either serves)
             if len(plan.score_steps) >= 10_000:
@@ -295,9 +322,8 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
         if step is None:
             return None
         if kind == "mean":
-            step, lo, hi = step / len(scored), lo / len(scored), hi / len(scored)
-            if uniform:
-                levels, among = True, _among(prog.node, members, scored)
+            step, lo, hi = step / len(key), lo / len(key), hi / len(key)
+            levels = uniform
     else:
         step = fine_step(table)
         ends = [b.min for b in table.bands if b.min is not None] + [
@@ -308,31 +334,20 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
         band = lookup(rounding.apply(Fraction(v + k * step)))
         return band.level if band is not None else None
 
+    def at(k: int) -> tuple:
+        raw = final = band_at(k)
+        by = None
+        if raw is not None:
+            for lim in holding:
+                new = lim.bound(final)
+                if new is not final:
+                    final, by = new, lim
+        return final, raw, by
+
     room_up, room_down = math.floor((hi - v) / step), math.floor((v - lo) / step)
-    if prog.limits:  # the limits that hold do not depend on the number banded: found once, then applied
-        holding = _holding(prog, ctx)
-
-        def at(k: int) -> tuple:
-            raw = final = band_at(k)
-            by = None
-            if raw is not None:
-                for lim in holding:
-                    new = lim.bound(final)
-                    if new is not final:
-                        final, by = new, lim
-            return final, raw, by
-        found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index,
-                                                   tuple(lim.id for lim in holding)),
-                            lambda: search(current, room_up, room_down, at))
-    else:
-        found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index),
-                            lambda: search(current, room_up, room_down, lambda k: (band_at(k), band_at(k), None)))
-
-    def make(s):
-        if levels:
-            return margin_step(s[0], points=s[1] * step, levels=s[1], among=among)
-        return margin_step(s[0], points=s[1] * step)
-    return _margin_of(prog, fw, found, make, make)
+    up, down, blocked_up, blocked_down = search(current, room_up, room_down, at)
+    return (up and (up[0], up[1], up[1] * step), down and (down[0], down[1], down[1] * step), blocked_up,
+            blocked_down, levels)
 
 
 def _among(node: Node, members: tuple[Node, ...], scored: list[Node]) -> str:
