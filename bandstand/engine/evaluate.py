@@ -71,7 +71,10 @@ def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Boun
 
 
 def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, explain: bool) -> Result:
-    compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
+    if isinstance(framework, CompiledFramework):
+        compiled = framework
+    else:  # (the plan kept with the framework, without compile_framework's wrapper on every call)
+        compiled = framework.compiled or compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
     ctx = Context.start(compiled, bound.measures, bound.judgements, bound.notes)
