@@ -10,6 +10,7 @@ what they give when read at once.
 from __future__ import annotations
 
 import copy
+from fractions import Fraction
 import pickle
 import random
 
@@ -157,3 +158,23 @@ def test_a_context_and_a_lazy_result_made_without_their_classes_are_the_ones_the
                   Result(hmip, "s", "2021-01-01", None, None, [], "f.yaml", ["w"], build=build, ratings=ratings))
     for slot in Result.__slots__:
         assert getattr(made, slot) == getattr(want, slot), slot
+
+
+def test_a_rule_run_untraced_gives_what_it_gives_traced(hmip):
+    """The ratings-only run uses the compiler's untraced form of a rule where it made one: for every such step,
+    on measures counted, published, with no case applying and missing, it gives the traced rule's value (the
+    same level, or not rated for the same reason)."""
+    from bandstand.engine.bind import Measure
+    from bandstand.engine.compile import Context, NotRated
+
+    compiled = compile_framework(hmip)
+    untraced = [(step, fn) for step, (fn, _, _) in zip(compiled.order, compiled.run) if fn is not step.fn]
+    assert len(untraced) == 21  # the key questions: band(share(), key_question)
+    for measure in (Measure(2, 3, None), Measure(1, 3, None), Measure(None, None, 65), Measure(0, 0, None),
+                    Measure(3, 3, None), Measure(None, None, Fraction(1299, 20)), None):
+        measures = {} if measure is None else {step.node.id: measure for step, _ in untraced}
+        for step, fn in untraced:
+            quick, traced = Context.start(compiled, measures, {}, {}), Context.start(compiled, measures, {}, {})
+            traced.trace, traced.owner = [], step.node
+            a, b = fn(quick), step.fn(traced)
+            assert (a.reason == b.reason) if isinstance(b, NotRated) else (a is b), (step.node.id, measure)

@@ -242,9 +242,10 @@ class CompiledFramework:
                  for node_id, (node, fn, limits, own, table, banded) in parts.items()}
         self.order: tuple[Step, ...] = tuple(steps[i] for i in _order(framework, steps))
         self.steps = steps
-        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order
+        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order; the
+        #: rule as it runs untraced where the compiler made that form of it
         self.run: tuple[tuple[Fn, int, Step | None], ...] = tuple(
-            (step.fn, step.slot, step if step.limits else None) for step in self.order)
+            (compiler.untraced.get(step.fn, step.fn), step.slot, step if step.limits else None) for step in self.order)
         self.shown: tuple[Shown, ...] = tuple(Shown(n, self.index[n.id]) for n in framework.nodes.values())
         self.shown_by_id: dict[str, Shown] = {s.id: s for s in self.shown}
         self.rated_shown: tuple[Shown, ...] = tuple(s for s in self.shown if s.rated)
@@ -301,6 +302,10 @@ class _Compiler:
     def __init__(self, fw: Framework, index: dict[str, int]):
         self.fw = fw
         self.index = index
+        #: a rule's closure -> the same rule for a context that neither traces nor tries a what-if measure
+        #: (``ctx.trace`` and ``ctx.override`` None: the ratings-only run), where a step's checks of them cost
+        #: a measurable part of it
+        self.untraced: dict[Fn, Fn] = {}
 
     def judgement(self, node: Node) -> Fn:
         node_id = node.id
@@ -553,6 +558,17 @@ class _Compiler:
                 if hit[1] is not None:
                     trace.append(BandEvent(table, v, hit[0], hit[1]))
                 return hit[2]
+
+            def band_share_untraced(ctx):  # the same, where nothing is traced or tried (see self.untraced)
+                m = ctx.measures.get(node_id)
+                if m is None:
+                    return NotRated("no cases or figures were given")
+                v = m.value
+                if v is None:
+                    return NotRated("no inspected case applied")
+                hit = found.get(v if type(v) is int else (v.numerator, v.denominator))
+                return (hit or answer(v))[2]
+            self.untraced[band_share] = band_share_untraced
             return band_share
         x = self.expr(arg, site)
 
