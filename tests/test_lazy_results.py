@@ -125,8 +125,7 @@ def test_a_result_made_field_by_field_is_the_one_the_class_makes(hmip):
     figures.value, figures.rounded, figures.maximum, figures.pooled = 70, 70, 100, True
     fields = NodeResult.__dataclass_fields__
     for why, cls in ((None, NodeResult), ((lambda: "written when read",), ExplainedNodeResult)):
-        made = rated_result(shown, level, "" if why else "as given", "rule", None, figures, ["2.1"], ["lim"],
-                            "a note", why)
+        made = rated_result(shown, level, "" if why else "as given", None, figures, ["2.1"], ["lim"], "a note", why)
         want = cls(id=node.id, title=shown.title, tier=shown.tier, rated=True, level=level,
                    reason="written when read" if why else "as given", how="rule", value=70, rounded=70,
                    decided_by=["2.1"], limits=["lim"], note="a note", maximum=100, pooled=True,
@@ -135,7 +134,7 @@ def test_a_result_made_field_by_field_is_the_one_the_class_makes(hmip):
         for f in fields:  # (reading a field made field by field and never set raises AttributeError)
             assert getattr(made, f) == getattr(want, f), f
         assert made == want and made.children is not shown.children
-        plain = rated_result(shown, None, "not rated: why", "rule", None, None, [], [], None)
+        plain = rated_result(shown, None, "not rated: why", None, None, [], [], None)
         assert [getattr(plain, f) for f in fields] == [getattr(NodeResult(
             id=node.id, title=shown.title, tier=shown.tier, rated=True, reason="not rated: why",
             reference=node.reference, children=list(shown.children)), f) for f in fields]

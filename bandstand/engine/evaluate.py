@@ -246,7 +246,7 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         note = notes.get(node_id) if shown.judged else None
         if not explain:
             r = out[node_id] = rated_result(shown, level, f"not rated: {value.reason}" if isinstance(value, NotRated)
-                                            else "", shown.how, None, None, [], [], note)
+                                            else "", None, None, [], [], note)
             if node_id == OVERALL:
                 r.value, r.maximum = explanation.figures(value, traces.get(node_id, ()))
             continue
@@ -261,9 +261,9 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for ref in limit_refs.get(node_id, ()):
             if ref not in decided_by:
                 decided_by.append(ref)
-        out[node_id] = rated_result(shown, level, "", shown.how, measure, x, decided_by, [a.id for a in applied_here],
-                                    note, (explanation.reason, compiled, value, events, applied_here))  # (the reason,
-        # written when read)
+        # (its reason written when read, from what its rule recorded)
+        out[node_id] = rated_result(shown, level, "", measure, x, decided_by, [a.id for a in applied_here], note,
+                                    why=(explanation.reason, compiled, value, events, applied_here))
     if explain:
         stand_in = bound.stand_in
         for prog in compiled.order:

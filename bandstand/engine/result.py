@@ -248,12 +248,12 @@ class ExplainedNodeResult(NodeResult):
         return NodeResult, tuple(getattr(self, f) for f in NodeResult.__dataclass_fields__)
 
 
-def rated_result(shown, level: Level | None, reason: str, how: str, measure: Measure | None, figures,
-                 decided_by: list[str], limits: list[str], note: str | None, why: tuple | None = None) -> NodeResult:
+def rated_result(shown, level: Level | None, reason: str, measure: Measure | None, figures, decided_by: list[str],
+                 limits: list[str], note: str | None, why: tuple | None = None) -> NodeResult:
     """The result of a rated node, made field by field: what ``NodeResult(id=..., ...)`` would make.
 
     ``shown`` holds the node's parts that do not depend on the evidence
-    (``id``, ``title``, ``tier``, ``reference``, ``children``:
+    (``id``, ``title``, ``tier``, ``how``, ``reference``, ``children``:
     :class:`bandstand.engine.compile.Shown`); ``figures`` what its rule
     recorded (``shown_value``, ``rounded``, ``table``, ``band``,
     ``maximum``, ``pooled``: :class:`bandstand.engine.explain.Explained`),
@@ -264,8 +264,14 @@ def rated_result(shown, level: Level | None, reason: str, how: str, measure: Mea
     times more than setting its fields (tests/test_lazy_results.py checks the
     two agree, field by field).
     """
-    r = _new(NodeResult if why is None else ExplainedNodeResult)
-    r.id, r.title, r.tier, r.rated, r.level, r.how = shown.id, shown.title, shown.tier, True, level, how
+    r: NodeResult
+    if why is None:
+        r = _new(NodeResult)
+    else:
+        explained = _new(ExplainedNodeResult)
+        explained._why = why
+        r = explained
+    r.id, r.title, r.tier, r.rated, r.level, r.how = shown.id, shown.title, shown.tier, True, level, shown.how
     _REASON.__set__(r, reason)
     r.measure, r.note, r.reference, r.children = measure, note, shown.reference, list(shown.children)
     if figures is None:
@@ -275,8 +281,6 @@ def rated_result(shown, level: Level | None, reason: str, how: str, measure: Mea
         r.value, r.rounded, r.table, r.band = figures.shown_value, figures.rounded, figures.table, figures.band
         r.maximum, r.pooled = figures.maximum, figures.pooled
     r.decided_by, r.limits, r.margin = decided_by, limits, None
-    if why is not None:
-        r._why = why
     return r
 
 
