@@ -10,6 +10,7 @@ what they give when read at once.
 from __future__ import annotations
 
 import copy
+from fractions import Fraction
 import pickle
 import random
 
@@ -108,3 +109,71 @@ def test_ratings_read_before_the_node_results_are_made_are_theirs(hmip):
         assert before == {k: fast.rating(k) for k in hmip.nodes}  # (after they were made)
         with pytest.raises(KeyError):
             evaluate(hmip, ev, explain=False).rating("9.9")
+
+
+def test_a_result_made_field_by_field_is_the_one_the_class_makes(hmip):
+    """rated_result (the evaluator's quick way of making a node result) sets every field NodeResult has, to what
+    the class's own constructor sets; a field added to NodeResult and not to rated_result fails here."""
+    from bandstand.engine.compile import Shown
+    from bandstand.engine.explain import Explained
+    from bandstand.engine.result import ExplainedNodeResult, rated_result
+
+    node = hmip.nodes["2.1.1"]
+    shown = Shown(node, 0)
+    level = node.scale.levels[2]
+    figures = Explained()
+    figures.value, figures.rounded, figures.maximum, figures.pooled = 70, 70, 100, True
+    fields = NodeResult.__dataclass_fields__
+    for why, cls in ((None, NodeResult), ((lambda: "written when read",), ExplainedNodeResult)):
+        made = rated_result(shown, level, "" if why else "as given", None, figures, ["2.1"], ["lim"], "a note", why)
+        want = cls(id=node.id, title=shown.title, tier=shown.tier, rated=True, level=level,
+                   reason="written when read" if why else "as given", how="rule", value=70, rounded=70,
+                   decided_by=["2.1"], limits=["lim"], note="a note", maximum=100, pooled=True,
+                   reference=node.reference, children=list(shown.children))
+        assert type(made) is cls
+        for f in fields:  # (reading a field made field by field and never set raises AttributeError)
+            assert getattr(made, f) == getattr(want, f), f
+        assert made == want and made.children is not shown.children
+        plain = rated_result(shown, None, "not rated: why", None, None, [], [], None)
+        assert [getattr(plain, f) for f in fields] == [getattr(NodeResult(
+            id=node.id, title=shown.title, tier=shown.tier, rated=True, reason="not rated: why",
+            reference=node.reference, children=list(shown.children)), f) for f in fields]
+
+
+def test_a_context_and_a_lazy_result_made_without_their_classes_are_the_ones_the_classes_make(hmip):
+    """Context.start and Result.lazy (made once an evaluation, without calling the class) set every slot the
+    class's constructor sets, to the same values."""
+    from bandstand.engine.compile import Context
+    from bandstand.engine.result import Result
+
+    compiled = compile_framework(hmip)
+    args = (compiled, {"2.1.1": None}, {"1.1": None}, {"1.1": "a note"})
+    made, want = Context.start(*args), Context(*args)
+    for slot in Context.__slots__:
+        assert getattr(made, slot) == getattr(want, slot), slot
+    assert made.ratings is not Context.start(*args).ratings
+    build, ratings = (lambda: ({}, None)), ({"a": 0}, [None])
+    made, want = (Result.lazy(hmip, "s", "2021-01-01", [], "f.yaml", ["w"], build, ratings),
+                  Result(hmip, "s", "2021-01-01", None, None, [], "f.yaml", ["w"], build=build, ratings=ratings))
+    for slot in Result.__slots__:
+        assert getattr(made, slot) == getattr(want, slot), slot
+
+
+def test_a_rule_run_untraced_gives_what_it_gives_traced(hmip):
+    """The ratings-only run uses the compiler's untraced form of a rule where it made one: for every such step,
+    on measures counted, published, with no case applying and missing, it gives the traced rule's value (the
+    same level, or not rated for the same reason)."""
+    from bandstand.engine.bind import Measure
+    from bandstand.engine.compile import Context, NotRated
+
+    compiled = compile_framework(hmip)
+    untraced = [(step, fn) for step, (fn, _, _) in zip(compiled.order, compiled.run) if fn is not step.fn]
+    assert len(untraced) == 21  # the key questions: band(share(), key_question)
+    for measure in (Measure(2, 3, None), Measure(1, 3, None), Measure(None, None, 65), Measure(0, 0, None),
+                    Measure(3, 3, None), Measure(None, None, Fraction(1299, 20)), None):
+        measures = {} if measure is None else {step.node.id: measure for step, _ in untraced}
+        for step, fn in untraced:
+            quick, traced = Context.start(compiled, measures, {}, {}), Context.start(compiled, measures, {}, {})
+            traced.trace, traced.owner = [], step.node
+            a, b = fn(quick), step.fn(traced)
+            assert (a.reason == b.reason) if isinstance(b, NotRated) else (a is b), (step.node.id, measure)

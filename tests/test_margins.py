@@ -101,3 +101,28 @@ def test_bedfordshire_style_margin_from_eleven_of_seventeen():
     assert LEVELS[now] == "good"
     assert up == (LEVELS.index("outstanding"), 3)
     assert down == (LEVELS.index("requires_improvement"), 1)
+
+
+def test_margin_objects_made_without_the_class_are_the_ones_the_class_makes(hmip):
+    """margin_step and margin_of (how margins are made on the hot path) give what MarginStep(...) and Margin(...)
+    give: every field, equality, repr, JSON, copies; a field added to the class and not to them fails here."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from bandstand.engine.result import Margin, MarginStep, margin_of, margin_step
+
+    good, outstanding = hmip.nodes["2.1.1"].scale.levels[2:4]
+    cases = [({"more_yes": 2, "unit": "answers"}), ({"points": Fraction(5, 2), "levels": 1, "among": "its 3"}),
+             ({"fewer_yes": 1}), ({})]
+    for kw in cases:
+        made, want = margin_step(good, **kw), MarginStep(good, **kw)
+        assert set(vars(made)) == {f.name for f in dataclasses.fields(MarginStep)}
+        assert made == want and repr(made) == repr(want) and made.to_json() == want.to_json()
+        assert copy.copy(made) == want  # (a deep copy or a pickle copies the levels too, which compare by identity)
+        assert copy.deepcopy(made).to_json() == pickle.loads(pickle.dumps(made)).to_json() == want.to_json()
+    up = margin_step(outstanding, needs={"2.1.1": margin_step(outstanding, more_yes=1)})
+    made, want = margin_of(up, None), Margin(MarginStep(outstanding, needs={"2.1.1": MarginStep(outstanding, 1)}))
+    assert set(vars(made)) == {f.name for f in dataclasses.fields(Margin)}
+    assert made == want and repr(made) == repr(want) and made.to_json() == want.to_json()
+    assert margin_of() == Margin() and pickle.loads(pickle.dumps(made)).to_json() == want.to_json()

@@ -137,8 +137,21 @@ class Context:
         self.override: Measure | None = None  # a what-if measure for the owner (margins)
         self.values: dict = values if values is not None else {}  # node id -> published figures (Values)
 
+    @classmethod
+    def start(cls, plan: "CompiledFramework", measures, judgements, notes, values=None) -> "Context":
+        """``Context(plan, measures, judgements, notes, values)``, made without calling the class (once an
+        evaluation: on CPython 3.11 a call of a class with an ``__init__`` in Python costs more than the fields
+        it sets)."""
+        ctx = _new(cls)
+        ctx.plan, ctx.ratings, ctx.measures, ctx.judgements, ctx.notes = (plan, [None] * len(plan.index), measures,
+                                                                          judgements, notes)
+        ctx.trace = ctx.owner = ctx.override = None
+        ctx.values = values if values is not None else {}
+        return ctx
+
 
 Fn = Callable[[Context], Any]
+_new = object.__new__
 
 
 def _measure(ctx: Context, node_id: str) -> Measure | None:
@@ -242,9 +255,10 @@ class CompiledFramework:
                  for node_id, (node, fn, limits, own, table, banded) in parts.items()}
         self.order: tuple[Step, ...] = tuple(steps[i] for i in _order(framework, steps))
         self.steps = steps
-        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order
+        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order; the
+        #: rule as it runs untraced where the compiler made that form of it
         self.run: tuple[tuple[Fn, int, Step | None], ...] = tuple(
-            (step.fn, step.slot, step if step.limits else None) for step in self.order)
+            (compiler.untraced.get(step.fn, step.fn), step.slot, step if step.limits else None) for step in self.order)
         self.shown: tuple[Shown, ...] = tuple(Shown(n, self.index[n.id]) for n in framework.nodes.values())
         self.shown_by_id: dict[str, Shown] = {s.id: s for s in self.shown}
         self.rated_shown: tuple[Shown, ...] = tuple(s for s in self.shown if s.rated)
@@ -301,6 +315,10 @@ class _Compiler:
     def __init__(self, fw: Framework, index: dict[str, int]):
         self.fw = fw
         self.index = index
+        #: a rule's closure -> the same rule for a context that neither traces nor tries a what-if measure
+        #: (``ctx.trace`` and ``ctx.override`` None: the ratings-only run), where a step's checks of them cost
+        #: a measurable part of it
+        self.untraced: dict[Fn, Fn] = {}
 
     def judgement(self, node: Node) -> Fn:
         node_id = node.id
@@ -515,14 +533,19 @@ class _Compiler:
     def f_band(self, e, site):
         table = self.fw.bands[e.args[1].text]
         rounding, lookup = table.rounding, table.lookup
-        found: dict = {}  # value -> (rounded, band, level or NotRated): the table's answer depends on the value alone
+        # value -> (rounded, band, level or NotRated): the table's answer depends on the value alone. A whole value
+        # is its own key; any other is keyed by (numerator, denominator), since hashing and comparing a Fraction
+        # runs in Python (about 1.5 us a look-up: most of a ratings-only evaluation from cases, whose shares such
+        # as 1 of 3 are not whole)
+        found: dict = {}
 
         def answer(v) -> tuple:
             if len(found) >= 4096:
                 found.clear()
             r = rounding.apply(v)
             b = lookup(r)
-            hit = found[v] = (r, b, NotRated(f"{r} falls in no band of '{table.id}'") if b is None else b.level)
+            hit = (r, b, NotRated(f"{r} falls in no band of '{table.id}'") if b is None else b.level)
+            found[v if type(v) is int else (v.numerator, v.denominator)] = hit
             return hit
 
         arg = e.args[0]
@@ -538,7 +561,7 @@ class _Compiler:
                 v = m.value
                 if v is None:
                     return NotRated("no inspected case applied")
-                hit = found.get(v)
+                hit = found.get(v if type(v) is int else (v.numerator, v.denominator))
                 if hit is None:
                     hit = answer(v)
                 trace = ctx.trace
@@ -548,6 +571,17 @@ class _Compiler:
                 if hit[1] is not None:
                     trace.append(BandEvent(table, v, hit[0], hit[1]))
                 return hit[2]
+
+            def band_share_untraced(ctx):  # the same, where nothing is traced or tried (see self.untraced)
+                m = ctx.measures.get(node_id)
+                if m is None:
+                    return NotRated("no cases or figures were given")
+                v = m.value
+                if v is None:
+                    return NotRated("no inspected case applied")
+                hit = found.get(v if type(v) is int else (v.numerator, v.denominator))
+                return (hit or answer(v))[2]
+            self.untraced[band_share] = band_share_untraced
             return band_share
         x = self.expr(arg, site)
 
@@ -555,7 +589,7 @@ class _Compiler:
             v = x(ctx)
             if isinstance(v, NotRated):
                 return v
-            hit = found.get(v) or answer(v)
+            hit = found.get(v if type(v) is int else (v.numerator, v.denominator)) or answer(v)
             if ctx.trace is not None and hit[1] is not None:
                 ctx.trace.append(BandEvent(table, v, hit[0], hit[1]))
             return hit[2]

@@ -24,7 +24,7 @@ from . import coverage, published
 from . import explain as explanation
 from .evidence import Bound, Evidence, bind
 from .margins import MARGIN_RERUNS, margin
-from .result import AppliedLimit, ExplainedNodeResult, NodeResult, Result, SharedNodeResult
+from .result import AppliedLimit, NodeResult, Result, SharedNodeResult, rated_result
 
 
 _P = ParamSpec("_P")
@@ -74,11 +74,14 @@ def context(compiled: CompiledFramework, bound: Bound) -> Context:
     """The state of one evaluation of ``bound`` by the plan: every figure of the evidence a rule may read.
     (The one place a context is made from evidence: what writes a result again from the plan's values,
     bandstand.batch, makes its context here too, so it can never lack what the evaluation had.)"""
-    return Context(compiled, bound.measures, bound.judgements, bound.notes, bound.values)
+    return Context.start(compiled, bound.measures, bound.judgements, bound.notes, bound.values)
 
 
 def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, explain: bool) -> Result:
-    compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
+    if isinstance(framework, CompiledFramework):
+        compiled = framework
+    else:  # (the plan kept with the framework, without compile_framework's wrapper on every call)
+        compiled = framework.compiled or compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
     ctx = context(compiled, bound)
@@ -93,8 +96,8 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
             if limited is not None:
                 value = _limited(limited, ctx, value, applied, None, False)
             ratings[slot] = value
-        return Result(fw, ev.subject, ev.date, None, None, applied, ev.file, list(bound.warnings),
-                      build=lambda: _ratings_only(compiled, ctx, applied, bound), ratings=(compiled.index, ratings))
+        return Result.lazy(fw, ev.subject, ev.date, applied, ev.file, list(bound.warnings),
+                           lambda: _ratings_only(compiled, ctx, applied, bound), (compiled.index, ratings))
     traces: dict[str, list] = {}
     limit_refs: dict[str, list[str]] = {}
     stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why
@@ -249,14 +252,10 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         level = value if isinstance(value, Level) else None
         note = notes.get(node_id) if shown.judged else None
         if not explain:
-            shown_value = maximum = None
+            r = out[node_id] = rated_result(shown, level, f"not rated: {value.reason}" if isinstance(value, NotRated)
+                                            else "", None, None, [], [], note)
             if node_id == OVERALL:
-                shown_value, maximum = explanation.figures(value, traces.get(node_id, ()))
-            out[node_id] = NodeResult(
-                id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level,
-                reason=f"not rated: {value.reason}" if isinstance(value, NotRated) else "", how=shown.how,
-                value=shown_value, note=note, maximum=maximum, reference=shown.reference,
-                children=list(shown.children))
+                r.value, r.maximum = explanation.figures(value, traces.get(node_id, ()))
             continue
         events = traces.get(node_id, ())
         x = explanation.explain(events)
@@ -269,12 +268,9 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
         for ref in limit_refs.get(node_id, ()):
             if ref not in decided_by:
                 decided_by.append(ref)
-        r = out[node_id] = ExplainedNodeResult(
-            id=node_id, title=shown.title, tier=shown.tier, rated=True, level=level, how=shown.how,
-            measure=measure, value=x.shown_value, rounded=x.rounded, table=x.table, band=x.band,
-            decided_by=decided_by, limits=[a.id for a in applied_here], note=note, maximum=x.maximum,
-            pooled=x.pooled, reference=shown.reference, children=list(shown.children))
-        r._why = (explanation.reason, compiled, value, events, applied_here)  # the reason, written when read
+        # (its reason written when read, from what its rule recorded)
+        out[node_id] = rated_result(shown, level, "", measure, x, decided_by, [a.id for a in applied_here], note,
+                                    why=(explanation.reason, compiled, value, events, applied_here))
     if explain:
         stand_in = bound.stand_in
         for prog in compiled.order:

@@ -35,7 +35,7 @@ from ..dsl import ast
 from ..dsl.model import BandTable, Framework, Level, Limit, Node
 from .compile import Context, Step
 from .evidence import Measure
-from .result import Blocked, Margin, MarginStep, NodeResult
+from .result import Blocked, Margin, MarginStep, NodeResult, margin_of, margin_step
 
 #: what-if evaluations one evaluate() may spend on margins in cases
 MARGIN_RERUNS = 1_000_000
@@ -173,8 +173,8 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
             if table is not None and res.table is table and not prog.limits:
                 up, down = _remembered(memo, (table.id, "cases", m.yes, m.of, current.index),
                                        lambda: margin_share(table, m.yes, m.of, current))
-                return Margin(up and MarginStep(up[0], more_yes=up[1], unit=unit),
-                              down and MarginStep(down[0], fewer_yes=down[1], unit=unit))
+                return margin_of(up and margin_step(up[0], more_yes=up[1], unit=unit),
+                                 down and margin_step(down[0], fewer_yes=down[1], unit=unit))
             cost = 2 * (m.of.bit_length() + 2)
             if cost > budget[0]:  # each step is a what-if evaluation: bound the work of one evaluate()
                 budget[1] += 1
@@ -183,8 +183,8 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
             yes = m.yes  # (a name, so that the lambda below reads it as an int)
             found = search(current, m.of - yes, yes,
                            lambda k: what_if(prog, ctx, measure=Measure(yes + k, m.of, None)))
-            return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], more_yes=s[1], unit=unit),
-                              lambda s: MarginStep(s[0], fewer_yes=s[1], unit=unit))
+            return _margin_of(prog, fw, found, lambda s: margin_step(s[0], more_yes=s[1], unit=unit),
+                              lambda s: margin_step(s[0], fewer_yes=s[1], unit=unit))
         if m.percent is not None:
             v, table = m.percent, prog.share_table
             if table is not None and res.table is table and not prog.limits:  # the table alone decides
@@ -192,12 +192,13 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
                                               lambda: _percent_from_table(table, v, current))
                 if empty:
                     return None
-                return Margin(up and MarginStep(up[0], points=up[1]), down and MarginStep(down[0], points=down[1]))
+                return margin_of(up and margin_step(up[0], points=up[1]),
+                                 down and margin_step(down[0], points=down[1]))
             step = resolution(v, res.table)
             found = search(current, math.floor((100 - v) / step), math.floor(v / step),
                            lambda k: what_if(prog, ctx, measure=Measure(None, None, v + k * step)))
-            return _margin_of(prog, fw, found, lambda s: MarginStep(s[0], points=s[1] * step),
-                              lambda s: MarginStep(s[0], points=s[1] * step))
+            return _margin_of(prog, fw, found, lambda s: margin_step(s[0], points=s[1] * step),
+                              lambda s: margin_step(s[0], points=s[1] * step))
     if prog.banded is not None and res.table is prog.banded[0] and res.value is not None:
         return _margin_banded(prog, ctx, res, fw)
     if res.decided_by and prog.node.rule is not None and not prog.node.is_judged:
@@ -220,8 +221,8 @@ def _percent_from_table(table: BandTable, v: Fraction, current: Level) -> tuple:
 
 def _margin_of(prog: Step, fw: Framework, found: tuple, up_step, down_step) -> Margin | None:
     up, down, blocked_up, blocked_down = found
-    out = Margin(up and up_step(up), down and down_step(down),
-                 blocked_up and _blocked(fw, *blocked_up), blocked_down and _blocked(fw, *blocked_down))
+    out = margin_of(up and up_step(up), down and down_step(down),
+                    blocked_up and _blocked(fw, *blocked_up), blocked_down and _blocked(fw, *blocked_down))
     return out if (out.up or out.down or out.blocked_up or out.blocked_down) else None
 
 
@@ -276,16 +277,44 @@ def _score_step(scales) -> tuple[Fraction | None, bool]:
 
 
 def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> Margin | None:
-    assert prog.banded is not None and res.level is not None  # margin() calls this for a rated banded node only
+    # margin() calls this for a rated banded node only, which has the number it banded
+    assert prog.banded is not None and res.level is not None and res.value is not None
     table, kind, members = prog.banded
-    v, current = res.value, res.level
-    rounding, lookup = table.rounding, table.lookup
-    levels = among = None
+    v, current, plan = res.value, res.level, ctx.plan
+    scored: list[Node] = []
     if kind in ("sum", "mean"):
-        plan = ctx.plan
-        ratings, index, scale_scores = ctx.ratings, plan.index, plan.scale_scores
+        ratings, index = ctx.ratings, plan.index
         scored = [n for n in members if isinstance(lv := ratings[index[n.id]], Level) and lv.score is not None]
-        key = tuple(id(n.scale) for n in scored)
+    key = tuple(id(n.scale) for n in scored)
+    # the limits that hold do not depend on the number banded: found once, then applied
+    holding = _holding(prog, ctx) if prog.limits else ()
+    # what follows depends only on the table, the scales of the scores summed, the number, the level and the
+    # limits that hold: worked out once for them (a whole number keyed as it is, another by its numerator and
+    # denominator: a Fraction hashes and compares in Python)
+    found = _remembered(plan.margin_memo, (table.id, "banded", kind, key, v if type(v) is int else
+                                           (v.numerator, v.denominator), current.index,
+                                           tuple(lim.id for lim in holding)),
+                        lambda: _banded(plan, table, kind, key, v, current, holding))
+    if found is None:
+        return None
+    up, down, blocked_up, blocked_down, levels = found
+    among = _among(prog.node, members, scored) if levels else None
+
+    def make(s):  # s: (level, steps, points)
+        if levels:
+            return margin_step(s[0], points=s[2], levels=s[1], among=among)
+        return margin_step(s[0], points=s[2])
+    return _margin_of(prog, fw, (up, down, blocked_up, blocked_down), make, make)
+
+
+def _banded(plan, table: BandTable, kind: str, key: tuple, v, current: Level, holding: tuple) -> tuple | None:
+    """(up, down, blocked up, blocked down, whether steps are whole levels) of a number ``v`` banded by
+    ``table``: up and down as (level, steps, points), blocked as (level, limit); None when the number cannot
+    move (no scores). ``key``: the scales (by id) of the scores summed or averaged, in order."""
+    rounding, lookup = table.rounding, table.lookup
+    levels = False
+    if kind in ("sum", "mean"):
+        scale_scores = plan.scale_scores
         found = plan.score_steps.get(key)
         if found is None:  # (two threads may both work it out: either serves)
             if len(plan.score_steps) >= 10_000:
@@ -298,44 +327,36 @@ def _margin_banded(prog: Step, ctx: Context, res: NodeResult, fw: Framework) -> 
         if step is None:
             return None
         if kind == "mean":
-            step, lo, hi = step / len(scored), lo / len(scored), hi / len(scored)
-            if uniform:
-                levels, among = True, _among(prog.node, members, scored)
+            step, lo, hi = step / len(key), lo / len(key), hi / len(key)
+            levels = uniform
     else:
         step = fine_step(table)
-        ends = [b.min for b in table.bands if b.min is not None] + [
-            b.max if b.max is not None else b.below - step for b in table.bands if b.upper is not None]
+        ends = [b.min for b in table.bands if b.min is not None]
+        for b in table.bands:  # each band's upper end
+            if b.max is not None:
+                ends.append(b.max)
+            elif b.below is not None:
+                ends.append(b.below - step)
         lo, hi = (Fraction(0), Fraction(100)) if table.unit == "percent" else (min(ends + [v]), max(ends + [v]))
 
     def band_at(k: int):
         band = lookup(rounding.apply(Fraction(v + k * step)))
         return band.level if band is not None else None
 
+    def at(k: int) -> tuple:
+        raw = final = band_at(k)
+        by = None
+        if raw is not None:
+            for lim in holding:
+                new = lim.bound(final)
+                if new is not final:
+                    final, by = new, lim
+        return final, raw, by
+
     room_up, room_down = math.floor((hi - v) / step), math.floor((v - lo) / step)
-    if prog.limits:  # the limits that hold do not depend on the number banded: found once, then applied
-        holding = _holding(prog, ctx)
-
-        def at(k: int) -> tuple:
-            raw = final = band_at(k)
-            by = None
-            if raw is not None:
-                for lim in holding:
-                    new = lim.bound(final)
-                    if new is not final:
-                        final, by = new, lim
-            return final, raw, by
-        found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index,
-                                                   tuple(lim.id for lim in holding)),
-                            lambda: search(current, room_up, room_down, at))
-    else:
-        found = _remembered(ctx.plan.margin_memo, (table.id, "points", v, step, room_up, room_down, current.index),
-                            lambda: search(current, room_up, room_down, lambda k: (band_at(k), band_at(k), None)))
-
-    def make(s):
-        if levels:
-            return MarginStep(s[0], points=s[1] * step, levels=s[1], among=among)
-        return MarginStep(s[0], points=s[1] * step)
-    return _margin_of(prog, fw, found, make, make)
+    up, down, blocked_up, blocked_down = search(current, room_up, room_down, at)
+    return (up and (up[0], up[1], up[1] * step), down and (down[0], down[1], down[1] * step), blocked_up,
+            blocked_down, levels)
 
 
 def _among(node: Node, members: tuple[Node, ...], scored: list[Node]) -> str:
@@ -360,7 +381,7 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
                      fw: Framework) -> Margin | None:
     """A node rated the lowest of its children rises when every child at that level rises, and falls when
     any child falls below it; each change is tried on the rule and limits before it is stated."""
-    out = Margin()
+    out = margin_of()
     current = res.level
     assert current is not None  # margin() calls this for a rated node only
     needs: dict[str, MarginStep] | None  # None: a child that decides it cannot rise
@@ -374,7 +395,7 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
     if needs:
         final, raw, lim = what_if(prog, ctx, ratings={c: s.level for c, s in needs.items()})
         if final is not None and final.index > current.index:
-            out.up = MarginStep(final, needs=needs)
+            out.up = margin_step(final, needs=needs)
         elif raw is not None and raw.index > current.index and lim is not None:
             out.blocked_up = _blocked(fw, raw, lim)
     elif current.index < len(current_levels(prog)) - 1:
@@ -392,7 +413,7 @@ def _margin_children(prog: Step, ctx: Context, res: NodeResult, results: dict[st
     for _, _, child_id, step in sorted(downs, key=lambda d: d[:2]):
         final, raw, lim = what_if(prog, ctx, ratings={child_id: step.level})
         if final is not None and final.index < current.index:
-            out.down = MarginStep(final, needs={child_id: step})
+            out.down = margin_step(final, needs={child_id: step})
             break
         if raw is not None and raw.index < current.index and lim is not None and out.blocked_down is None:
             out.blocked_down = _blocked(fw, raw, lim)

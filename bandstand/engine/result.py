@@ -14,6 +14,7 @@ from ..dsl.model import Band, BandTable, Framework, Level, Rounding
 from .bind import Measure
 
 WHOLE = Rounding(0, "half_up")
+_new = object.__new__  # (makes an instance without calling its class: see rated_result)
 
 
 def number(x: Fraction | int | None) -> int | float | None:
@@ -88,6 +89,26 @@ class Margin:
         if self.blocked_down is not None:
             out["down_blocked"] = self.blocked_down.to_json()
         return out
+
+
+def margin_step(level: Level, more_yes: int | None = None, fewer_yes: int | None = None,
+                points: Fraction | None = None, needs: dict[str, MarginStep] | None = None, unit: str = "cases",
+                levels: int | None = None, among: str | None = None) -> MarginStep:
+    """``MarginStep(...)``, made without calling the dataclass: an explained evaluation makes dozens (two or
+    three for each rated node), and on CPython 3.11 calling a class with keywords builds a dict of them first
+    (see :func:`rated_result`; tests/test_margins.py checks the two agree)."""
+    step = _new(MarginStep)
+    step.__dict__ = {"level": level, "more_yes": more_yes, "fewer_yes": fewer_yes, "points": points, "needs": needs,
+                     "unit": unit, "levels": levels, "among": among}
+    return step
+
+
+def margin_of(up: MarginStep | None = None, down: MarginStep | None = None, blocked_up: Blocked | None = None,
+              blocked_down: Blocked | None = None) -> Margin:
+    """``Margin(...)``, made as :func:`margin_step` makes a step."""
+    m = _new(Margin)
+    m.__dict__ = {"up": up, "down": down, "blocked_up": blocked_up, "blocked_down": blocked_down}
+    return m
 
 
 @dataclass
@@ -227,6 +248,42 @@ class ExplainedNodeResult(NodeResult):
         return NodeResult, tuple(getattr(self, f) for f in NodeResult.__dataclass_fields__)
 
 
+def rated_result(shown, level: Level | None, reason: str, measure: Measure | None, figures, decided_by: list[str],
+                 limits: list[str], note: str | None, why: tuple | None = None) -> NodeResult:
+    """The result of a rated node, made field by field: what ``NodeResult(id=..., ...)`` would make.
+
+    ``shown`` holds the node's parts that do not depend on the evidence
+    (``id``, ``title``, ``tier``, ``how``, ``reference``, ``children``:
+    :class:`bandstand.engine.compile.Shown`); ``figures`` what its rule
+    recorded (``shown_value``, ``rounded``, ``table``, ``band``,
+    ``maximum``, ``pooled``: :class:`bandstand.engine.explain.Explained`),
+    or None. With ``why`` (the function that writes the reason and its
+    arguments) it is an :class:`ExplainedNodeResult` whose reason is written
+    when first read. Every evaluation makes one for each rated node, and on
+    CPython 3.11 calling a dataclass with twenty keywords costs several
+    times more than setting its fields (tests/test_lazy_results.py checks the
+    two agree, field by field).
+    """
+    r: NodeResult
+    if why is None:
+        r = _new(NodeResult)
+    else:
+        explained = _new(ExplainedNodeResult)
+        explained._why = why
+        r = explained
+    r.id, r.title, r.tier, r.rated, r.level, r.how = shown.id, shown.title, shown.tier, True, level, shown.how
+    _REASON.__set__(r, reason)
+    r.measure, r.note, r.reference, r.children = measure, note, shown.reference, list(shown.children)
+    if figures is None:
+        r.value = r.rounded = r.table = r.band = r.maximum = None
+        r.pooled = False
+    else:
+        r.value, r.rounded, r.table, r.band = figures.shown_value, figures.rounded, figures.table, figures.band
+        r.maximum, r.pooled = figures.maximum, figures.pooled
+    r.decided_by, r.limits, r.margin = decided_by, limits, None
+    return r
+
+
 class SharedNodeResult(NodeResult):
     """The result of a node that is not rated and has no measure: the same for every inspection, so one
     object per compiled framework serves them all. It cannot be changed (copy it with
@@ -285,6 +342,19 @@ class Result:
         self.findings = [] if findings is None else findings
         self.partial = partial  # the evidence declares itself partial
         self.left_out = [] if left_out is None else left_out  # rated nodes with no evidence, left out on purpose
+
+    @classmethod
+    def lazy(cls, framework: Framework, subject: str | None, date: str | None, limits_applied: list[AppliedLimit],
+             evidence_file: str | None, warnings: list, build: Callable[[], tuple], ratings: tuple) -> "Result":
+        """``Result(framework, subject, date, None, None, limits_applied, evidence_file, warnings, build=build,
+        ratings=ratings)``: a ratings-only result, made without calling the class (see :func:`rated_result`;
+        tests/test_lazy_results.py checks the two agree)."""
+        r = _new(cls)
+        r.framework, r.subject, r.date, r.limits_applied, r.evidence_file = (framework, subject, date,
+                                                                             limits_applied, evidence_file)
+        r.warnings, r._nodes, r._overall, r._build, r._ratings = warnings, None, None, build, ratings
+        r.findings, r.partial, r.left_out = [], False, []
+        return r
 
     def _built(self) -> None:
         build = self._build
