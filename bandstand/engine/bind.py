@@ -20,6 +20,7 @@ from ..errors import Collector, Diagnostic, Position
 from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
 from .headers import resolve_evidence
+from .progress import Book, bind_progress
 from .published import bind_published, stand_ins
 
 class Measure:
@@ -75,14 +76,19 @@ class Bound:
     stand_in: dict[str, str] = field(default_factory=dict)  # published nodes whose rating stands in: why
     incomplete: dict[str, str] = field(default_factory=dict)  # nodes beneath one whose evidence is incomplete
     left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
+    progress: "Book | None" = None  # progress records and the day evaluated on, when the framework reads them
 
 
 _NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
 _NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", "notes"})  # fields that hold none
 
 
-def bind(ev: Evidence, fw: Framework) -> Bound:
-    """Check evidence against a framework; raise every problem at once."""
+def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
+    """Check evidence against a framework; raise every problem at once.
+
+    ``on`` (a YYYY-MM-DD day) is the day the evidence is evaluated on, for rules that read ``evaluated_on()``;
+    without it, the evidence's own date (:mod:`.progress`).
+    """
     out = Collector()
     ev, found = resolve_evidence(ev, fw)  # a spreadsheet's columns, and parts by label (headers.py)
     out.extend(found)
@@ -275,11 +281,14 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
         _missing(out, ev, [node for node in facts.share_rated if node.id not in measures and node.id not in given
                            and node.id not in ev.unread and node.id not in covered and node.id not in declared
                            and node.id not in uncovered])
+    book = bind_progress(ev, fw, out, on, given, left_out) if ev.progress or facts.progress or facts.dated else None
     check_partial(ev, fw, out, given, uncovered)
     out.raise_if_errors()
-    return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
-                 [d for d in out.diagnostics if not d.is_error], published,
-                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
+    bound = Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
+                  [d for d in out.diagnostics if not d.is_error], published,
+                  *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get))
+    bound.progress = book
+    return bound
 
 
 _not_rated_memo: dict[str, bool] = {}

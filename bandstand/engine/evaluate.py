@@ -57,12 +57,17 @@ def compile_framework(framework: Framework) -> CompiledFramework:
 
 
 def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, *,
-             explain: bool = True) -> Result:
+             explain: bool = True, on=None) -> Result:
     """Evaluate one inspection's evidence against a framework.
 
     ``explain=False`` gives the ratings only: no reasons, margins or
-    ``decided_by`` (faster, for batch work).
+    ``decided_by`` (faster, for batch work). ``on`` (YYYY-MM-DD) is the day
+    the evidence is evaluated on, for rules that read ``evaluated_on()``
+    (default: the evidence's own date).
     """
+    if on is not None:  # the day is checked with the evidence (engine.progress)
+        fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+        evidence = bind(evidence.evidence if isinstance(evidence, Bound) else evidence, fw, on)
     try:  # (as _bounded does, without its packing of arguments on every call)
         return _evaluate(framework, evidence, explain)
     except RecursionError:
@@ -74,7 +79,7 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
     compiled = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     fw = compiled.framework
     bound = evidence if isinstance(evidence, Bound) else bind(evidence, fw)
-    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes)
+    ctx = Context(compiled, bound.measures, bound.judgements, bound.notes, bound.progress)
     ev = bound.evidence
     applied: list[AppliedLimit] = []
     if not explain and not (bound.incomplete or bound.published or ev.partial):
@@ -178,7 +183,7 @@ def _ratings_only(compiled: CompiledFramework, ctx: Context, applied, bound: Bou
     traces = {}
     step = compiled.steps.get(OVERALL)
     if step is not None:
-        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes)  # (the evaluation's context unchanged)
+        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes, ctx.progress)  # (ctx unchanged)
         again.ratings = list(ctx.ratings)
         again.ratings[step.slot] = None
         again.owner, again.trace = step.node, []
