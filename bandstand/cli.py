@@ -316,7 +316,8 @@ def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
 @click.option("--prompts", is_flag=True, help="Text format: also show prompts and other unrated nodes.")
 @click.option("--on", "on", callback=lambda ctx, p, v: _date(v, "--on"), metavar="DATE",
               help="With a framework id alone: use the version in force on DATE (YYYY-MM-DD). "
-                   "Without it, the evidence's date decides; failing that, the latest published version.")
+                   "Without it, the evidence's date decides; failing that, the latest published version. "
+                   "Also the day rules that read evaluated_on() compare with (default: the evidence's date).")
 @click.option("--ratings-only", is_flag=True,
               help="Several inspections: the ratings and the overall score, without reasons or margins (faster).")
 @click.option("--input-format", type=click.Choice(list(read_stream.FORMATS)), default=None,
@@ -448,7 +449,7 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     if ev.framework and ev.framework not in (fw.ref, fw.id):
         click.echo(f"{name}: warning: the evidence names {ev.framework}; evaluating with {fw.ref} as asked",
                    err=True)
-    result = evaluate_evidence(fw, ev)
+    result = evaluate_evidence(fw, ev, on=on)
     _warn(result.warnings)
     if fmt == "jsonl":  # one inspection, one line
         text = json.dumps(result_document(result), ensure_ascii=False) + "\n"
@@ -492,7 +493,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                     if found:  # an input found late
                         sink.protect(*found)
                         protected.update(found)
-                    result = evaluate_evidence(fw, ev, explain=not ratings_only)
+                    result = evaluate_evidence(fw, ev, explain=not ratings_only, on=on)
                     _warn(d for d in result.warnings if _first_time(d, announced))  # once for many inspections
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
