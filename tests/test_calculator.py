@@ -25,7 +25,8 @@ from bandstand import BandstandError, bind, evaluate, load_evidence, load_eviden
 from bandstand.catalogue import Catalogue, bundled_dir
 from bandstand.dsl.model import Framework
 from bandstand.engine.compile import implemented_functions
-from bandstand.publish.calculator import CALLS, PLAN_NAME, SCRIPT_PATH, calculator_files, calculator_plan
+from bandstand.publish.calculator import (CALLS, NOT_IN_FORM, PLAN_NAME, SCRIPT_PATH, calculator_files,
+                                         calculator_markdown, calculator_plan, not_in_form)
 
 RANDOM_SETS = 1000  # per bundled framework version
 RANDOM_FRAMEWORKS = 40  # over the whole language, 25 evidence sets each
@@ -37,7 +38,9 @@ def bundled() -> list[Framework]:
     return [catalogue.load_path(e.path) for e in catalogue.entries() if e.path.is_relative_to(bundled_dir())]
 
 
-FRAMEWORKS = bundled()
+ALL_BUNDLED = bundled()
+#: the bundled versions with a calculator (the others' rules read what its form does not take: their pages say so)
+FRAMEWORKS = [fw for fw in ALL_BUNDLED if not not_in_form(fw)]
 
 
 def page_of(fw: Framework) -> str:
@@ -270,7 +273,26 @@ def random_framework(rng: random.Random, n_id: int) -> str:
 
 
 def test_the_plan_has_a_form_for_every_built_in():
-    assert CALLS == implemented_functions()
+    """Every built-in has a form in the calculator, or is one the calculator refuses, saying why: never neither."""
+    assert CALLS | NOT_IN_FORM == implemented_functions() and not CALLS & NOT_IN_FORM
+
+
+def test_a_framework_reading_statuses_and_days_gets_no_calculator_and_its_page_says_why():
+    """A plan rated from statuses, due days and the day evaluated on: the form takes none of them, so the page
+    has no form (a form could only guess them) and says why and what to run instead."""
+    refused = [fw for fw in ALL_BUNDLED if not_in_form(fw)]
+    assert [fw.ref for fw in refused] == ["bucks-yos-plan@2023"]
+    fw = refused[0]
+    assert not_in_form(fw) == ["due", "evaluated_on", "status"]
+    files = calculator_files(ALL_BUNDLED)
+    assert not any(path.endswith(PLAN_NAME) and "/bucks-yos-plan/" in path for path in files)
+    assert len([p for p in files if p.endswith(PLAN_NAME)]) == len(FRAMEWORKS)
+    text = "\n".join(calculator_markdown(fw, "frameworks/bucks-yos-plan/2023/index.md", "calculator"))
+    assert "has no rating calculator" in text and "`status()`" in text and "`evaluated_on()`" in text
+    assert "bandstand evaluate bucks-yos-plan@2023 EVIDENCE --on YYYY-MM-DD" in text
+    assert "<script" not in text and "bandstand-calculator" not in text
+    with pytest.raises(ValueError, match="has no calculator"):
+        calculator_plan(fw)
 
 
 def test_every_bundled_framework_has_a_plan_and_the_site_files():

@@ -49,7 +49,7 @@ from .addresses import version_dir
 from .markdown import escape
 
 __all__ = ["calculator_plan", "calculator_json", "calculator_markdown", "calculator_files", "interpreter_source",
-           "SCRIPT_PATH", "PLAN_NAME"]
+           "not_in_form", "NOT_IN_FORM", "SCRIPT_PATH", "PLAN_NAME"]
 
 #: where the interpreter is published, under the docs folder
 SCRIPT_PATH = "assets/bandstand/calculator.js"
@@ -173,8 +173,27 @@ CALLS = frozenset({"share", "rating", "is_rated", "pooled_share", "yes", "applic
                    "judgement", "not_rated"})
 
 
+#: the built-ins whose values the calculator's form does not take: what the evidence records of each piece of
+#: planned work (its status and due day) and the day it is evaluated on. A framework whose rules call one gets no
+#: calculator, and its page says why (:func:`not_in_form`), rather than a form that could not give its results.
+NOT_IN_FORM = frozenset({"status", "due", "evaluated_on"})
+
+
+def not_in_form(fw: Framework) -> list[str]:
+    """The built-ins ``fw``'s rules and limits call that the calculator's form does not take, in name order."""
+    found = set()
+    for f in framework_facts(fw).rated():
+        found.update(e.func for e in ast.walk(f.site.rule.expr) if isinstance(e, ast.Call) and e.func in NOT_IN_FORM)
+    return sorted(found)
+
+
 def calculator_plan(fw: Framework) -> dict:
-    """The framework as the page's interpreter runs it (plain JSON data)."""
+    """The framework as the page's interpreter runs it (plain JSON data); a ValueError for a framework whose rules
+    call what the form does not take (:func:`not_in_form`)."""
+    refused = not_in_form(fw)
+    if refused:
+        raise ValueError(f"{fw.ref} has no calculator: its rules call {', '.join(refused)}(), which the form does "
+                         "not take")
     p = _Plan(fw)
     compiled = p.compiled
     known = framework_facts(fw)
@@ -294,6 +313,8 @@ def calculator_files(frameworks: list[Framework], prefix: str = "frameworks") ->
     out = {SCRIPT_PATH: interpreter_source()}
     prefix = prefix.strip("/") or "frameworks"  # as plan_site reads it
     for fw in frameworks:
+        if not_in_form(fw):  # no calculator: its page says why
+            continue
         out[posixpath.join(version_dir(fw, prefix), PLAN_NAME)] = (
             "window.bandstandPlans = window.bandstandPlans || {};\n"
             f"window.bandstandPlans[{json.dumps(fw.ref)}] = {calculator_json(fw)};\n")
@@ -303,6 +324,17 @@ def calculator_files(frameworks: list[Framework], prefix: str = "frameworks") ->
 def calculator_markdown(fw: Framework, page_path: str, anchor: str) -> list[str]:
     """The calculator section of a version's page at ``page_path`` (under the docs folder): a heading, the mount
     point and the scripts. The form is built by the script; without scripts the section says so."""
+    refused = not_in_form(fw)
+    if refused:
+        calls = ", ".join(f"`{name}()`" for name in refused)
+        return [
+            f"## Rating calculator {{#{anchor}}}", "",
+            "This version has no rating calculator. Its rules read what the calculator's form does not take: the "
+            f"status and due day the evidence records of each piece of work, or the day it is evaluated on ({calls}), "
+            "and a form without them could only guess. Evaluate the evidence with "
+            f"`bandstand evaluate {fw.ref} EVIDENCE --on YYYY-MM-DD` (without `--on`, on the evidence's own date).",
+            "",
+        ]
     here = posixpath.dirname(page_path)
     script = posixpath.relpath(SCRIPT_PATH, here)
     ref = escape(fw.ref)
