@@ -273,3 +273,28 @@ def test_evaluate_without_any_date_exits_2_with_one_line(capsys, tmp_path):
     code, out, err = run(capsys, "evaluate", "bucks-yos-plan@2023", path)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "evidence has no date" in err and "--on YYYY-MM-DD" in err
+
+
+def test_compare_two_days_of_one_plan_shows_what_moved(capsys):
+    code, out, _ = run(capsys, "compare", "bucks-yos-plan@2023", "bucks-yos-plan@2023", ONE_YEAR_ON,
+                       "--on", "2023-11-30", "--changes-only")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows == [["overall", "Amber", "Red", "lower"], ["6", "Amber", "Red", "lower"],
+                    ["6a", "Amber", "Red", "lower"]]
+    assert "bucks-yos-plan@2023 on 2023-11-30 -> bucks-yos-plan@2023 on 2024-01-25" in out
+
+
+def test_compare_two_records_of_one_plan(capsys):
+    code, out, _ = run(capsys, "compare", "bucks-yos-plan@2023", "bucks-yos-plan@2023",
+                       EXAMPLES / "constructed-early-2023.yaml", "--second-evidence", ONE_YEAR_ON, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["labels"] == ["bucks-yos-plan@2023 on 2023-03-01", "bucks-yos-plan@2023 on 2024-01-25"]
+    moved = {r["node"]: (r["first"], r["second"]) for r in doc["rows"] if r["verdict"] != "same"}
+    assert moved["1"] == ("white", "amber") and moved["6"] == ("green", "red") and moved["3"] == ("white", "green")
+
+
+def test_compare_dates_of_several_inspections_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "compare", "bucks-yos-plan@2023", "bucks-yos-plan@2023", ONE_YEAR_ON,
+                       EXAMPLES / "constructed-some-done.yaml", "--on", "2023-11-30")
+    assert code == 2 and "compare one inspection" in err
