@@ -188,7 +188,7 @@ def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | Non
 
 
 def _side(fw: Framework, ev: Evidence, on) -> str:
-    """'bucks-yos-plan@2023 on 2024-01-25': a side of a comparison of days (the day asked, else the evidence's)."""
+    """'plan@2 on 2024-01-25': a side of a comparison of days (the day asked, else the evidence's)."""
     day = on or ev.date
     return f"{fw.ref} on {day}" if day else f"{fw.ref} ({ev.file or 'evidence'})"
 

@@ -142,7 +142,7 @@ _declare(
     Function("status", (), "level:status",
              "The status the evidence records for this node (its progress), a level of the scale its node or "
              "tier names in `status_scale`.",
-             "if status() == completed then green else amber"),
+             "status() == completed"),
 )
 _declare(
     Function("due", (), "date",
@@ -153,7 +153,7 @@ _declare(
     Function("evaluated_on", (), "date",
              "The date the evidence is evaluated on: `--on DATE`, else the evidence's own date (a day). "
              "Without either, evaluating is an error, never today's date.",
-             "if due() < evaluated_on() then red else amber"),
+             "evaluated_on() > due()"),
 )
 
 #: names that stand for sets of nodes
