@@ -181,7 +181,7 @@ NOT_IN_FORM = frozenset({"status", "due", "evaluated_on"})
 
 def not_in_form(fw: Framework) -> list[str]:
     """The built-ins ``fw``'s rules and limits call that the calculator's form does not take, in name order."""
-    found = set()
+    found: set[str] = set()
     for f in framework_facts(fw).rated():
         found.update(e.func for e in ast.walk(f.site.rule.expr) if isinstance(e, ast.Call) and e.func in NOT_IN_FORM)
     return sorted(found)
