@@ -180,11 +180,12 @@ def test_progress_for_a_node_that_is_not_an_action_is_refused(plan):
     ("next March", "expected a date written YYYY-MM-DD or YYYY-MM"),
 ])
 def test_a_due_day_that_is_not_a_date_is_one_located_error(capsys, tmp_path, due, expected):
-    text = ONE_YEAR_ON.read_text(encoding="utf-8").replace("6a: {status: in_progress, due: 2023-12,",
-                                                          f"6a: {{status: in_progress, due: '{due}',")
+    text = ONE_YEAR_ON.read_text(encoding="utf-8").replace('"6a": {status: in_progress, due: 2023-12,',
+                                                          f'"6a": {{status: in_progress, due: \'{due}\',')
+    assert f"due: '{due}'" in text
     path = tmp_path / "plan.yaml"
     path.write_text(text, encoding="utf-8")
-    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("  6a:"))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith('  "6a":'))
     code, out, err = run(capsys, "evaluate", "bucks-yos-plan@2023", path)
     assert code == 2 and out == ""
     (first,) = [e for e in err.splitlines() if "error" in e]
