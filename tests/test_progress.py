@@ -168,8 +168,8 @@ def test_status_labels_are_read_as_written_in_a_plan(plan):
 
 def test_progress_for_a_node_that_is_not_an_action_is_refused(plan):
     with pytest.raises(BandstandError) as info:
-        evaluate(plan, evidence({"subject": "a plan", "date": "2024-01-25",
-                                 "progress": progress(**{"6": {"status": "completed"}, "6z": {"status": "completed"}})}))
+        extra = {"6": {"status": "completed"}, "6z": {"status": "completed"}}
+        evaluate(plan, evidence({"subject": "a plan", "date": "2024-01-25", "progress": progress(**extra)}))
     messages = [d.message for d in info.value.diagnostics]
     assert any("'6' (6 Reparation) is not rated on its progress" in m for m in messages)
     assert any("progress for '6z', which is not a node of bucks-yos-plan@2023" in m for m in messages)
