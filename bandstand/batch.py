@@ -180,11 +180,12 @@ class ResultWriter:
         return text
 
 
-def evaluate_each(framework, evidence: Evidence, *, explain: bool = False) -> tuple[Result, Bound]:
-    """``evaluate(framework, evidence, explain=explain)``, and the evidence bound (for :meth:`ResultWriter.text`)."""
+def evaluate_each(framework, evidence: Evidence, *, explain: bool = False, on=None) -> tuple[Result, Bound]:
+    """``evaluate(framework, evidence, explain=explain, on=on)``, and the evidence bound (for
+    :meth:`ResultWriter.text`)."""
     fw = framework.framework if isinstance(framework, CompiledFramework) else framework
     try:  # (as evaluate binds raw evidence)
-        bound = bind(evidence, fw)
+        bound = bind(evidence, fw, on)
     except RecursionError:
         raise too_deep_error(fw) from None
     return evaluate(framework, bound, explain=explain), bound

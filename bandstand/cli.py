@@ -317,7 +317,8 @@ def _check_evidence(state: State, ev, framework_ref, path, earlier=()):
 @click.option("--prompts", is_flag=True, help="Text format: also show prompts and other unrated nodes.")
 @click.option("--on", "on", callback=lambda ctx, p, v: _date(v, "--on"), metavar="DATE",
               help="With a framework id alone: use the version in force on DATE (YYYY-MM-DD). "
-                   "Without it, the evidence's date decides; failing that, the latest published version.")
+                   "Without it, the evidence's date decides; failing that, the latest published version. "
+                   "Also the day rules that read evaluated_on() compare with (default: the evidence's date).")
 @click.option("--ratings-only", is_flag=True,
               help="Several inspections: the ratings and the overall score, without reasons or margins (faster).")
 @click.option("--input-format", type=click.Choice(list(read_stream.FORMATS)), default=None,
@@ -449,7 +450,7 @@ def _evaluate_one(state, framework, ev, name, fmt, output, prompts, on):
     if ev.framework and ev.framework not in (fw.ref, fw.id):
         click.echo(f"{name}: warning: the evidence names {ev.framework}; evaluating with {fw.ref} as asked",
                    err=True)
-    result = evaluate_evidence(fw, ev)
+    result = evaluate_evidence(fw, ev, on=on)
     _warn(result.warnings)
     if fmt == "jsonl":  # one inspection, one line
         text = json.dumps(result_document(result), ensure_ascii=False) + "\n"
@@ -494,7 +495,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                     if found:  # an input found late
                         sink.protect(*found)
                         protected.update(found)
-                    result, bound = evaluate_each(fw, ev, explain=not ratings_only)
+                    result, bound = evaluate_each(fw, ev, explain=not ratings_only, on=on)
                     _warn(d for d in result.warnings if _first_time(d, announced))  # once for many inspections
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
@@ -810,8 +811,17 @@ def _each_inspection(inputs: _Inputs, limits: Limits):
               show_default=True, help="Output format.")
 @click.option("--changes-only", is_flag=True, help="One inspection: show only the nodes whose rating changes.")
 @click.option("--output", "-o", help="Write to this file (atomically) instead of standard output.")
+@click.option("--on", "on", callback=lambda ctx, p, v: _date(v, "--on"), metavar="DATE",
+              help="One inspection: the day FIRST's evaluation is on, for rules that read evaluated_on() "
+                   "(default: the evidence's date).")
+@click.option("--second-on", "second_on", callback=lambda ctx, p, v: _date(v, "--second-on"), metavar="DATE",
+              help="One inspection: the day SECOND's evaluation is on (default: its evidence's date).")
+@click.option("--second-evidence", "second_evidence", type=_Path(dir_okay=False),
+              help="One inspection: evaluate this evidence under SECOND instead (two dates of one plan: what "
+                   "moved between them).")
 @click.pass_obj
-def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, changes_only, output):
+def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, changes_only, output, on=None,
+                second_on=None, second_evidence=None):
     """Evaluate EVIDENCE under FIRST and SECOND and show the results side by side.
 
     With one evidence file, node by node; with several (or a folder), how
@@ -839,12 +849,18 @@ def compare_cmd(state: State, first, second, evidence, crosswalk_path, fmt, chan
             errors.extend(error.diagnostics)
     if errors:
         raise BandstandError(errors)
+    dated = on is not None or second_on is not None or second_evidence is not None
     if len(loaded) == 1 and len(inputs.files) == 1 and not inputs.found:
-        text = render(comparing.compare(a, b, loaded[0], cw), fmt, changes_only=changes_only)
+        other = load_evidence(second_evidence, limits=state.limits) if second_evidence is not None else None
+        text = render(comparing.compare(a, b, loaded[0], cw, second_evidence=other, on=on, second_on=second_on),
+                      fmt, changes_only=changes_only)
+    elif dated:
+        raise click.UsageError("--on, --second-on and --second-evidence compare one inspection: give one "
+                               "evidence file")
     else:
         text = render(comparing.impact(a, b, loaded, cw), fmt)
     _out(text, output, [*_sources(a), *_sources(b), crosswalk_path, cw.file if cw is not None else None,
-                        *inputs.files, *(ev.cases_file for ev in loaded)])
+                        *inputs.files, *(ev.cases_file for ev in loaded), second_evidence])
     return EXIT_OK
 
 

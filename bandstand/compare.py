@@ -130,6 +130,8 @@ class Comparison:
     rows: list[Row]
     notes: list[str]
     crosswalk: Crosswalk | None = None
+    #: what heads each side, when it is not the framework's ref alone (the days two evaluations are on)
+    labels: tuple[str, str] | None = None
 
     @property
     def changed(self) -> list[Row]:
@@ -142,22 +144,39 @@ class Comparison:
         return (comparison_markdown if fmt == "markdown" else comparison_text)(self, changes_only)
 
 
-def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None = None) -> Comparison:
-    """Evaluate ``ev`` under ``a`` and under ``b`` (through ``crosswalk`` when their shapes differ)."""
+def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None = None, *,
+            second_evidence: Evidence | None = None, on=None, second_on=None) -> Comparison:
+    """Evaluate ``ev`` under ``a`` and under ``b`` (through ``crosswalk`` when their shapes differ).
+
+    ``on`` and ``second_on`` are the days the two evaluations are on (rules that read ``evaluated_on()``;
+    default: the evidence's date); ``second_evidence`` is evaluated under ``b`` in place of ``ev`` (two dates of
+    one plan: what moved between them). With either, the sides are headed by the days they are evaluated on.
+    """
     ev, found = resolve_evidence(ev, a)  # a spreadsheet's headers and labels, read as written for ``a``
     if any(d.is_error for d in found):
         raise BandstandError(found)
+    if second_evidence is not None and crosswalk is not None:
+        raise InputError("a second evidence is compared with the first under versions of one framework, not "
+                         "through a crosswalk", None, "input.crosswalk")
     ev_a, notes = adapt(ev, a, b)
-    first = evaluate(a, ev_a)
+    first = evaluate(a, ev_a, on=on)
+    labels = None
     if crosswalk is None:
         if a.id != b.id:
             raise InputError(f"{a.ref} and {b.ref} are different frameworks: name a crosswalk between them "
                              "(--crosswalk FILE), or put one in a catalogue folder's crosswalks/", None,
                              "input.crosswalk")
-        ev_b, notes_b = adapt(ev, b, a)
+        ev2 = ev
+        if second_evidence is not None:
+            ev2, found = resolve_evidence(second_evidence, b)
+            if any(d.is_error for d in found):
+                raise BandstandError(found)
+        ev_b, notes_b = adapt(ev2, b, a)
         notes += [n for n in notes_b if n not in notes]
-        second = evaluate(b, ev_b)
-        rows = _rows_by_id(first, second, _given(ev))
+        second = evaluate(b, ev_b, on=second_on)
+        rows = _rows_by_id(first, second, _given(ev) | _given(ev2))
+        if second_evidence is not None or on is not None or second_on is not None:
+            labels = (_side(a, ev_a, on), _side(b, ev_b, second_on))
     else:
         ev_b, notes_b = translate(ev, crosswalk, a, b)
         notes += notes_b
@@ -165,7 +184,13 @@ def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | Non
         rows = _rows_by_crosswalk(first, second, crosswalk)
     for result in (first, second):
         notes += [f"finding under {result.framework.ref}: {f.message}" for f in result.findings]
-    return Comparison(ev.subject, ev.file, first, second, rows, notes, crosswalk)
+    return Comparison(ev.subject, ev.file, first, second, rows, notes, crosswalk, labels)
+
+
+def _side(fw: Framework, ev: Evidence, on) -> str:
+    """'plan@2 on 2024-01-25': a side of a comparison of days (the day asked, else the evidence's)."""
+    day = on or ev.date
+    return f"{fw.ref} on {day}" if day else f"{fw.ref} ({ev.file or 'evidence'})"
 
 
 def _rows_by_id(first: Result, second: Result, given: set[str] | frozenset[str] = frozenset()) -> list[Row]:
@@ -190,7 +215,7 @@ def _has_evidence(result: Result, node_id: str, given: set[str] | frozenset[str]
 def _given(ev: Evidence) -> set[str]:
     """The nodes evidence says something about: judgements, figures, case answers, published ratings."""
     return ({k for k, j in ev.judgements.items() if j.rating is not None} | set(ev.figures) | set(ev.published)
-            | {n for c in (ev.cases or ()) for n, a in c.answers.items()})
+            | {n for c in (ev.cases or ()) for n, a in c.answers.items()} | set(ev.progress))
 
 
 def _rows_by_crosswalk(first: Result, second: Result, cw: Crosswalk) -> list[Row]:
@@ -318,14 +343,15 @@ def _fed_text(row: Row, first: Result) -> str:
 
 def comparison_text(c: Comparison, changes_only: bool = False) -> str:
     a, b = c.first.framework, c.second.framework
+    la, lb = c.labels or (a.ref, b.ref)
     how = f" (through crosswalk {c.crosswalk.id})" if c.crosswalk else ""
-    lines = [f"{c.subject or '(no subject)'}: {a.ref} -> {b.ref}{how}"]
+    lines = [f"{c.subject or '(no subject)'}: {la} -> {lb}{how}"]
     rows = [r for r in c.rows if r.changed or not changes_only]
     width = max((len(r.node_id) for r in rows), default=7) + 2
     if c.crosswalk is None:
-        wa = max([len(_cell(r.a)) for r in rows] + [len(a.ref)]) + 2
-        wb = max([len(_cell(r.b)) for r in rows] + [len(b.ref)]) + 2
-        lines.append(f"{'':{width}}{a.ref:{wa}}{b.ref}")
+        wa = max([len(_cell(r.a)) for r in rows] + [len(la)]) + 2
+        wb = max([len(_cell(r.b)) for r in rows] + [len(lb)]) + 2
+        lines.append(f"{'':{width}}{la:{wa}}{lb}")
         for r in rows:
             lines.append(f"{r.node_id:{width}}{_cell(r.a):{wa}}{_cell(r.b):{wb}}{r.verdict}".rstrip())
     else:
@@ -417,6 +443,7 @@ def comparison_json(c: Comparison) -> dict:
         "first": c.first.to_json(),
         "second": c.second.to_json(),
         "crosswalk": c.crosswalk.id if c.crosswalk else None,
+        **({"labels": list(c.labels)} if c.labels else {}),
         "rows": [{"node": r.node_id, "first": _level_key(r.a) if r.a is not None else None,
                   "second": _level_key(r.b) if r.b is not None else None, "verdict": r.verdict,
                   **({"fed_by": r.fed_by} if r.fed_by else {}),
@@ -446,11 +473,12 @@ def comparison_markdown(c: Comparison, changes_only: bool = False) -> str:
     from .render import md
 
     a, b = c.first.framework, c.second.framework
+    la, lb = c.labels or (a.ref, b.ref)
     how = f" (through crosswalk `{c.crosswalk.id}`)" if c.crosswalk else ""
-    out = [f"# {md(c.subject or 'Inspection')}: {md(a.ref)} and {md(b.ref)}{how}", ""]
+    out = [f"# {md(c.subject or 'Inspection')}: {md(la)} and {md(lb)}{how}", ""]
     rows = [r for r in c.rows if r.changed or not changes_only]
     if c.crosswalk is None:
-        out += [f"| Node | {md(a.ref)} | {md(b.ref)} | Change |", "|---|---|---|---|"]
+        out += [f"| Node | {md(la)} | {md(lb)} | Change |", "|---|---|---|---|"]
         out += [f"| {md(r.node_id)} | {md(_cell(r.a))} | {md(_cell(r.b))} | {md(r.verdict)} |" for r in rows]
     else:
         out += [f"| {md(b.ref)} | Rating | Read from {md(a.ref)} | Corresponds to | Change |", "|---|---|---|---|---|"]

@@ -22,6 +22,7 @@ from typing import Callable, TypeGuard
 
 from .dsl import ast
 from .dsl.checks import interval_of
+from .dsl.functions import FUNCTIONS
 from .dsl.resolve import ResolveError, Site, resolve_name, resolve_nodes
 from .dsl.model import OVERALL, BandTable, Framework, Limit, Node, Tier, fmt_number
 
@@ -70,6 +71,8 @@ def node_set_name(nodes: list[Node], fw: Framework, *, word: str | None = None) 
 _COMPARE = {"==": "is", "!=": "is not", "<": "is below", "<=": "is at most", ">": "is above", ">=": "is at least"}
 _RATED = {"==": "is rated", "!=": "is not rated", "<": "is rated below", "<=": "is rated at most",
           ">": "is rated above", ">=": "is rated at least"}
+_DATES = {"==": "is", "!=": "is not", "<": "is before", "<=": "is on or before", ">": "is after",
+          ">=": "is on or after"}
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 _FLIPPED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _ARITH = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
@@ -207,6 +210,15 @@ class _Describer:
         of = "its" if len(args) == 1 else f"{self._node(args[0])}'s"
         return f"{of} {name} comparator"
 
+    def _fn_status(self) -> str:
+        return "its status"
+
+    def _fn_due(self) -> str:
+        return "its due day"
+
+    def _fn_evaluated_on(self) -> str:
+        return "the day the evidence is evaluated on"
+
     def _fn_not_rated(self, reason: ast.Expr) -> str:
         text = reason.value if isinstance(reason, ast.String) else self(reason)
         return f"not rated ({text})"
@@ -231,6 +243,8 @@ class _Describer:
             left, right, op = right, left, _FLIPPED[op]
         if _is_rating(left):
             return f"{self._node(left.args[0])} {_RATED[op]} {self(right)}"
+        if _is_date(left) or _is_date(right):
+            return f"{self(left)} {_DATES[op]} {self(right)}"
         return f"{self(left)} {_COMPARE[op]} {self(right)}"
 
     def _not(self, e: ast.Not) -> str:
@@ -258,6 +272,11 @@ class _Describer:
 
     def _conditional(self, e: ast.Conditional) -> str:
         return f"if {self(e.condition)}, {self(e.then)}; otherwise {self(e.otherwise)}"
+
+
+def _is_date(e: ast.Expr) -> bool:
+    """Whether ``e`` is a call that gives a day (due(), evaluated_on()): compared in words of time."""
+    return isinstance(e, ast.Call) and any(f.returns == "date" for f in FUNCTIONS.get(e.func, ()))
 
 
 def _is_rating(e: ast.Expr) -> TypeGuard[ast.Call]:

@@ -218,7 +218,7 @@ def _replay(fw: Framework, evidence, result, trace: Trace) -> Iterable[tuple[str
         if r is None:
             continue
         local = Trace()  # kept only where the example exercises this node (below)
-        tracer = Tracer(fw, {**ratings, node.id: None}, bound.measures, bound.judgements, local, bound.values)
+        tracer = Tracer(fw, {**ratings, node.id: None}, bound.measures, bound.judgements, local, bound.values, bound.progress)
         applied = by_node.get(node.id, [])
         engine_value = applied[0].before if applied else r.level
         if node.is_judged:

@@ -25,8 +25,9 @@ from bandstand import BandstandError, bind, evaluate, load_evidence, load_eviden
 from bandstand.catalogue import Catalogue, bundled_dir
 from bandstand.dsl.model import Framework
 from bandstand.engine.compile import implemented_functions
-from bandstand.publish.calculator import (CALLS, NOT_CALCULATED, PLAN_NAME, SCRIPT_PATH, NotCalculated,
-                                         calculator_files, calculator_markdown, calculator_plan, not_calculated)
+from bandstand.publish.calculator import (CALLS, NOT_CALCULATED, NOT_IN_FORM, PLAN_NAME, SCRIPT_PATH, NotCalculated,
+                                         calculator_files, calculator_markdown, calculator_plan, not_calculated,
+                                         not_in_form)
 
 RANDOM_SETS = 1000  # per bundled framework version
 RANDOM_FRAMEWORKS = 40  # over the whole language, 25 evidence sets each
@@ -39,8 +40,8 @@ def bundled() -> list[Framework]:
 
 
 ALL_BUNDLED = bundled()
-#: the bundled versions the page calculates (the others' pages say why not: see the tests below)
-FRAMEWORKS = [fw for fw in ALL_BUNDLED if not not_calculated(fw)]
+#: the bundled versions the page calculates (the others read what its form does not take: their pages say why)
+FRAMEWORKS = [fw for fw in ALL_BUNDLED if not not_calculated(fw) and not not_in_form(fw)]
 
 
 def page_of(fw: Framework) -> str:
@@ -274,8 +275,8 @@ def random_framework(rng: random.Random, n_id: int) -> str:
 
 def test_the_plan_has_a_form_for_every_built_in():
     """Every built-in has a form in the plan, or is one the calculator refuses, saying so; never neither."""
-    assert CALLS | NOT_CALCULATED == implemented_functions()
-    assert not CALLS & NOT_CALCULATED
+    assert CALLS | NOT_CALCULATED | NOT_IN_FORM == implemented_functions()
+    assert not CALLS & (NOT_CALCULATED | NOT_IN_FORM)
     assert NOT_CALCULATED == {"value", "previous", "comparator"}
 
 
@@ -300,6 +301,24 @@ def test_the_built_page_of_a_refused_framework_says_why(docs_site):
     html = page.read_text(encoding="utf-8")
     assert "has no calculator in the page" in html and "bandstand-calculator" not in html
     assert not (page.parent / PLAN_NAME).exists()
+
+
+def test_a_framework_reading_statuses_and_days_gets_no_calculator_and_its_page_says_why():
+    """A plan rated from statuses, due days and the day evaluated on: the form takes none of them, so the page
+    has no form (a form could only guess them) and says why and what to run instead."""
+    refused = [fw for fw in ALL_BUNDLED if not_in_form(fw)]
+    assert [fw.ref for fw in refused] == ["bucks-yos-plan@2023"]
+    fw = refused[0]
+    assert not_in_form(fw) == ["due", "evaluated_on", "status"]
+    files = calculator_files(ALL_BUNDLED)
+    assert not any(path.endswith(PLAN_NAME) and "/bucks-yos-plan/" in path for path in files)
+    assert len([p for p in files if p.endswith(PLAN_NAME)]) == len(FRAMEWORKS)
+    text = "\n".join(calculator_markdown(fw, "frameworks/bucks-yos-plan/2023/index.md", "calculator"))
+    assert "has no rating calculator" in text and "`status()`" in text and "`evaluated_on()`" in text
+    assert "bandstand evaluate bucks-yos-plan@2023 EVIDENCE --on YYYY-MM-DD" in text
+    assert "<script" not in text and "bandstand-calculator" not in text
+    with pytest.raises(ValueError, match="has no calculator"):
+        calculator_plan(fw)
 
 
 def test_every_bundled_framework_has_a_plan_and_the_site_files():

@@ -30,8 +30,9 @@ def test_unusable_names_fail_in_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     for spec, message in [
         ("hmip-adult", "bandstand: 'hmip-adult' is neither a framework file, a folder nor a known framework "
-                       "(known: cqc-asc@2022, hmip-youth@2018-original, hmip-youth@2018, hmip-youth-cci@2011, hmip-youth-fji@2012, "
-                       "hmip-youth-fji@2014, hmip-youth-fji@2016-court, yjb-indicators@2016-17)"),
+                       "(known: bucks-yos-plan@2023, cqc-asc@2022, hmip-youth@2018-original, hmip-youth@2018, "
+                       "hmip-youth-cci@2011, hmip-youth-fji@2012, hmip-youth-fji@2014, hmip-youth-fji@2016-court, "
+                       "yjb-indicators@2016-17)"),
         ("hmip-youth@2099", "bandstand: cannot publish hmip-youth@2099: bandstand: error: framework 'hmip-youth' "
                             "has no version '2099'; versions: 2018-original, 2018 [input.framework]"),
         ("empty", "bandstand: the folder empty holds no framework files"),

@@ -177,6 +177,10 @@ def filled_yaml(fw, filled: dict, path: Path) -> Path:
 @pytest.mark.parametrize("path", [p for p in FRAMEWORKS if p not in VALUED], ids=lambda p: p.stem)
 def test_template_filled_at_random_evaluates_as_the_same_evidence_in_yaml(path: Path, tmp_path):
     fw = framework(path)
+    from bandstand.dsl.resolve import facts
+
+    if facts(fw).evidence.progress:  # templates hold judgements and cases; not yet a plan's progress records
+        pytest.skip(f"{fw.ref} is rated from progress records, which templates do not hold yet")
     for seed in range(6):
         mode = MODES[seed % len(MODES)]
         filled = fill(fw, seed, mode)

@@ -167,7 +167,8 @@ def test_test_takes_a_folder_of_frameworks():
     assert done.returncode == 0, done.stdout
     refs = {line.split()[1] for line in done.stdout.splitlines() if line.startswith("PASS ")}
     assert refs == {"hmip-youth@2018", "hmip-youth@2018-original", "hmip-youth-cci@2011", "hmip-youth-fji@2012",
-                    "hmip-youth-fji@2014", "hmip-youth-fji@2016-court", "cqc-asc@2022", "yjb-indicators@2016-17"}
+                    "hmip-youth-fji@2014", "hmip-youth-fji@2016-court", "cqc-asc@2022", "yjb-indicators@2016-17",
+                    "bucks-yos-plan@2023"}
     assert "hmip-youth@2018-good70: no examples" in done.stdout  # frameworks/what-if: found too
     empty = run("test", "docs", cwd=ROOT)
     assert empty.returncode == 2 and "docs holds no framework files" in empty.stderr

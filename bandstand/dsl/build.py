@@ -204,6 +204,8 @@ class Builder:
                 self.unparsed_tiers.add(i)
             tiers.append(Tier(t["id"], t["label"], t.get("plural"), t.get("rated", True), rule,
                               t.get("counts_toward_overall", False), i))
+            if "status_scale" in t:
+                tiers[-1].status_scale = self._scale_ref(t["status_scale"], tp + ("status_scale",), scales, None)
 
         parts = {}
         for i, p in enumerate(data.get("parts", ())):
@@ -363,6 +365,8 @@ class Builder:
             guidance=d.get("guidance"), description=d.get("description"), part=node_part,
             judged=judged, counts_toward_overall=d.get("counts_toward_overall", tier.counts_toward_overall),
             not_rated_reason=d.get("not_rated_reason"), parent=parent, pos=self.pos(np), path=np)
+        node.status_scale = (self._scale_ref(d["status_scale"], np + ("status_scale",), scales, None)
+                             if "status_scale" in d else tier.status_scale)
         if "reference" in d:
             ref = d["reference"]
             # a value that is not a finite number is reported (the framework is refused) and its figure left out

@@ -32,7 +32,7 @@ from .functions import FUNCTIONS, Function
 from .model import BandTable, Framework, Node, Rule, fmt_number
 from .resolve import (UNBUILT, ResolveError, Site, resolve_name, resolve_node, resolve_nodes,
                       rule_dependencies, sites)
-from .types import BOOL, NODE, NODES, NOTHING, NUMBER, TABLE, TEXT, LevelType, Type, is_level
+from .types import BOOL, DATE, NODE, NODES, NOTHING, NUMBER, TABLE, TEXT, LevelType, Type, is_level
 
 def choose_overload(name: str, nargs: int) -> tuple[Function, ...]:
     overloads = FUNCTIONS.get(name, ())
@@ -153,8 +153,8 @@ class TypeChecker:
             return BOOL
         if a != b:
             self.error(e, "check.type", f"cannot compare {a} with {b} ('{e}')")
-        elif e.op not in ("==", "!=") and a.kind not in ("number", "level"):
-            self.error(e, "check.type", f"'{e.op}' compares numbers or ratings, not {a}")
+        elif e.op not in ("==", "!=") and a.kind not in ("number", "level", "date"):
+            self.error(e, "check.type", f"'{e.op}' compares numbers, ratings or dates, not {a}")
         return BOOL
 
     def call(self, e: ast.Call) -> Type:
@@ -178,6 +178,9 @@ class TypeChecker:
         site = self.site
         if fn.name in ("judgement",) and not site.owner.is_judged:
             return self.error(e, "check.judgement", "judgement() is only for nodes with judged: true")
+        if fn.returns == "level:status" and site.owner.status_scale is None:
+            return self.error(e, "check.status", f"{fn.name}() is only for nodes whose node or tier names a "
+                              f"status_scale; {site.owner.id} has none")
         if fn.needs_cases and not e.args and site.kind == "limit":
             return self.error(e, "check.type", f"{fn.name}() needs a node; name one")
         arg_types: list[Type] = []
@@ -276,6 +279,11 @@ class TypeChecker:
         if r == "level:table":
             table = self.fw.bands.get(e.args[1].text) if isinstance(e.args[1], ast.Name) else None
             return LevelType(table.scale.id) if table else NOTHING
+        if r == "date":
+            return DATE
+        if r == "level:status":
+            status = self.site.owner.status_scale
+            return LevelType(status.id) if status is not None else NOTHING
         if r == "level:self":
             return LevelType(self.site.owner.scale.id)
         if r in ("level:nodes", "level:node"):
@@ -750,6 +758,7 @@ def check_unused(fw: Framework) -> list[Diagnostic]:
     for table in fw.bands.values():
         reachable.update(id(b.level) for b in table.bands)
     judged_scales = {n.scale.id for n in fw.nodes.values() if n.is_judged}
+    judged_scales |= {n.status_scale.id for n in fw.nodes.values() if n.status_scale is not None}  # the evidence's
     for site in sites(fw):
         for e in ast.walk(site.rule.expr):
             if isinstance(e, ast.Name):

@@ -11,7 +11,9 @@ and ``number|level``; a leading ``*`` means "one or more".
 
 Return kinds are a type, or ``level:X``: a rating on the scale of X
 (the ``table`` argument, the ``nodes`` argument, the ``node`` argument, the
-other arguments, or ``self``, the node whose rule it is).
+other arguments, or ``self``, the node whose rule it is), or ``level:status``: a
+level of the status scale of the node whose rule it is (its ``status_scale``).
+A ``date`` is a day of the calendar; dates compare with ``<``, ``==`` and the rest.
 """
 
 from __future__ import annotations
@@ -167,6 +169,23 @@ _declare(
              "The named node's comparator of that name.",
              'value("2.1") < comparator("2.1", "national")', reads_figure="comparator"),
 )
+_declare(
+    Function("status", (), "level:status",
+             "The status the evidence records for this node (its progress), a level of the scale its node or "
+             "tier names in `status_scale`.",
+             "status() == completed"),
+)
+_declare(
+    Function("due", (), "date",
+             "The date by which the evidence records this node's work is due.",
+             "due() < evaluated_on()"),
+)
+_declare(
+    Function("evaluated_on", (), "date",
+             "The date the evidence is evaluated on: `--on DATE`, else the evidence's own date (a day). "
+             "Without either, evaluating is an error, never today's date.",
+             "evaluated_on() > due()"),
+)
 
 #: names that stand for sets of nodes
 NODE_SETS = {
@@ -231,3 +250,11 @@ def reads_own_cases(expr) -> bool:
     from . import ast
 
     return any(isinstance(e, ast.Call) and e.func in OWN_CASES and not e.args for e in ast.walk(expr))
+
+
+#: the calls that read what the evidence records of a node's progress (its ``progress:`` entry): a node whose
+#: rule makes one needs that entry, as a node whose rule reads its share needs cases
+PROGRESS = frozenset({"status", "due"})
+
+#: the calls that read the date the evidence is evaluated on: a framework whose rules make one needs that date
+DATED = frozenset({"evaluated_on"})

@@ -292,6 +292,8 @@ class Tier:
     rule: Rule | None = None
     counts_toward_overall: bool = False
     depth: int = 0
+    #: the scale of the status the evidence records for each node of the tier (``status()``), if any
+    status_scale: "Scale | None" = None
 
 
 @dataclass(eq=False)
@@ -332,6 +334,8 @@ class Node:
     parent: "Node | None" = None
     pos: Position | None = None
     path: tuple = ()
+    #: the scale of the status the evidence records for the node (``status()``): its own, or its tier's
+    status_scale: "Scale | None" = None
 
     def __repr__(self) -> str:
         return f"Node({self.id})"

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .build import suggest
-from .functions import CASES_HERE, FUNCTIONS, NODE_SETS, OWN_CASES, figure_read, reads_rating
+from .functions import CASES_HERE, DATED, FUNCTIONS, NODE_SETS, OWN_CASES, PROGRESS, figure_read, reads_rating
 from .model import JUDGED_YES, BandTable, Framework, Node, Rule
 from .types import BOOL, LevelType, Type
 
@@ -249,7 +249,8 @@ class EvidenceFacts:
     framework alone, never on the evidence.
     """
 
-    __slots__ = ("nodes", "order", "judged", "answered", "figured", "own_share", "needed", "share_rated", "valued")
+    __slots__ = ("nodes", "order", "judged", "answered", "figured", "own_share", "needed", "share_rated", "valued",
+                 "progress", "dated")
 
     def __init__(self, fw: Framework, rules: dict[str, RuleFacts], limits: dict[str, RuleFacts] | None = None):
         #: every node of the hierarchy in document order (not the overall), and each one's place in it
@@ -302,6 +303,21 @@ class EvidenceFacts:
         #: the rated nodes answered case by case whose own share their rule reads, in order: each needs evidence
         self.share_rated: tuple[Node, ...] = tuple(n for n in self.nodes if n.id in self.answered and n.rated
                                                    and n.id in self.own_share)
+        progress: dict[str, set[str]] = {}
+        dated = False
+        for f in [*rules.values(), *(limits or {}).values()]:
+            if not f.site.owner.rated:
+                continue
+            for e in ast.walk(f.site.rule.expr):
+                if isinstance(e, ast.Call) and e.func in PROGRESS:
+                    progress.setdefault(f.site.owner.id, set()).add(e.func)
+                dated = dated or (isinstance(e, ast.Call) and e.func in DATED)
+        #: the nodes whose rule (or limit) reads what the evidence records of their progress, in order: node id ->
+        #: what it reads ("status", "due"); each needs its ``progress:`` entry
+        self.progress: dict[str, frozenset[str]] = {
+            k: frozenset(progress[k]) for k in sorted(progress, key=lambda k: self.order.get(k, len(self.order)))}
+        #: some rule reads the date the evidence is evaluated on (``evaluated_on()``)
+        self.dated: bool = dated
         #: the published figures the rules read of each node (the evidence's ``values``), in framework order:
         #: node id -> the figures, in the order first read: ``value``, ``previous``, ``comparator:NAME``
         self.valued: dict[str, tuple[str, ...]] = _figures_read(fw, rules, limits or {}, self.order)

@@ -14,7 +14,7 @@ from typing import TypeGuard
 
 @dataclass(frozen=True)
 class Type:
-    kind: str  # number, bool, text, node, nodes, table, level, nothing
+    kind: str  # number, bool, text, node, nodes, table, level, date, nothing
 
     def accepts(self, other: "Type") -> bool:
         return other.kind == "nothing" or other == self
@@ -46,7 +46,7 @@ class LevelType(Type):
 _NAMES = {
     "number": "a number", "bool": "true or false", "text": "a text", "node": "a node",
     "nodes": "a set of nodes", "table": "a band table", "level": "a rating",
-    "nothing": "'not rated'",
+    "nothing": "'not rated'", "date": "a date",
 }
 
 NUMBER = Type("number")
@@ -55,6 +55,7 @@ TEXT = Type("text")
 NODE = Type("node")
 NODES = Type("nodes")
 TABLE = Type("table")
+DATE = Type("date")  # a day of the calendar: due(), evaluated_on()
 NOTHING = Type("nothing")  # not_rated(...): fits where any type is expected
 
 

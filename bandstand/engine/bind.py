@@ -22,6 +22,7 @@ from .bind_values import bind_values
 from .coverage import check_partial, coverage_error, declared_left_out, published_cover, uncovered_in_cases
 from .evidence_model import Case, Evidence
 from .headers import resolve_evidence
+from .progress import Book, bind_progress
 from .published import bind_published, stand_ins
 
 class Measure:
@@ -78,14 +79,19 @@ class Bound:
     incomplete: dict[str, str] = field(default_factory=dict)  # nodes beneath one whose evidence is incomplete
     left_out: list[str] = field(default_factory=list)  # rated nodes with no evidence, as partial evidence allows
     values: dict = field(default_factory=dict)  # node id -> its published figures (evidence_model.Values)
+    progress: "Book | None" = None  # progress records and the day evaluated on, when the framework reads them
 
 
 _NOT_RATED = ("not_rated", "none", "n/a", "null", "~", "")
 _NOT_EVIDENCE = frozenset({"$schema", "framework", "subject", "date", "source", "notes"})  # fields that hold none
 
 
-def bind(ev: Evidence, fw: Framework) -> Bound:
-    """Check evidence against a framework; raise every problem at once."""
+def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
+    """Check evidence against a framework; raise every problem at once.
+
+    ``on`` (a YYYY-MM-DD day) is the day the evidence is evaluated on, for rules that read ``evaluated_on()``;
+    without it, the evidence's own date (:mod:`.progress`).
+    """
     out = Collector()
     ev, found = resolve_evidence(ev, fw)  # a spreadsheet's columns, and parts by label (headers.py)
     out.extend(found)
@@ -298,12 +304,15 @@ def bind(ev: Evidence, fw: Framework) -> Bound:
                            and node.id not in uncovered])
     values, values_left_out = bind_values(ev, fw, out, unknown) if ev.values or facts.valued else ({}, [])
     left_out += values_left_out
+    book = bind_progress(ev, fw, out, on, given, left_out) if ev.progress or facts.progress or facts.dated else None
     check_partial(ev, fw, out, given | set(ev.values), uncovered)
     out.raise_if_errors()
-    return Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
-                 [d for d in out.diagnostics if not d.is_error], published,
-                 *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get),
-                 values=values)
+    bound = Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
+                  [d for d in out.diagnostics if not d.is_error], published,
+                  *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get),
+                  values=values)
+    bound.progress = book
+    return bound
 
 
 _not_rated_memo: dict[str, bool] = {}

@@ -95,6 +95,24 @@ class JudgementEvent(_Event):
         self.level, self.note = level, note
 
 
+class StatusEvent(_Event):
+    """The status the evidence records for a node (``status()``), with its note."""
+
+    __slots__ = ("level", "note")
+
+    def __init__(self, level: Level, note: str | None):
+        self.level, self.note = level, note
+
+
+class DateEvent(_Event):
+    """A day a rule read: ``what`` is "due" (``due()``) or "evaluated on" (``evaluated_on()``)."""
+
+    __slots__ = ("what", "day")
+
+    def __init__(self, what: str, day):
+        self.what, self.day = what, day
+
+
 class RefEvent(_Event):
     __slots__ = ("node_id",)
 
@@ -124,9 +142,10 @@ def plural(nodes) -> str:
 class Context:
     """The state of one evaluation."""
 
-    __slots__ = ("ratings", "measures", "judgements", "notes", "trace", "owner", "override", "plan", "values")
+    __slots__ = ("ratings", "measures", "judgements", "notes", "trace", "owner", "override", "plan", "values",
+                 "progress")
 
-    def __init__(self, plan: "CompiledFramework", measures, judgements, notes, values=None):
+    def __init__(self, plan: "CompiledFramework", measures, judgements, notes, values=None, progress=None):
         self.plan = plan
         self.ratings: list[Any] = [None] * len(plan.index)  # by slot; None: not decided (yet)
         self.measures: dict[str, Measure] = measures
@@ -136,17 +155,19 @@ class Context:
         self.owner: Node | None = None
         self.override: Measure | None = None  # a what-if measure for the owner (margins)
         self.values: dict = values if values is not None else {}  # node id -> published figures (Values)
+        self.progress = progress  # the evidence's progress records and the day evaluated on (engine.progress.Book)
 
     @classmethod
-    def start(cls, plan: "CompiledFramework", measures, judgements, notes, values=None) -> "Context":
-        """``Context(plan, measures, judgements, notes, values)``, made without calling the class (once an
-        evaluation: on CPython 3.11 a call of a class with an ``__init__`` in Python costs more than the fields
+    def start(cls, plan: "CompiledFramework", measures, judgements, notes, values=None, progress=None) -> "Context":
+        """``Context(plan, measures, judgements, notes, values, progress)``, made without calling the class (once
+        an evaluation: on CPython 3.11 a call of a class with an ``__init__`` in Python costs more than the fields
         it sets)."""
         ctx = _new(cls)
         ctx.plan, ctx.ratings, ctx.measures, ctx.judgements, ctx.notes = (plan, [None] * len(plan.index), measures,
                                                                           judgements, notes)
         ctx.trace = ctx.owner = ctx.override = None
         ctx.values = values if values is not None else {}
+        ctx.progress = progress
         return ctx
 
 
@@ -788,6 +809,44 @@ class _Compiler:
     def f_not_rated(self, e, site):
         reason = e.args[0].value if isinstance(e.args[0], ast.String) else "not rated"
         return lambda ctx: NotRated(reason)
+
+    def f_status(self, e, site):
+        node_id = site.owner.id
+
+        def status(ctx):
+            book = ctx.progress
+            level = book.statuses.get(node_id) if book is not None else None
+            if level is None:
+                return NotRated(f"no status of {node_id} was given")
+            if ctx.trace is not None:
+                ctx.trace.append(StatusEvent(level, book.notes.get(node_id)))
+            return level
+        return status
+
+    def f_due(self, e, site):
+        node_id = site.owner.id
+
+        def due(ctx):
+            book = ctx.progress
+            d = book.due.get(node_id) if book is not None else None
+            if d is None:
+                if book is not None and node_id in book.no_due:
+                    return NotRated(f"no due day is set for {node_id}")
+                return NotRated(f"no due day of {node_id} was given")
+            if ctx.trace is not None:
+                ctx.trace.append(DateEvent("due", d))
+            return d
+        return due
+
+    def f_evaluated_on(self, e, site):
+        def evaluated_on(ctx):
+            book = ctx.progress
+            if book is None or book.on is None:
+                return NotRated("no day to evaluate on was given")
+            if ctx.trace is not None:
+                ctx.trace.append(DateEvent("evaluated on", book.on))
+            return book.on
+        return evaluated_on
 
 
 def figure_called(e: ast.Call, site: Site, fw: Framework, kind: str) -> tuple[str, str]:

@@ -57,12 +57,17 @@ def compile_framework(framework: Framework) -> CompiledFramework:
 
 
 def evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, *,
-             explain: bool = True) -> Result:
+             explain: bool = True, on=None) -> Result:
     """Evaluate one inspection's evidence against a framework.
 
     ``explain=False`` gives the ratings only: no reasons, margins or
-    ``decided_by`` (faster, for batch work).
+    ``decided_by`` (faster, for batch work). ``on`` (YYYY-MM-DD) is the day
+    the evidence is evaluated on, for rules that read ``evaluated_on()``
+    (default: the evidence's own date).
     """
+    if on is not None:  # the day is checked with the evidence (engine.progress)
+        fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+        evidence = bind(evidence.evidence if isinstance(evidence, Bound) else evidence, fw, on)
     try:  # (as _bounded does, without its packing of arguments on every call)
         return _evaluate(framework, evidence, explain)
     except RecursionError:
@@ -74,7 +79,7 @@ def context(compiled: CompiledFramework, bound: Bound) -> Context:
     """The state of one evaluation of ``bound`` by the plan: every figure of the evidence a rule may read.
     (The one place a context is made from evidence: what writes a result again from the plan's values,
     bandstand.batch, makes its context here too, so it can never lack what the evaluation had.)"""
-    return Context.start(compiled, bound.measures, bound.judgements, bound.notes, bound.values)
+    return Context.start(compiled, bound.measures, bound.judgements, bound.notes, bound.values, bound.progress)
 
 
 def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bound, explain: bool) -> Result:
@@ -188,7 +193,7 @@ def _ratings_only(compiled: CompiledFramework, ctx: Context, applied, bound: Bou
     traces = {}
     step = compiled.steps.get(OVERALL)
     if step is not None:
-        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes, ctx.values)  # (the evaluation's unchanged)
+        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes, ctx.values, ctx.progress)  # (unchanged)
         again.ratings = list(ctx.ratings)
         again.ratings[step.slot] = None
         again.owner, again.trace = step.node, []

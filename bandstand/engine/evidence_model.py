@@ -93,6 +93,19 @@ class Values:
 
 
 @dataclass
+class Progress:
+    """What the evidence records of one node's planned work: its status (as written) and the day it is due."""
+
+    node_id: str
+    status: str | None
+    due: str | None  # YYYY-MM-DD, a day of the calendar (checked when read)
+    note: str | None
+    pos: Position
+    status_pos: Position | None = None
+    due_pos: Position | None = None
+
+
+@dataclass
 class Case:
     id: str
     part: str
@@ -127,6 +140,7 @@ class Evidence:
     # evidence written but not readable (reported when read): not to be called missing
     unread: set[str] = field(default_factory=set)  # node ids
     unread_sections: set[str] = field(default_factory=set)  # top-level fields (judgements, cases, partial, ...)
+    progress: dict[str, Progress] = field(default_factory=dict)  # node id -> its planned work's status and due date
 
     def where(self, section: str) -> Position:
         """Where a top-level section is (or the file's start)."""

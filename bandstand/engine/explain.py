@@ -14,7 +14,8 @@ from fractions import Fraction
 
 from ..dsl.ast import float_text
 from ..dsl.model import Level
-from .compile import BandEvent, CompiledFramework, FigureEvent, JudgementEvent, MeanEvent, NotRated, PickEvent, ShareEvent, SumEvent
+from .compile import (BandEvent, CompiledFramework, DateEvent, FigureEvent, JudgementEvent, MeanEvent, NotRated,
+                      PickEvent, ShareEvent, StatusEvent, SumEvent)
 
 
 def fmt(x: Fraction | int | None, unit: str = "") -> str:
@@ -110,9 +111,17 @@ def reason(compiled: CompiledFramework, value, events, limits=()) -> str:
     each limit that changed it (engine.result.AppliedLimit)."""
     texts = compiled.texts
     clauses: list[str] = []
-    for e in events:
+    for e in _dates_paired(events):
         kind = type(e)
-        if kind is BandEvent:
+        if kind is str:
+            clauses.append(e)
+        elif kind is StatusEvent:
+            text = f"status {e.level.label}" + (f": {e.note}" if e.note else "")
+            if text not in clauses:  # (a rule may read the status more than once)
+                clauses.append(text)
+        elif kind is DateEvent:
+            clauses.append(f"{e.what} {e.day.isoformat()}")
+        elif kind is BandEvent:
             if e.rounded != e.value:
                 clauses.append(f"rounds to {fmt(e.rounded, e.table.unit)}, {_band_text(texts, e)}")
             else:
@@ -165,6 +174,28 @@ def figure_text(e: FigureEvent) -> str:
     if e.figure == "previous":
         return f"the value of {e.node_id} for the previous period is {shown}"
     return f"the {e.figure.split(':', 1)[1]} comparator of {e.node_id} is {shown}"
+
+
+def _dates_paired(events):
+    """The events, with a due day read next to the day evaluated on said as one clause: 'due 2015-09-30, past on
+    2015-11-24' (or 'still ahead on', or 'the day evaluated on')."""
+    if not any(type(e) is DateEvent for e in events):
+        yield from events
+        return
+    events = list(events)
+    i = 0
+    while i < len(events):
+        e, nxt = events[i], events[i + 1] if i + 1 < len(events) else None
+        if type(e) is DateEvent and type(nxt) is DateEvent and {e.what, nxt.what} == {"due", "evaluated on"}:
+            due, on = (e.day, nxt.day) if e.what == "due" else (nxt.day, e.day)
+            if due == on:
+                yield f"due {due.isoformat()}, the day evaluated on"
+            else:
+                yield f"due {due.isoformat()}, {'past' if due < on else 'still ahead'} on {on.isoformat()}"
+            i += 2
+            continue
+        yield e
+        i += 1
 
 
 def figures(value, events) -> tuple:

@@ -18,7 +18,8 @@ from ..dsl import loader, schema
 from ..errors import BandstandError, Collector, InputError
 from ..files import inside
 from ..limits import Limits, exceeded
-from .evidence_model import Case, CasesError, Evidence, EvidenceError, Figure, Judgement, Reading, Values, parse_answer
+from .evidence_model import (Case, CasesError, Evidence, EvidenceError, Figure, Judgement, Progress, Reading, Values,
+                             parse_answer)
 from .read_csv import read_cases_csv
 
 def _readable(doc: loader.Document, unreadable: list[tuple]) -> tuple[dict, set[int], set[str], set[str]]:
@@ -77,6 +78,7 @@ def from_document(doc: loader.Document, base: Path, limits: Limits) -> Evidence:
     for node_id, j in (d.get("published") or {}).items():
         rating, note = (j.get("rating"), j.get("note")) if isinstance(j, dict) else (j, None)
         ev.published[node_id] = Judgement(node_id, rating, note, doc.pos(("published", node_id)))
+    _read_progress(doc, d, ev, out)
     for section in ("key_questions", "figures"):
         for node_id, f in (d.get(section) or {}).items():
             path = (section, node_id)
@@ -212,6 +214,22 @@ def _reading(doc: loader.Document, path: tuple, r, written: tuple | None = None)
     except (ValueError, ZeroDivisionError):  # 0x40, or a form Fraction does not read: the value the reader gave
         value = Fraction(number)
     return Reading(value, None, pos, *extra)
+
+
+def _read_progress(doc: loader.Document, d: dict, ev: Evidence, out: Collector) -> None:
+    """The ``progress:`` section: each node's status and due day (a day that is not of the calendar is an error
+    where it is written, and the entry is unread, not missing)."""
+    for node_id, p in (d.get("progress") or {}).items():
+        path = ("progress", node_id)
+        due = p.get("due")
+        if due is not None and not schema.real_date(due):
+            out.error("evidence.date", f"due '{due}' is not a date of the calendar; expected YYYY-MM-DD or YYYY-MM",
+                      doc.pos(path + ("due",)))
+            ev.unread.add(node_id)
+            continue
+        ev.progress[node_id] = Progress(node_id, p.get("status"), due, p.get("note"), doc.key_pos(path),
+                                        doc.pos(path + ("status",)) if "status" in p else None,
+                                        doc.pos(path + ("due",)) if "due" in p else None)
 
 
 def _partial(value) -> bool | tuple[str, ...]:

@@ -62,7 +62,8 @@ class Tracer:
     """
 
     def __init__(self, fw: Framework, ratings: Mapping[str, Any], measures: Mapping[str, Measure],
-                 judgements: Mapping[str, Level | None], trace: Trace, values: Mapping | None = None):
+                 judgements: Mapping[str, Level | None], trace: Trace, values: Mapping | None = None, progress=None):
+        self.progress = progress  # the bound evidence's progress records (engine.progress.Book), if any
         self.fw = fw
         self.values = values if values is not None else {}  # the bound evidence's published figures, by node id
         self.ratings = ratings
@@ -298,6 +299,24 @@ class Tracer:
 
     def f_not_rated(self, e):
         return NotRated(e.args[0].value if isinstance(e.args[0], ast.String) else "not rated")
+
+    def f_status(self, e):
+        node_id = self.site.owner.id
+        level = self.progress.statuses.get(node_id) if self.progress is not None else None
+        return level if level is not None else NotRated(f"no status of {node_id} was given")
+
+    def f_due(self, e):
+        node_id = self.site.owner.id
+        book = self.progress
+        if book is not None and node_id in book.due:
+            return book.due[node_id]
+        if book is not None and node_id in book.no_due:
+            return NotRated(f"no due day is set for {node_id}")
+        return NotRated(f"no due day of {node_id} was given")
+
+    def f_evaluated_on(self, e):
+        book = self.progress
+        return book.on if book is not None and book.on is not None else NotRated("no day to evaluate on was given")
 
 
 def _order(op: str, x, y) -> bool:

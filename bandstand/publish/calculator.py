@@ -50,7 +50,7 @@ from .addresses import version_dir
 from .markdown import escape
 
 __all__ = ["calculator_plan", "calculator_json", "calculator_markdown", "calculator_files", "interpreter_source",
-           "SCRIPT_PATH", "PLAN_NAME", "NOT_CALCULATED", "not_calculated", "NotCalculated"]
+           "SCRIPT_PATH", "PLAN_NAME", "NOT_CALCULATED", "not_calculated", "NotCalculated", "not_in_form", "NOT_IN_FORM"]
 
 #: where the interpreter is published, under the docs folder
 SCRIPT_PATH = "assets/bandstand/calculator.js"
@@ -194,13 +194,33 @@ def not_calculated(fw: Framework) -> list[str]:
     return list(found)
 
 
+#: the built-ins whose values the calculator's form does not take: what the evidence records of each piece of
+#: planned work (its status and due day) and the day it is evaluated on. A framework whose rules call one gets no
+#: calculator, and its page says why (:func:`not_in_form`), rather than a form that could not give its results.
+NOT_IN_FORM = frozenset({"status", "due", "evaluated_on"})
+
+
+def not_in_form(fw: Framework) -> list[str]:
+    """The built-ins ``fw``'s rules and limits call that the calculator's form does not take, in name order."""
+    found: set[str] = set()
+    for f in framework_facts(fw).rated():
+        found.update(e.func for e in ast.walk(f.site.rule.expr) if isinstance(e, ast.Call) and e.func in NOT_IN_FORM)
+    return sorted(found)
+
+
 def calculator_plan(fw: Framework) -> dict:
-    """The framework as the page's interpreter runs it (plain JSON data); :class:`NotCalculated` for a framework
-    whose rules call a built-in the calculator does not take."""
-    refused = not_calculated(fw)
-    if refused:
-        raise NotCalculated(f"{fw.ref}: the calculator does not take rules that read published figures "
-                            f"({', '.join(f + '()' for f in refused)})")
+    """The framework as the page's interpreter runs it (plain JSON data); :class:`NotCalculated` (a ValueError) for
+    a framework whose rules call a built-in the calculator does not take (:func:`not_calculated`,
+    :func:`not_in_form`)."""
+    figures, progress = not_calculated(fw), not_in_form(fw)
+    why = []
+    if figures:
+        why.append(f"the calculator does not take rules that read published figures "
+                   f"({', '.join(f + '()' for f in figures)})")
+    if progress:
+        why.append(f"its rules call {', '.join(progress)}(), which the form does not take")
+    if why:
+        raise NotCalculated(f"{fw.ref} has no calculator: {'; '.join(why)}")
     p = _Plan(fw)
     compiled = p.compiled
     known = framework_facts(fw)
@@ -320,7 +340,7 @@ def calculator_files(frameworks: list[Framework], prefix: str = "frameworks") ->
     out = {SCRIPT_PATH: interpreter_source()}
     prefix = prefix.strip("/") or "frameworks"  # as plan_site reads it
     for fw in frameworks:
-        if not_calculated(fw):  # its page says why it has no calculator (calculator_markdown)
+        if not_calculated(fw) or not_in_form(fw):  # its page says why it has no calculator (calculator_markdown)
             continue
         out[posixpath.join(version_dir(fw, prefix), PLAN_NAME)] = (
             "window.bandstandPlans = window.bandstandPlans || {};\n"
@@ -331,17 +351,26 @@ def calculator_files(frameworks: list[Framework], prefix: str = "frameworks") ->
 def calculator_markdown(fw: Framework, page_path: str, anchor: str) -> list[str]:
     """The calculator section of a version's page at ``page_path`` (under the docs folder): a heading, the mount
     point and the scripts. The form is built by the script; without scripts the section says so."""
-    refused = not_calculated(fw)
-    if refused:
-        calls = ", ".join(f"`{f}()`" for f in refused)
-        return [
-            f"## Rating calculator {{#{anchor}}}", "",
-            f"This version has no calculator in the page: its rules read published figures ({calls}: a value, "
-            "the previous period's, and the values it is compared with, any of which may be declared not "
-            "available), and the calculator has no form for them yet. Its ratings are worked out by "
-            "`bandstand evaluate` with an evidence file that gives the figures under `values` (see the "
-            "evidence formats).", "",
-        ]
+    figures, progress = not_calculated(fw), not_in_form(fw)
+    if figures or progress:
+        out = [f"## Rating calculator {{#{anchor}}}", ""]
+        if figures:
+            calls = ", ".join(f"`{f}()`" for f in figures)
+            out += [
+                f"This version has no calculator in the page: its rules read published figures ({calls}: a value, "
+                "the previous period's, and the values it is compared with, any of which may be declared not "
+                "available), and the calculator has no form for them yet. Its ratings are worked out by "
+                "`bandstand evaluate` with an evidence file that gives the figures under `values` (see the "
+                "evidence formats).", ""]
+        if progress:
+            calls = ", ".join(f"`{name}()`" for name in progress)
+            out += [
+                "This version has no rating calculator. Its rules read what the calculator's form does not take: the "
+                f"status and due day the evidence records of each piece of work, or the day it is evaluated on ({calls}), "
+                "and a form without them could only guess. Evaluate the evidence with "
+                f"`bandstand evaluate {fw.ref} EVIDENCE --on YYYY-MM-DD` (without `--on`, on the evidence's own date).",
+                ""]
+        return out
     here = posixpath.dirname(page_path)
     script = posixpath.relpath(SCRIPT_PATH, here)
     ref = escape(fw.ref)

@@ -179,7 +179,8 @@ def _returns(fn: Function) -> str:
     r = fn.returns
     if r.startswith("level:"):
         whose = {"table": "the band table's scale", "nodes": "the nodes' scale", "node": "the node's scale",
-                 "args": "the arguments' scale", "self": "the scale of the node rated"}[r.split(":", 1)[1]]
+                 "args": "the arguments' scale", "self": "the scale of the node rated",
+                 "status": "the node's status scale (status_scale)"}[r.split(":", 1)[1]]
         return f"a rating on {whose}"
     return {"nothing": "no rating", "bool": "a condition", "nodes": "a node set"}.get(r, f"a {r}")
 
