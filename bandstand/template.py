@@ -88,6 +88,9 @@ def template(fw: Framework, fmt: str) -> str | bytes:
         raise InputError(f"{fw.ref}'s rules read published figures (values, with comparators and the previous "
                          f"period), which a {fmt} template has no place for: use --format yaml", None,
                          "input.template")
+    if fmt != "yaml" and framework_facts(fw).evidence.progress:
+        raise InputError(f"{fw.ref}'s rules read the progress of planned work (each piece's status and due day), "
+                         f"which the {fmt} template has no place for: use --format yaml", None, "input.template")
     makers: dict[str, Callable[[Framework], str | bytes]] = {"yaml": template_yaml, "csv": template_csv,
                                                              "xlsx": template_xlsx}
     return makers[fmt](fw)
@@ -126,7 +129,28 @@ def template_yaml(fw: Framework) -> str:
                 out += [f"      #   prompt {d.id}: {wording(d)}" for d in p.prompts(node)]
                 out += [f"      {q(node.id)}:"]
     out += _values_yaml(fw)
+    out += _progress_yaml(fw)
     return "\n".join(out) + "\n"
+
+
+def _progress_yaml(fw: Framework) -> list[str]:
+    """The ``progress`` section: each piece of planned work whose status or due day the rules read, blank (a
+    blank is an error, never a default; ``due: null`` says no due day is set)."""
+    progress = framework_facts(fw).evidence.progress
+    if not progress:
+        return []
+    q = json.dumps
+    out = ["", "# The progress of each piece of planned work: its status (one of the levels given), the day it is",
+           "# due (YYYY-MM-DD, or YYYY-MM: by the month's last day; null: no due day is set) and a note.",
+           "progress:"]
+    for node_id, read in progress.items():
+        node = fw.nodes[node_id]
+        out += [f"  # {node_id} {wording(node)}"]
+        if node.status_scale is not None:
+            out += [f"  #   status: {' | '.join(lv.id for lv in node.status_scale.levels)}"]
+        # (the due day's placeholder is refused until replaced: left blank it would read as null, no due day set)
+        out += [f"  {q(node_id)}:", "    status:", "    due: YYYY-MM-DD", "    # note: what the plan says of it"]
+    return out
 
 
 def _values_yaml(fw: Framework) -> list[str]:
