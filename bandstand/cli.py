@@ -351,7 +351,7 @@ def evaluate(state: State, framework, evidence, fmt, output, prompts, on, rating
 def _with_meaning(state, framework, on, error: EvidenceError) -> BandstandError:
     """An evidence file's problems of form, with the problems of meaning in what could be read."""
     try:
-        bind(error.evidence, _choose(state, framework, on, error.evidence).framework)
+        bind(error.evidence, _choose(state, framework, on, error.evidence).framework, on)
     except BandstandError as e:
         return BandstandError([*error.diagnostics, *e.diagnostics])
     return error

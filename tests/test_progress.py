@@ -299,3 +299,51 @@ def test_compare_dates_of_several_inspections_is_a_usage_error(capsys):
     code, _, err = run(capsys, "compare", "bucks-yos-plan@2023", "bucks-yos-plan@2023", ONE_YEAR_ON,
                        EXAMPLES / "constructed-some-done.yaml", "--on", "2023-11-30")
     assert code == 2 and "compare one inspection" in err
+
+
+def test_the_yaml_template_asks_for_each_actions_progress_and_fills_to_the_published_colours(capsys, tmp_path):
+    """The template of a plan lists every action the rules read with its statuses; left as written it is
+    refused (a blank status, a due-day placeholder), never read as a default; filled from the one-year-on
+    report it gives the report's colours."""
+    code, out, err = run(capsys, "template", "bucks-yos-plan@2023", "--format", "yaml")
+    assert code == 0, err
+    assert "progress:" in out and all(f'  "{a}":' in out for a in ACTIONS)
+    assert "status: not_started | in_progress | completed" in out
+    blank = tmp_path / "blank.yaml"
+    blank.write_text(out, encoding="utf-8")
+    code, _, err = run(capsys, "evaluate", "bucks-yos-plan@2023", blank, "--on", "2024-01-25")
+    assert code == 2 and "got 'YYYY-MM-DD'" in err and "got nothing" in err
+    import yaml
+
+    given = yaml.safe_load(ONE_YEAR_ON.read_text(encoding="utf-8"))
+    filled = out.replace("subject:  ", f"subject: {json.dumps(given['subject'])}  ").replace("date:  ", "date: 2024-01-25  ")
+    for action, p in given["progress"].items():
+        due = "null" if p["due"] is None else p["due"]
+        filled = filled.replace(f'  "{action}":\n    status:\n    due: YYYY-MM-DD\n',
+                                f'  "{action}":\n    status: {p["status"]}\n    due: {due}\n')
+    assert "YYYY-MM-DD\n    #" not in filled
+    (tmp_path / "filled.yaml").write_text(filled, encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", "bucks-yos-plan@2023", tmp_path / "filled.yaml", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["overall"]["rating"] == "red"  # 6a slipped: due December 2023, not done on 25 January 2024
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_spreadsheet_template_of_a_plan_is_refused_saying_why(capsys, tmp_path, fmt):
+    code, out, err = run(capsys, "template", "bucks-yos-plan@2023", "--format", fmt, "-o", tmp_path / f"t.{fmt}")
+    assert code == 2 and err.count("\n") == 1 and "use --format yaml" in err
+    assert not (tmp_path / f"t.{fmt}").exists()
+
+
+def test_the_day_asked_for_is_used_when_problems_of_form_are_reported_with_those_of_meaning(capsys, tmp_path):
+    """A blank date beside another problem: with --on given, no error says the evidence lacks a day."""
+    text = ONE_YEAR_ON.read_text(encoding="utf-8").replace("date: 2024-01-25", "date:")
+    text = text.replace("source: Buckinghamshire Council", "source:\nnotes: Buckinghamshire Council", 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("subject: Buckinghamshire YOS improvement plan", "subject:"), encoding="utf-8")
+    code, _, err = run(capsys, "evaluate", "bucks-yos-plan@2023", bad, "--on", "2024-01-25")
+    assert code == 2 and "got nothing" in err
+    assert "evidence.no-date" not in err
+    code, _, err = run(capsys, "evaluate", "bucks-yos-plan@2023", bad)
+    assert code == 2 and "evidence.no-date" in err
