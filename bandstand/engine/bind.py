@@ -312,9 +312,8 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     bound = Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                   [d for d in out.diagnostics if not d.is_error], published,
                   *stand_ins(fw, published, judgements, measures, left_out),
-                  # (every node left out is one of the hierarchy's, so .get gives its place, never None)
-                  sorted(set(left_out), key=facts.order.get),  # type: ignore[arg-type]
-                  values=values)
+                  # in the hierarchy's order, the overall (not in it: left out when its rule reads its own values) last
+                  sorted(set(left_out), key=lambda n: facts.order.get(n, len(facts.order))), values=values)
     bound.progress = book
     return bound
 
