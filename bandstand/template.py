@@ -143,7 +143,7 @@ def _progress_yaml(fw: Framework) -> list[str]:
     out = ["", "# The progress of each piece of planned work: its status (one of the levels given), the day it is",
            "# due (YYYY-MM-DD, or YYYY-MM: by the month's last day; null: no due day is set) and a note.",
            "progress:"]
-    for node_id, read in progress.items():
+    for node_id in progress:
         node = fw.nodes[node_id]
         out += [f"  # {node_id} {wording(node)}"]
         if node.status_scale is not None:

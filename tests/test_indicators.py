@@ -164,6 +164,22 @@ def test_a_node_with_no_values_is_an_error_unless_the_evidence_is_partial(fw):
     assert "from partial evidence: no evidence for custody" in result.overall.reason
 
 
+def test_the_overall_left_out_with_another_node_is_listed_last_not_a_crash():
+    # the overall's own rule reads its value(): partial evidence with no values for it nor for custody leaves
+    # both out, listed in the hierarchy's order with the overall (outside the hierarchy) after it. Sorting them
+    # by place once met the overall's place as None: an internal error (exit 3) instead of a result.
+    text = FRAMEWORK.read_text(encoding="utf-8")
+    rule = '    if count(nodes("fte.national", "reoffending.national", "custody.national"), worse) >= 1 then worse_on_some\n'
+    assert text.count(rule) == 1
+    own = load_framework_text(text.replace(rule, "    if value() > 5 then worse_on_some\n    else " + rule[4:]), "f.yaml")
+    data = everything()
+    del data["values"]["custody"]
+    data["partial"] = True
+    result = run_with(own, data)
+    assert result.left_out == ["custody", "overall"]
+    assert result.overall.level is None and "the value of overall was not given" in result.overall.reason
+
+
 def test_values_for_an_unknown_node_or_a_node_no_rule_reads_are_errors(fw):
     data = everything(ftee={"value": 1})
     with pytest.raises(BandstandError) as info:

@@ -35,7 +35,7 @@ class Measure:
 
     __slots__ = ("yes", "of", "percent", "value")
 
-    def __init__(self, yes: int | None, of: int | None, percent: Fraction | None):
+    def __init__(self, yes: int | None, of: int | None, percent: Fraction | int | None):
         self.yes = yes
         self.of = of
         self.percent = percent  # as published, when given
@@ -44,6 +44,7 @@ class Measure:
         elif not of:
             self.value = None
         else:
+            assert yes is not None  # counts: yes is given with of (the evidence schema's dependentRequired)
             whole, rest = divmod(100 * yes, of)
             self.value = whole if not rest else Fraction(100 * yes, of)
 
@@ -188,9 +189,10 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
             out.error("evidence.not-share", f"'{node_id}' is not rated on a share of cases, so it takes no "
                       "figures" + (" (it is rated by judgement: give a judgement)" if node.is_judged else ""), f.pos)
             continue
-        percent = f.percent
+        percent: Fraction | int | None = f.percent  # (an int once whole, below)
         if percent is not None:
             if f.of:
+                assert f.yes is not None  # yes is given with of (the evidence schema's dependentRequired)
                 exact = Fraction(100 * f.yes, f.of)
                 if abs(exact - percent) >= 1:
                     out.error("evidence.counts", f"{f.yes} of {f.of} is {float(exact):.1f}%, not "
@@ -287,13 +289,13 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
         uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
                                        covered | declared | ev.unread)
-    named = set()
+    named: set[str] = set()
     if uncovered:
         diagnostic, named = coverage_error(ev, fw, uncovered, unknown_answers if ev.cases else {})
         out.extend([diagnostic])
-    for node_id, (pos, case_id) in (unknown_answers.items() if ev.cases else ()):
+    for node_id, (where, case_id) in (unknown_answers.items() if ev.cases else ()):
         if node_id not in named:
-            unknown(node_id, pos, f"case '{case_id}' has an answer")
+            unknown(node_id, where, f"case '{case_id}' has an answer")
     left_out += [n for n in declared if n not in measures and n not in given and n not in covered
                  and nodes[n].rated]
 
@@ -309,8 +311,9 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     out.raise_if_errors()
     bound = Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                   [d for d in out.diagnostics if not d.is_error], published,
-                  *stand_ins(fw, published, judgements, measures, left_out), sorted(set(left_out), key=facts.order.get),
-                  values=values)
+                  *stand_ins(fw, published, judgements, measures, left_out),
+                  # in the hierarchy's order, the overall (not in it: left out when its rule reads its own values) last
+                  sorted(set(left_out), key=lambda n: facts.order.get(n, len(facts.order))), values=values)
     bound.progress = book
     return bound
 

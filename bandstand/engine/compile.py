@@ -20,12 +20,15 @@ The closures report what they decide to ``ctx.trace`` when it is a list
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..dsl import ast
 from ..dsl.resolve import Site, facts, resolve_name, resolve_node, resolve_nodes
 from ..dsl.model import OVERALL, Band, BandTable, Framework, Level, Limit, Node
 from .bind import Measure
+
+if TYPE_CHECKING:
+    from .result import SharedNodeResult
 
 
 class NotRated:
@@ -234,7 +237,7 @@ class Shown:
         self.reference = node.reference
         self.unrated_reason = None if node.rated else _unrated_reason(node)
         #: an unrated node's result when it has no measure, without and with reasons (made on first use)
-        self.shared = [None, None]
+        self.shared: list[SharedNodeResult | None] = [None, None]
 
 
 def _unrated_reason(node: Node) -> str:

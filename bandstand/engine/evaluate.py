@@ -14,11 +14,12 @@ while deciding it (its trace), not from a second pass that re-derives it.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterable, Iterator, ParamSpec, TypeVar
+from typing import Callable, Iterable, Iterator, ParamSpec, TypeVar, cast
 
 from ..dsl import too_deep_error
 from ..dsl.model import OVERALL, Framework, Level, Node
 from ..errors import WARNING, Diagnostic
+from .bind import Measure
 from .compile import CompiledFramework, Context, NotRated, RefEvent
 from . import coverage, published
 from . import explain as explanation
@@ -42,7 +43,8 @@ def _bounded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
             return fn(*args, **kwargs)
         except RecursionError:
             framework = args[0] if args else kwargs["framework"]
-            fw = framework.framework if isinstance(framework, CompiledFramework) else framework
+            # (what it wraps takes the framework first: a Framework, or its compiled form)
+            fw = framework.framework if isinstance(framework, CompiledFramework) else cast(Framework, framework)
             raise too_deep_error(fw) from None
     return bounded
 
@@ -148,7 +150,7 @@ def _run(compiled: CompiledFramework, ctx: Context, explain: bool, overall_slot:
         ratings[prog.slot] = value
 
 
-def _limited(prog, ctx: Context, value, applied: list[AppliedLimit], limit_refs: dict, explain: bool):
+def _limited(prog, ctx: Context, value, applied: list[AppliedLimit], limit_refs: dict | None, explain: bool):
     """``value`` after the node's limits; each that changes it is recorded (and the nodes its condition read)."""
     node = prog.node
     for step in prog.limits:
@@ -163,6 +165,7 @@ def _limited(prog, ctx: Context, value, applied: list[AppliedLimit], limit_refs:
         if new is not value:
             applied.append(AppliedLimit(lim.id, node.id, value, new, lim.description, lim.when.text.strip()))
             if explain:
+                assert limit_refs is not None and ctx.trace is not None  # explaining: given, and the trace set above
                 limit_refs.setdefault(node.id, []).extend(e.node_id for e in ctx.trace if isinstance(e, RefEvent))
             value = new
     return value
@@ -223,6 +226,7 @@ def _template(compiled: CompiledFramework, explain: bool) -> dict:
             if shown.rated:
                 template[shown.id] = None
                 continue
+            assert shown.unrated_reason is not None  # Shown gives every unrated node its reason
             r = shown.shared[1 if explain else 0]
             if r is None:
                 r = shown.shared[1 if explain else 0] = SharedNodeResult.of(NodeResult(
@@ -243,13 +247,15 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
     # every node in order, the unrated ones' shared results in place: the rated ones (and unrated nodes with a
     # measure) are put in their places below
     out: dict[str, NodeResult] = dict(_template(compiled, explain))
+    measure: Measure | None  # (a node's measure, where it has one)
     if measures:
         by_id = compiled.shown_by_id
         for node_id, measure in measures.items():
             shown = by_id.get(node_id)
             if shown is not None and not shown.rated:
                 out[node_id] = NodeResult(id=node_id, title=shown.title, tier=shown.tier, rated=False,
-                                          reason=shown.unrated_reason if explain else "", how="not rated",
+                                          reason=cast(str, shown.unrated_reason) if explain else "",  # (unrated: has one)
+                                          how="not rated",
                                           measure=measure, reference=shown.reference, children=list(shown.children))
     for shown in compiled.rated_shown:
         node_id = shown.id

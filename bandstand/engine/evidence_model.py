@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from ..errors import BandstandError, Diagnostic, Position
 
@@ -105,13 +105,22 @@ class Progress:
     due_pos: Position | None = None
 
 
+class AnswerPlaces(Protocol):
+    """Where each of a case's answers is written (node id -> position), as a case's readers read it: a dict, or
+    a CSV's stand-in for one that works a cell's place out only when asked (:mod:`.read_csv`)."""
+
+    def get(self, node_id: str, default: Position, /) -> Position: ...
+
+    def items(self) -> Iterable[tuple[str, Position]]: ...
+
+
 @dataclass
 class Case:
     id: str
     part: str
     answers: dict[str, bool | None]
     pos: Position
-    answer_pos: dict[str, Position] = field(default_factory=dict)
+    answer_pos: AnswerPlaces = field(default_factory=dict[str, Position])
     part_pos: Position | None = None
     label: str | None = None
     #: a CSV's cells as written, in columns not headed by an id (which may be notes, dates, or wording that

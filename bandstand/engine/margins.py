@@ -206,7 +206,7 @@ def margin(prog: Step, ctx: Context, res: NodeResult, results: dict[str, NodeRes
     return None
 
 
-def _percent_from_table(table: BandTable, v: Fraction, current: Level) -> tuple:
+def _percent_from_table(table: BandTable, v: Fraction | int, current: Level) -> tuple:
     """The margin of a published percentage under ``band(share(), table)`` with no limit, in points."""
     step = resolution(v, table)
 
@@ -243,7 +243,7 @@ def condition_text(lim: Limit, fw: Framework) -> str:
     return "'" + " ".join(lim.when.text.split()) + "' holds"
 
 
-def resolution(v: Fraction, table: BandTable | None) -> Fraction:
+def resolution(v: Fraction | int, table: BandTable | None) -> Fraction:
     """The step a published figure moves by: its own last decimal place, or the table's rounding if that
     is finer; at most 4 places (a figure with more moves by 0.0001). A whole percentage moves by whole
     points, as published figures do."""

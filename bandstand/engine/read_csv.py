@@ -113,6 +113,7 @@ def iter_csv_rows(text: str, delimiter: str, file: str | None, first_line: int =
         buf.append(ch)
         i, col = i + 1, col + 1
     if in_quotes:
+        assert quote_at is not None  # set where the quotes opened
         raise BandstandError([Diagnostic("csv.syntax", "a quoted cell is never closed: no matching '\"'",
                                          file, *quote_at)])
     if buf or row:
@@ -175,6 +176,9 @@ class RowStart(_LazyPosition):
     Where any of the row's cells is (:meth:`place`) is worked out from the text when a message points at it."""
 
     __slots__ = ("text", "_line", "dialect")
+    text: str
+    _line: int
+    dialect: Dialect
 
     def __init__(self, text: str, line: int, dialect: Dialect):
         _set_text(self, text)
@@ -202,13 +206,14 @@ class RowStart(_LazyPosition):
         if '"' not in text:  # one line, no quoting: the cells and delimiters before it
             cells = text.rstrip("\r\n").split(self.dialect.delimiter)
             return Position(file, line, 1 + sum(map(len, cells[:i])) + i)
-        for cells in iter_csv_rows(text, self.dialect.delimiter, file, line):
-            if i < len(cells):
-                return Position(file, cells[i].line, cells[i].column)
+        for row in iter_csv_rows(text, self.dialect.delimiter, file, line):
+            if i < len(row):
+                return Position(file, row[i].line, row[i].column)
         return Position(file, line, 1)
 
 
-_set_text, _set_line, _set_dialect = RowStart.text.__set__, RowStart._line.__set__, RowStart.dialect.__set__
+# (each slot's own setter, its descriptor's; read from __dict__, since mypy takes RowStart.text for a str)
+_set_text, _set_line, _set_dialect = (RowStart.__dict__[s].__set__ for s in ("text", "_line", "dialect"))
 
 
 class PlacedStart(RowStart):
@@ -216,6 +221,7 @@ class PlacedStart(RowStart):
     and column)."""
 
     __slots__ = ("columns",)
+    columns: list[int]
 
     def __init__(self, line: int, file: str | None, columns: list[int]):
         super().__init__("", line, Dialect(file, ","))
@@ -255,6 +261,9 @@ class CellPosition(_LazyPosition):
     read (a message points at it), not when the row is read."""
 
     __slots__ = ("_start", "_i", "_at")
+    _start: RowStart
+    _i: int
+    _at: tuple[int, int]  # (set when first read)
 
     def __init__(self, start: RowStart, i: int):
         _set_start(self, start)
@@ -281,7 +290,7 @@ class CellPosition(_LazyPosition):
         return self._place()[1]
 
 
-_set_start, _set_i = CellPosition._start.__set__, CellPosition._i.__set__
+_set_start, _set_i = (CellPosition.__dict__[s].__set__ for s in ("_start", "_i"))  # (as RowStart's)
 
 
 class Rows:
@@ -605,7 +614,7 @@ class _Cases:
         return part
 
 
-_set_places_start, _set_places_index = _Places.start.__set__, _Places.index.__set__
+_set_places_start, _set_places_index = (_Places.__dict__[s].__set__ for s in ("start", "index"))  # (as RowStart's)
 #: the most distinct rows of answers a reader keeps, so that a row like one before is read without parsing it
 _KNOWN_ROWS = 2048
 

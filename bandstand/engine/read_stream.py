@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Collection, Iterator
+from typing import Callable, Collection, Iterator, cast
 
 from ..dsl import loader
 from ..errors import Diagnostic, InputError, Position
@@ -146,6 +146,7 @@ def _csv(binary, name: str, limits: Limits, prefix: bytes, close) -> Opened | No
         lines.budget = limits.max_file_bytes  # one inspection's cases, read whole: bounded as a file is
         lines.size = len(prefix)
         return _cases(chain([header] if header else [], rows), name, limits)
+    assert header is not None  # names_inspection_column is false for no header
     return Opened(name, inspections=lambda judged: iter_inspections(chain([header], rows), name, limits, judged),
                   close=close)
 
@@ -193,7 +194,9 @@ def open_stdin(limits: Limits, input_format: str | None = None) -> Opened:
     loader.refuse_binary(prefix, "", name)
     fmt = input_format or sniff_format(prefix.decode("utf-8", "replace"))
     if fmt == "csv":
-        return _csv(binary, name, limits, prefix, lambda: None)
+        opened = _csv(binary, name, limits, prefix, lambda: None)
+        assert opened is not None  # _csv reads standard input's cases whole when it has no inspection column
+        return opened
     rest = binary.read(limits.max_file_bytes + 1 - len(prefix)) if len(prefix) <= limits.max_file_bytes else b""
     data = prefix + rest
     if len(data) > limits.max_file_bytes:
@@ -217,7 +220,9 @@ def stream_inspections(path: str | Path, framework, limits: Limits = DEFAULT_LIM
     if opened is None:
         raise InputError(f"{name} has no 'inspection' column; it is one inspection's cases: read it with "
                          "load_evidence", name, "input.kind")
+    # (open_csv opens a file's inspections to stream: only a CSV named '<stdin>' is read whole, as cases)
+    inspections = cast(Callable[[Collection[str]], Iterator[tuple[Evidence, list[Diagnostic]]]], opened.inspections)
     try:
-        yield from opened.inspections({n.id for n in framework.walk() if n.is_judged})
+        yield from inspections({n.id for n in framework.walk() if n.is_judged})
     finally:
         opened.close()

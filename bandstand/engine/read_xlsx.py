@@ -35,13 +35,14 @@ import zipfile
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from typing import overload
 
 from ..dsl import schema
 from ..errors import BandstandError, Collector, Diagnostic, InputError, Position
 from ..files import read_regular, shown
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
 from .evidence_model import CasesError, Evidence, EvidenceError, Figure, Judgement
-from .read_csv import Cell, cases_from_rows
+from .read_csv import CaseList, Cell, cases_from_rows
 
 #: the names of the files read as workbooks (.xls and .ods are refused, saying what they are)
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -373,7 +374,13 @@ class _Reader:
                 case.part_pos = self._pos(case.part_pos, ws)
                 case.answer_pos = {k: self._pos(p, ws) for k, p in case.answer_pos.items()}
             if header_pos is not None:
+                assert isinstance(ev.cases, CaseList)  # (the cases' header is a CaseList's, read_csv's)
                 ev.cases.header = {k: self._pos(p, ws) for k, p in header_pos.items()}
+
+    @overload
+    def _pos(self, pos: Position, ws) -> Position: ...
+    @overload
+    def _pos(self, pos: None, ws) -> None: ...
 
     def _pos(self, pos: Position | None, ws) -> Position | None:
         """A position the CSV's reader gave (row and column) as the cell of this sheet."""
