@@ -383,15 +383,31 @@ def write_inspections_csv(path: Path, n: int, seed: int = 7, cases: int = 6) -> 
                 f.write(",".join(head + [f"C{c}", "court" if court else "out_of_court"] + answers) + "\n")
 
 
+#: runs a command as its own child and reports that child's CPU time and peak RSS (see run_measured)
+_MEASURE = ("import os, sys\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    os.execvp(sys.argv[2], sys.argv[2:])\n"
+            "_, status, usage = os.wait4(pid, 0)\n"
+            "with open(sys.argv[1], 'w') as f:\n"
+            "    f.write(f'{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}')\n"
+            "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
 def run_measured(cmd: list[str], out_path: Path) -> tuple[float, int]:
-    """(CPU seconds, peak resident memory in bytes) of one process writing to ``out_path``."""
-    with open(out_path, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, (cmd, proc.returncode)
-    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return usage.ru_utime + usage.ru_stime, rss
+    """(CPU seconds, peak resident memory in bytes) of one process writing to ``out_path``.
+
+    The command is started by a small Python process, not by this one: on Linux a child's peak RSS
+    (``ru_maxrss``) counts the memory of the process it was forked from, so a command forked from this
+    process, which grows as the workloads run, would report this process's size as its own."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rusage") as measured:
+        with open(out_path, "wb") as out:
+            proc = subprocess.run([sys.executable, "-c", _MEASURE, measured.name, *cmd], stdout=out,
+                                  stderr=subprocess.DEVNULL, cwd=ROOT)
+        assert proc.returncode == 0, (cmd, proc.returncode)
+        cpu, maxrss = measured.read().split()
+    rss = int(maxrss) * (1 if sys.platform == "darwin" else 1024)
+    return float(cpu), rss
 
 
 def cli_sizes(quick: bool) -> tuple[int, ...]:
