@@ -904,7 +904,7 @@ NOTES: list[str] = [
     "inspection is bound and evaluated through the public API). The memory row is the peak traced while "
     "rating the larger number over the peak at the smaller: flat memory is a ratio near 1.",
     "4c/4d: each side is a whole process reading one CSV file written beforehand; CPU time (user + system) "
-    "and peak resident memory come from the operating system (`wait4`). The outputs are checked to give "
+    "and peak resident memory come from the operating system (`wait4`, in a small process that starts the command, so that the runner's own size is not counted). The outputs are checked to give "
     "the same ratings inspection by inspection. The command line streams the CSV (one inspection read, "
     "bound, evaluated and written at a time), with no limit raised. The reading-alone row runs "
     "`bandstand.engine.read_stream.stream_inspections` in a child process (from compiled modules, as "
