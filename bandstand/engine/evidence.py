@@ -18,12 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..dsl import loader
-from ..errors import Position
 from ..files import inside
 from ..limits import DEFAULT_LIMITS, Limits
 from .bind import Bound, Measure, bind
 from .evidence_model import Case, CasesError, Evidence, EvidenceError, Figure, Judgement, parse_answer
-from .read_csv import (Cell, csv_rows, has_inspection_column, iter_csv_rows, read_cases_csv,
+from .read_csv import (Cell, cases_evidence, csv_rows, has_inspection_column, iter_csv_rows, read_cases_csv,
                        read_inspections_csv)
 from .read_xlsx import is_workbook, read_xlsx
 from .read_yaml import from_document
@@ -48,14 +47,7 @@ def load_evidence(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display:
         return read_xlsx(path, limits=limits, display=display)
     text = loader.read_text(path, limits, name)
     if str(path).lower().endswith((".csv", ".tsv")):
-        ev = Evidence(name)
-        ev.cases_pos = Position(name, 1, 1)
-        try:
-            ev.cases = read_cases_csv(text, name, limits)
-        except CasesError as e:  # some rows unreadable: the others can still be checked
-            ev.cases, ev.unread = e.cases, e.unread
-            raise EvidenceError(e.diagnostics, ev) from None
-        return ev
+        return cases_evidence(name, lambda: read_cases_csv(text, name, limits))
     return from_document(loader.load_text(text, name, limits), Path(path).parent, limits)
 
 

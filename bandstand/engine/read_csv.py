@@ -26,12 +26,12 @@ import re
 from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass, field
-from typing import Collection, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 from ..dsl.model import normalise
 from ..errors import BandstandError, Collector, Diagnostic, Position
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
-from .evidence_model import Case, CasesError, Evidence, Judgement, parse_answer
+from .evidence_model import Case, CasesError, Evidence, EvidenceError, Judgement, parse_answer
 from .headers import id_like
 from .seen import Seen
 
@@ -875,3 +875,16 @@ class _Group:
         ev.cases = self.cases
         ev.unread |= self.unread
         return ev, self.out.diagnostics
+
+
+def cases_evidence(name: str, read: Callable[[], list[Case]]) -> Evidence:
+    """The evidence of a bare CSV of cases named ``name``: its cases, ``read()``; when some rows cannot be read,
+    an EvidenceError holding the evidence of the others, so that they can still be checked."""
+    ev = Evidence(name)
+    ev.cases_pos = Position(name, 1, 1)
+    try:
+        ev.cases = read()
+    except CasesError as e:
+        ev.cases, ev.unread = e.cases, e.unread
+        raise EvidenceError(e.diagnostics, ev) from None
+    return ev

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, cast
 
 from ..dsl import loader
-from ..errors import Diagnostic, InputError, Position
+from ..errors import Diagnostic, InputError
 from ..files import open_regular, path_error
 from ..limits import DEFAULT_LIMITS, Limits, exceeded
-from .evidence_model import CasesError, Evidence, EvidenceError
-from .read_csv import Rows, iter_inspections, names_inspection_column, read_cases_rows
+from .evidence_model import Evidence
+from .read_csv import Rows, cases_evidence, iter_inspections, names_inspection_column, read_cases_rows
 from .read_yaml import from_document
 
 #: the evidence argument that names standard input, and how messages name it
@@ -152,14 +152,7 @@ def _csv(binary, name: str, limits: Limits, prefix: bytes, close) -> Opened | No
 
 
 def _cases(rows, name: str, limits: Limits) -> Opened:
-    ev = Evidence(name)
-    ev.cases_pos = Position(name, 1, 1)
-    try:
-        ev.cases = read_cases_rows(rows, name, limits)
-    except CasesError as e:  # some rows unreadable: the others can still be checked
-        ev.cases, ev.unread = e.cases, e.unread
-        raise EvidenceError(e.diagnostics, ev) from None
-    return Opened(name, evidence=ev)
+    return Opened(name, evidence=cases_evidence(name, lambda: read_cases_rows(rows, name, limits)))
 
 
 def open_csv(path: str | Path, limits: Limits, display: str | None = None) -> Opened | None:
