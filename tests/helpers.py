@@ -6,7 +6,10 @@ from pathlib import Path
 
 import json
 
+import pytest
+
 from bandstand import load_evidence_text
+from bandstand.cli import main
 from bandstand.catalogue import bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,3 +90,14 @@ def hostile_edit(text: str) -> str:
                      "question: \"Keep the child safe? </title><script>alert(3)</script>\"")
             .replace('label: "Reasonable majority: 65-79%"', "label: '[65-79%](javascript:alert(4))'")
             .replace("publisher: HM Inspectorate of Probation", "publisher: '<b onmouseover=alert(5)>HMIP</b>'"))
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """Run the CLI; (exit code, stdout, stderr). Never a traceback without --debug."""
+    capsys.readouterr()  # start clean
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    if "--debug" not in argv:
+        assert "Traceback" not in out and "Traceback" not in err
+    return info.value.code, out, err

@@ -15,7 +15,8 @@ import pytest
 
 import bandstand.cli
 from bandstand.catalogue import bundled_dir
-from bandstand.cli import main
+
+from helpers import run
 
 FRAMEWORK = bundled_dir() / "hmip-youth-2018.yaml"
 EXAMPLES = bundled_dir() / "examples" / "hmip-youth-2018"
@@ -23,15 +24,6 @@ PUBLISHED = EXAMPLES / "bedfordshire-2021-published.yaml"
 MINI = Path(__file__).resolve().parent / "cases" / "mini.yaml"
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    """Run the CLI; (exit code, stdout, stderr). Never a traceback without --debug."""
-    capsys.readouterr()  # start clean
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    if "--debug" not in argv:
-        assert "Traceback" not in out and "Traceback" not in err
-    return info.value.code, out, err
 
 
 def lines(text: str) -> list[str]:

@@ -16,11 +16,10 @@ import pytest
 
 from bandstand import Catalogue, evaluate, load_evidence
 from bandstand.catalogue import bundled_dir
-from bandstand.cli import main
 from bandstand.compare import compare, comparison_text
 from bandstand.errors import BandstandError
 from bandstand.render import Summary, to_markdown, to_text
-from helpers import EXAMPLES
+from helpers import EXAMPLES, run
 
 ORIGINAL_EXAMPLES = bundled_dir() / "examples" / "hmip-youth-2018-original"
 CARDIFF = ORIGINAL_EXAMPLES / "cardiff-2020-published.yaml"
@@ -28,13 +27,6 @@ CSV = EXAMPLES / "bedfordshire-2021-cases.csv"
 JUDGEMENTS = (EXAMPLES / "bedfordshire-2021-csv.yaml").read_text(encoding="utf-8")
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return info.value.code, out, err
 
 
 def csv_without(tmp_path: Path, *columns: str, rename: dict | None = None, extra: str = "") -> Path:

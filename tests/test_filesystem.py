@@ -28,18 +28,12 @@ from pathlib import Path
 import pytest
 
 from bandstand.cli import main
-from helpers import EXAMPLES
+from helpers import EXAMPLES, run
 
 FRAMEWORK = EXAMPLES.parent.parent / "hmip-youth-2018.yaml"
 NOBODY = 65534
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return info.value.code, out, err
 
 
 def one_error_line(code: int, err: str) -> str:

@@ -34,20 +34,12 @@ from bandstand import BandstandError, Limits, compile_framework, evaluate, load_
 from bandstand.catalogue import bundled_dir
 from bandstand.cli import main
 from bandstand.render import RENDERERS, md, render
-from helpers import EXAMPLES, evidence
+from helpers import EXAMPLES, evidence, run
 
 FRAMEWORK = bundled_dir() / "hmip-youth-2018.yaml"
 EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".csv"))
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    if "--debug" not in argv:
-        assert "Traceback" not in out + err
-    return info.value.code, out, err
 
 
 # -- no traceback, ever ---------------------------------------------------------------------

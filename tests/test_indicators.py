@@ -24,7 +24,8 @@ import pytest
 
 from bandstand import Catalogue, evaluate, load_evidence, load_evidence_text, load_framework_text, run_examples
 from bandstand.catalogue import bundled_dir
-from bandstand.cli import main
+
+from helpers import run
 from bandstand.describe import describe_rule
 from bandstand.errors import BandstandError
 
@@ -211,13 +212,6 @@ def test_the_rules_read_in_plain_english(fw):
 # -- through the command line --------------------------------------------------------------------------
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return info.value.code, out, err
 
 
 def test_cli_evaluates_the_plan_with_reasons(capsys):

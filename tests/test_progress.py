@@ -20,9 +20,8 @@ import pytest
 
 from bandstand import Catalogue, evaluate, load_framework_text
 from bandstand.catalogue import bundled_dir
-from bandstand.cli import main
 from bandstand.errors import BandstandError
-from helpers import evidence
+from helpers import evidence, run
 
 PLAN = bundled_dir() / "bucks-yos-plan-2023.yaml"
 EXAMPLES = bundled_dir() / "examples" / "bucks-yos-plan"
@@ -35,13 +34,6 @@ def plan():
     return Catalogue().resolve("bucks-yos-plan@2023")
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return info.value.code, out, err
 
 
 def progress(**entries) -> dict:

@@ -15,7 +15,6 @@ import pytest
 
 from bandstand import load_framework
 from bandstand.catalogue import Catalogue
-from bandstand.cli import main
 from bandstand.dsl.model import Example
 from bandstand.engine.compile import implemented_functions
 from bandstand.engine.evaluate import evaluate
@@ -24,7 +23,7 @@ from bandstand.engine.tracer import traced_functions
 from bandstand.rulecov import CoverageMismatch, percent_text, rule_coverage
 from bandstand.testing import ExampleOutcome, ExamplesReport
 
-from helpers import evidence
+from helpers import evidence, run
 
 FRAMEWORK = """\
 bandstand: 1
@@ -221,13 +220,6 @@ def test_the_tracer_agrees_with_the_engine_on_random_inspections():
 # -- the command line ---------------------------------------------------------------------------
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return info.value.code, out, err
 
 
 def test_cli_coverage_lists_what_no_example_exercised_by_file_and_line(tmp_path, capsys):
