@@ -110,13 +110,14 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
                   + suggest(node_id, ids), pos)
 
     # published ratings (a judged node's is its judgement)
-    published, judged = bind_published(ev, fw, out, unknown)
+    published, judged = bind_published(ev, fw, out, unknown) if ev.published else ({}, {})
     # nodes beneath a published rating (one with a wrong level too: its error is the one to show)
-    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
+    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated]) if ev.published \
+        else set()
 
     # judgements
     known = (bind_facts := _bind_facts(fw, facts)).levels  # (node id, rating) -> the level, as found before
-    for node_id, j in list(ev.judgements.items()) + list(judged.items()):
+    for node_id, j in list(ev.judgements.items()) + list(judged.items()) if judged else ev.judgements.items():
         rating = j.rating
         if rating.__class__ is str:
             level = known.get((node_id, rating))
@@ -159,8 +160,9 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
             notes[node_id] = j.note
     # a section that could not be read (or a misspelt one) may hold what would be called missing
     unsure = ev.unread_sections - _NOT_EVIDENCE
-    missing = [n for n in facts.judged if n.id not in ev.judgements and n.id not in judged
-               and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
+    missing = [] if ev.judgements.keys() >= bind_facts.judged else (  # (every one judged: none missing)
+        [n for n in facts.judged if n.id not in ev.judgements and n.id not in judged
+         and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}])
     if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
         # a bare CSV of cases: one line saying where judgements go, not one per judged node
         out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
@@ -288,8 +290,14 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
         for value, cases in unknown_parts.items():
             _unknown_part(out, fw, value, cases)
     from_cases = set(counts)
-    for node_id, (y, n) in counts.items():
-        measures[node_id] = _counted(y, n)
+    if plain is not None:  # (yes, applicable) -> its measure, most often one met before
+        made = list(map(_counted_memo.get, plain[0].values()))
+        if None in made:
+            made = [_counted(y, n) for y, n in plain[0].values()]
+        measures.update(zip(counts, made))  # type: ignore[arg-type]  # (None in none of them)
+    else:
+        for node_id, (y, n) in counts.items():
+            measures[node_id] = _counted(y, n)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
     declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])} if ev.partial else set()
     uncovered = []
@@ -316,13 +324,16 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     values, values_left_out = bind_values(ev, fw, out, unknown) if ev.values or facts.valued else ({}, [])
     left_out += values_left_out
     book = bind_progress(ev, fw, out, on, given, left_out) if ev.progress or facts.progress or facts.dated else None
-    check_partial(ev, fw, out, given | set(ev.values), uncovered)
-    out.raise_if_errors()
+    if isinstance(ev.partial, tuple):
+        check_partial(ev, fw, out, given | set(ev.values), uncovered)
+    if out.diagnostics:
+        out.raise_if_errors()
     bound = Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                   [d for d in out.diagnostics if not d.is_error], published,
-                  *stand_ins(fw, published, judgements, measures, left_out),
+                  *(stand_ins(fw, published, judgements, measures, left_out) if published else ({}, {})),
                   # in the hierarchy's order, the overall (not in it: left out when its rule reads its own values) last
-                  sorted(set(left_out), key=lambda n: facts.order.get(n, len(facts.order))), values=values)
+                  sorted(set(left_out), key=lambda n: facts.order.get(n, len(facts.order))) if left_out else [],
+                  values=values)
     bound.progress = book
     return bound
 
@@ -350,7 +361,8 @@ def _counted(yes: int, of: int) -> Measure:
 class _BindFacts:
     """What binding reads of a framework beyond ``facts(fw).evidence``, worked out once per framework."""
 
-    __slots__ = ("answer_part", "takes_figures", "levels", "layouts", "needed", "share_rated", "__weakref__")
+    __slots__ = ("answer_part", "takes_figures", "levels", "layouts", "needed", "share_rated", "judged",
+                 "__weakref__")
 
     def __init__(self, fw: Framework, facts):
         nodes = fw.nodes
@@ -366,6 +378,7 @@ class _BindFacts:
         #: the ids of the nodes that need evidence (``facts.needed``), and of the nodes rated on a share of cases
         self.needed = frozenset(facts.needed)
         self.share_rated = frozenset(n.id for n in facts.share_rated)
+        self.judged = frozenset(n.id for n in facts.judged)  # (those to be judged: not optionally)
         #: (a part's id, a case's answer keys in order) -> how such a case is counted (:class:`_Layout`), or False
         #: when such a case has something to report: found once, then kept (bounded)
         self.layouts: dict[tuple[str, ...], _Layout | bool] = {}
