@@ -292,7 +292,7 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     from_cases = set(counts)
     if plain is not None:  # (yes, applicable) -> its measure, most often one met before
         made = list(map(_counted_memo.get, plain[0].values()))
-        if None in made:
+        if not all(made):  # (not 'None in made': that compares each measure with None)
             made = [_counted(y, n) for y, n in plain[0].values()]
         measures.update(zip(counts, made))  # type: ignore[arg-type]  # (None in none of them)
     else:
@@ -312,8 +312,9 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     for node_id, (where, case_id) in (unknown_answers.items() if ev.cases else ()):
         if node_id not in named:
             unknown(node_id, where, f"case '{case_id}' has an answer")
-    left_out += [n for n in declared if n not in measures and n not in given and n not in covered
-                 and nodes[n].rated]
+    if declared:
+        left_out += [n for n in declared if n not in measures and n not in given and n not in covered
+                     and nodes[n].rated]
 
     # every share-rated node needs evidence
     if ev.partial is not True and not (ev.cases and unknown_parts) and not unsure - {"judgements"}:
