@@ -480,6 +480,7 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
     summary = Summary(fmt) if fmt in ("text", "markdown") else None
     writers = Writers()
     out = output_.Chunks(sink)  # (flushed before anything goes to standard error: the two keep their order)
+    last = None  # the framework of the inspection before
     try:
         if fmt == "json":
             out.write("[")
@@ -496,10 +497,12 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                     out.flush()
                 try:
                     fw = _pick_quietly(state, framework, on, ev, announced) if pick is None else pick(ev)
-                    found = [f for f in (*_sources(fw), ev.cases_file) if f not in protected]
-                    if found:  # an input found late
-                        sink.protect(*found)
-                        protected.update(found)
+                    if fw is not last or ev.cases_file is not None:  # (the same framework's files: protected)
+                        found = [f for f in (*_sources(fw), ev.cases_file) if f not in protected]
+                        if found:  # an input found late
+                            sink.protect(*found)
+                            protected.update(found)
+                        last = fw
                     result, bound = evaluate_each(fw, ev, explain=not ratings_only, on=on)
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
