@@ -121,10 +121,8 @@ class ResultWriter:
         overall = self.pieces.get(overall_key) if overall_key is not None else None
         if overall is None and overall_key is not None:
             return self._learn(result, values, overall_key)
-        subject, date, file = result.subject, result.date, result.evidence_file
-        return "".join((self.head, encode_basestring(subject) if type(subject) is str else _dumps(subject),
-                        ', "date": ', encode_basestring(date) if type(date) is str else _dumps(date),
-                        ', "evidence_file": ', encode_basestring(file) if type(file) is str else _dumps(file),
+        return "".join((self.head, _text(result.subject), ', "date": ', _text(result.date),
+                        ', "evidence_file": ', _text(result.evidence_file),
                         *((', "overall": ', overall) if overall is not None else ()),
                         ', "nodes": {', *body, '}, "limits_applied": ',  # type: ignore[arg-type]  # (filled)
                         _dumps([a.to_json() for a in result.limits_applied]) if result.limits_applied else "[]",
@@ -188,6 +186,13 @@ class ResultWriter:
             if overall_key is not None:
                 self.pieces[overall_key] = _dumps(doc["overall"])
         return text
+
+
+def _text(value) -> str:
+    """``_dumps(value)``: a text or None without the encoder's checks."""
+    if type(value) is str:
+        return encode_basestring(value)
+    return "null" if value is None else _dumps(value)
 
 
 def _getter(slots: tuple[int, ...]) -> Callable[[list], tuple]:
