@@ -91,3 +91,20 @@ def test_a_summary_of_many_is_written_whole(capsys, tmp_path):
     code, out, err = run(capsys, "evaluate", "hmip-youth@2018", path)
     rows = [line for line in out.splitlines() if line.strip()]
     assert code == 2 and len(rows) > 20 and "inspections evaluated" in err.splitlines()[-1]
+
+
+def test_a_terminal_gets_each_result_as_it_is_made(capsys, monkeypatch, tmp_path):
+    path = random_inspections(tmp_path / "inspections.csv", 20, seed=17)
+    capsys.readouterr()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    shown = []
+    real = batch.Writers.text
+
+    def text(self, result, bound):  # what standard output holds when each result is made
+        shown.append(sys.stdout.getvalue().count("\n"))
+        return real(self, result, bound)
+
+    monkeypatch.setattr(batch.Writers, "text", text)
+    with pytest.raises(SystemExit):
+        main(["evaluate", "hmip-youth@2018", str(path), "--format", "jsonl", "--ratings-only"])
+    assert len(shown) > 10 and shown == list(range(len(shown)))  # (every result before it already written)
