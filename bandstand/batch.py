@@ -23,6 +23,8 @@ out when its node results are made.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any, Callable
 
 from .contract import result_document
@@ -76,6 +78,11 @@ class ResultWriter:
         #: (the overall's value's key, score, maximum) -> its text '{...}'
         self.pieces: dict[tuple, str] = {}
         self.size = 0  # results learnt from
+        #: the plan's values of the rated nodes, in the order of the result's nodes (a tuple); their tables
+        self.rated_values = _getter(tuple(slot for _, slot, _ in self.rated))
+        self.maps = [table for table, _ in self.tables]
+        #: the rated judged nodes, whose notes the quick way does not write
+        self.judged = frozenset(node_id for node_id, _, judged in self.rated if judged)
         # the overall rating's figures are worked out again (_overall_key) with a Context made from the bound
         # evidence by the function engine.evaluate makes its own with, so it holds what the evaluation held
 
@@ -93,29 +100,30 @@ class ResultWriter:
             return self.plain(result)
         values = plan[1]
         measures, notes = bound.measures, bound.notes
-        if notes and any(judged and node_id in notes for node_id, _, judged in self.rated):
+        if notes and not self.judged.isdisjoint(notes):
             return self.plain(result)
         if measures and not self.unrated.isdisjoint(measures):
             return self.plain(result)
         overall_key = self._overall_key(values, bound) if self.overall is not None else None
-        pieces = self.pieces
         body = self.body
         if body is None:
             return self._learn(result, values, overall_key)
-        body = list(body)  # the unrated nodes' text, with a place for each rated node's, filled in below
-        i = 1
-        for table, slot in self.tables:
-            value = values[slot]
-            piece = table.get(value if value is None or type(value) is Level else _key(value))
-            if piece is None:  # not seen before: the plain way, and its pieces kept
-                return self._learn(result, values, overall_key)
-            body[i] = piece
-            i += 2
-        overall = pieces.get(overall_key) if overall_key is not None else None
+        rated = self.rated_values(values)
+        pieces = list(map(dict.get, self.maps, rated))  # (a level, or None, is its own key)
+        if None in pieces:  # a value not rated (keyed by why), or one not seen before
+            for i, piece in enumerate(pieces):
+                if piece is None:
+                    piece = pieces[i] = self.maps[i].get(_key(rated[i]))
+                    if piece is None:  # not seen before: the plain way, and its pieces kept
+                        return self._learn(result, values, overall_key)
+        body = body.copy()  # the unrated nodes' text, with a place for each rated node's
+        body[1::2] = pieces
+        overall = self.pieces.get(overall_key) if overall_key is not None else None
         if overall is None and overall_key is not None:
             return self._learn(result, values, overall_key)
-        return "".join((self.head, _dumps(result.subject), ', "date": ', _dumps(result.date), ', "evidence_file": ',
-                        _dumps(result.evidence_file), *((', "overall": ', overall) if overall is not None else ()),
+        return "".join((self.head, _text(result.subject), ', "date": ', _text(result.date),
+                        ', "evidence_file": ', _text(result.evidence_file),
+                        *((', "overall": ', overall) if overall is not None else ()),
                         ', "nodes": {', *body, '}, "limits_applied": ',  # type: ignore[arg-type]  # (filled)
                         _dumps([a.to_json() for a in result.limits_applied]) if result.limits_applied else "[]",
                         self.tail))
@@ -178,6 +186,23 @@ class ResultWriter:
             if overall_key is not None:
                 self.pieces[overall_key] = _dumps(doc["overall"])
         return text
+
+
+def _text(value) -> str:
+    """``_dumps(value)``: a text or None without the encoder's checks."""
+    if type(value) is str:
+        return encode_basestring(value)
+    return "null" if value is None else _dumps(value)
+
+
+def _getter(slots: tuple[int, ...]) -> Callable[[list], tuple]:
+    """A function giving the items of a list at ``slots``, as a tuple."""
+    if len(slots) > 1:
+        return itemgetter(*slots)
+    if slots:
+        only = slots[0]
+        return lambda items: (items[only],)
+    return lambda items: ()
 
 
 def evaluate_each(framework, evidence: Evidence, *, explain: bool = False, on=None) -> tuple[Result, Bound]:

@@ -11,6 +11,7 @@ shows the traceback); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM);
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import re
@@ -478,44 +479,56 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
     bar = click.progressbar(length=len(inputs.files), label="evaluating", file=sys.stderr) if show_progress else None
     summary = Summary(fmt) if fmt in ("text", "markdown") else None
     writers = Writers()
+    out = output_.Chunks(sink)  # (flushed before anything goes to standard error: the two keep their order)
+    last = None  # the framework of the inspection before
     try:
         if fmt == "json":
-            sink.write("[")
+            out.write("[")
         for inspections, error in _each_inspection(inputs, state.limits) if items is None else items:
             if bar is not None:
                 bar.update(1)
             if error is not None:
                 failed += 1
+                out.flush()
                 _warn(error.diagnostics)
                 continue
             for ev in inspections:
+                if pick is None:  # (it may say how it chose)
+                    out.flush()
                 try:
                     fw = _pick_quietly(state, framework, on, ev, announced) if pick is None else pick(ev)
-                    found = [f for f in (*_sources(fw), ev.cases_file) if f not in protected]
-                    if found:  # an input found late
-                        sink.protect(*found)
-                        protected.update(found)
+                    if fw is not last or ev.cases_file is not None:  # (the same framework's files: protected)
+                        found = [f for f in (*_sources(fw), ev.cases_file) if f not in protected]
+                        if found:  # an input found late
+                            sink.protect(*found)
+                            protected.update(found)
+                        last = fw
                     result, bound = evaluate_each(fw, ev, explain=not ratings_only, on=on)
-                    _warn(d for d in result.warnings if _first_time(d, announced))  # once for many inspections
                 except output_.OverInput:  # not this inspection's problem: the whole command is refused
                     raise
                 except BandstandError as e:  # each problem names the file it is about
                     failed += 1
+                    out.flush()
                     _warn(d if d.file else dataclasses.replace(d, file=ev.file) for d in e.diagnostics)
                     continue
+                if result.warnings:
+                    out.flush()
+                    _warn(d for d in result.warnings if _first_time(d, announced))  # once for many inspections
                 if fmt == "jsonl":  # (written as json.dumps(result_document(result)) writes it: batch.py)
-                    sink.write(writers.text(result, bound) + "\n")
+                    out.write(writers.text(result, bound) + "\n")
                 elif fmt == "json":
-                    sink.write(("," if total else "") + "\n" + writers.text(result, bound))
+                    out.write(("," if total else "") + "\n" + writers.text(result, bound))
                 else:
-                    sink.write(summary.row(result))
+                    out.write(summary.row(result))
                 total += 1
         if fmt == "json":
-            sink.write("\n]\n")
+            out.write("\n]\n")
         elif summary is not None:
-            sink.write(summary.end())
+            out.write(summary.end())
+        out.flush()
         sink.close()
     except _Stopped as e:  # the rest of a streamed CSV cannot be read: what was written stays, -o is not written
+        out.flush()
         _warn(e.error.diagnostics)
         listed = fmt == "json" and sink.to_stdout
         if listed:  # the list begun on standard output is closed: it stays one JSON document, of what was written
@@ -527,6 +540,9 @@ def _evaluate_many(state, framework, inputs, fmt, output, on, ratings_only, item
                                                                 "complete lines")), err=True)
         return EXIT_INPUT
     finally:
+        if sink.to_stdout:  # stopped by something else (Ctrl-C, a bug): the results made before it are written
+            with contextlib.suppress(Exception):
+                out.flush()
         if bar is not None:
             bar.render_finish()
         sink.discard()

@@ -264,6 +264,75 @@ class Output:
             self.discard()
 
 
+class Chunks:
+    """Text for an :class:`Output`, written in large pieces: many results, one after another.
+
+    Texts are written when many are waiting, or at :meth:`flush`, together: one write for many results
+    instead of one for each (writing a result of a few kilobytes cost several times what making its text
+    does). To standard output the texts go as bytes, each encoded as the stream encodes text (its encoding
+    and its errors): the bytes that writing each text would give. Standard output on a terminal is written
+    text by text, as it comes. Call :meth:`flush` before writing anything else to the output, or to
+    standard error (so that the two keep their order when they go to one place).
+    """
+
+    def __init__(self, sink: Output):
+        self.sink = sink
+        self.pending: list = []  # texts, or their bytes
+        self.size = 0
+        self.most = 1 << 16  # (below the size from which memory is mapped for each piece, in C's malloc)
+        self.whole = True  # each text written as it comes (a terminal)
+        self.text = self.binary = None
+        self.encoding, self.errors = "utf-8", "strict"
+        if sink.binary:
+            return
+        if not sink.to_stdout:
+            self.whole = False
+            return
+        text = sys.stdout
+        try:
+            if text is None or text.isatty():
+                return
+        except (OSError, ValueError):
+            return
+        self.whole = False
+        binary = getattr(text, "buffer", None)
+        if binary is not None and os.linesep == "\n":  # (no line ends written as something else)
+            self.text, self.binary, self.most = text, binary, 1 << 18
+            self.encoding, self.errors = text.encoding, text.errors or "strict"
+
+    def write(self, text: str) -> None:
+        if self.whole:
+            self.sink.write(text)
+            return
+        if self.binary is not None:
+            try:
+                data = text.encode(self.encoding, self.errors)
+            except UnicodeError:  # as writing it would fail: after what came before it
+                self.flush()
+                raise
+            self.pending.append(data)
+            self.size += len(data)
+        else:
+            self.pending.append(text)
+            self.size += len(text)
+        if self.size >= self.most:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is waiting."""
+        if not self.pending:
+            return
+        pending = self.pending
+        self.pending, self.size = [], 0
+        if self.binary is None:
+            self.sink.write("".join(pending))
+            return
+        assert self.text is not None  # (set with the bytes beneath it)
+        self.text.flush()  # (text written to it before comes first)
+        self.binary.write(b"".join(pending))
+        self.binary.flush()
+
+
 def write(text: str | bytes, output: str | None, inputs: Iterable = ()) -> None:
     """Write ``text`` (or bytes) to standard output or, atomically, to ``output``."""
     with Output(output, inputs, binary=isinstance(text, bytes)) as out:

@@ -167,7 +167,7 @@ def test_a_rule_run_untraced_gives_what_it_gives_traced(hmip):
     from bandstand.engine.compile import Context, NotRated
 
     compiled = compile_framework(hmip)
-    untraced = [(step, fn) for step, (fn, _, _) in zip(compiled.order, compiled.run) if fn is not step.fn]
+    untraced = [(step, fn) for step, (fn, _, _) in zip(compiled.order, compiled.steps_run) if fn is not step.fn]
     assert len(untraced) == 21  # the key questions: band(share(), key_question)
     for measure in (Measure(2, 3, None), Measure(1, 3, None), Measure(None, None, 65), Measure(0, 0, None),
                     Measure(3, 3, None), Measure(None, None, Fraction(1299, 20)), None):

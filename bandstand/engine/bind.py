@@ -12,7 +12,9 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import PurePath
+from typing import Callable
 
 from ..dsl.build import suggest
 from ..dsl.model import JUDGED_OPTIONAL, Framework, Level, Node, fmt_number
@@ -108,13 +110,14 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
                   + suggest(node_id, ids), pos)
 
     # published ratings (a judged node's is its judgement)
-    published, judged = bind_published(ev, fw, out, unknown)
+    published, judged = bind_published(ev, fw, out, unknown) if ev.published else ({}, {})
     # nodes beneath a published rating (one with a wrong level too: its error is the one to show)
-    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated])
+    covered = published_cover(fw, [n for n in ev.published if n in nodes and nodes[n].rated]) if ev.published \
+        else set()
 
     # judgements
     known = (bind_facts := _bind_facts(fw, facts)).levels  # (node id, rating) -> the level, as found before
-    for node_id, j in list(ev.judgements.items()) + list(judged.items()):
+    for node_id, j in list(ev.judgements.items()) + list(judged.items()) if judged else ev.judgements.items():
         rating = j.rating
         if rating.__class__ is str:
             level = known.get((node_id, rating))
@@ -157,8 +160,9 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
             notes[node_id] = j.note
     # a section that could not be read (or a misspelt one) may hold what would be called missing
     unsure = ev.unread_sections - _NOT_EVIDENCE
-    missing = [n for n in facts.judged if n.id not in ev.judgements and n.id not in judged
-               and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}]
+    missing = [] if ev.judgements.keys() >= bind_facts.judged else (  # (every one judged: none missing)
+        [n for n in facts.judged if n.id not in ev.judgements and n.id not in judged
+         and n.id not in covered and n.id not in ev.unread and not unsure - {"key_questions", "figures", "cases"}])
     if missing and not ev.partial and ev.file and ev.file.lower().endswith((".csv", ".tsv")) and not ev.judgements:
         # a bare CSV of cases: one line saying where judgements go, not one per judged node
         out.error("evidence.missing-judgement", f"a CSV of cases gives no judgements, and {fw.ref} needs them for "
@@ -213,16 +217,22 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
         measures[node_id] = Measure(f.yes, f.of, percent)
 
     # cases
-    counts: dict[str, list[int]] = {}
+    counts: dict[str, tuple[int, int]] | dict[str, list[int]] = {}  # node id -> (yes, applicable)
     case_count: dict[str, int] = {}
-    if ev.cases is not None:
+    unknown_answers: dict[str, tuple[Position, str]] = {}  # answer key -> (first place, case)
+    unknown_parts: dict[str, list[Case]] = {}
+    plain = _count_plain(ev.cases, fw.parts, bind_facts) if ev.cases and not measures else None
+    if plain is not None:  # nothing in the cases to report: counted a layout of answers at a time
+        counts, case_count = plain
+        given.update(counts)
+    elif ev.cases is not None:
         answer_part = bind_facts.answer_part
         if not ev.cases:
             out.error("evidence.no-cases", "no cases are given; list the inspected cases or remove 'cases'",
                       ev.cases_pos)
         seen: dict[str, Position] = {}
-        unknown_answers: dict[str, tuple[Position, str]] = {}  # answer key -> (first place, case)
-        unknown_parts: dict[str, list[Case]] = {}
+        counted: dict[str, list[int]] = {}  # node id -> [yes, applicable]
+        counts = counted
         for case in ev.cases:
             if case.id in seen:
                 out.error("evidence.duplicate-case", f"case id '{case.id}' is used twice (first at line "
@@ -263,9 +273,9 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
                     out.error("evidence.duplicate", f"'{node_id}' has both published figures and case answers; "
                               "give one or the other", pos(node_id, case.pos))
                     continue
-                c = counts.get(node_id)
+                c = counted.get(node_id)
                 if c is None:
-                    c = counts[node_id] = [0, 0]
+                    c = counted[node_id] = [0, 0]
                     given.add(node_id)
                 if answer is not None:
                     c[1] += 1
@@ -279,14 +289,20 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
                           "it counts for nothing: check it or remove it", case.pos)
         for value, cases in unknown_parts.items():
             _unknown_part(out, fw, value, cases)
-    from_cases = set()
-    for node_id, (y, n) in counts.items():
-        measures[node_id] = _counted(y, n)
-        from_cases.add(node_id)
+    from_cases = set(counts)
+    if plain is not None:  # (yes, applicable) -> its measure, most often one met before
+        made = list(map(_counted_memo.get, plain[0].values()))
+        if not all(made):  # (not 'None in made': that compares each measure with None)
+            made = [_counted(y, n) for y, n in plain[0].values()]
+        measures.update(zip(counts, made))  # type: ignore[arg-type]  # (None in none of them)
+    else:
+        for node_id, (y, n) in counts.items():
+            measures[node_id] = _counted(y, n)
     # a needed node that no case answers is missing evidence, never 'not applicable in every case'
     declared = {n for n in facts.needed if declared_left_out(ev.partial, nodes[n])} if ev.partial else set()
     uncovered = []
-    if ev.cases and not unknown_parts and "cases" not in unsure:  # an unknown part or unread cases: their error
+    if ev.cases and not unknown_parts and "cases" not in unsure \
+            and not bind_facts.needed <= given:  # (every needed node answered: none uncovered)
         uncovered = uncovered_in_cases(ev, fw, given, set(ev.figures), set(case_count),
                                        covered | declared | ev.unread)
     named: set[str] = set()
@@ -296,24 +312,29 @@ def bind(ev: Evidence, fw: Framework, on=None) -> Bound:
     for node_id, (where, case_id) in (unknown_answers.items() if ev.cases else ()):
         if node_id not in named:
             unknown(node_id, where, f"case '{case_id}' has an answer")
-    left_out += [n for n in declared if n not in measures and n not in given and n not in covered
-                 and nodes[n].rated]
+    if declared:
+        left_out += [n for n in declared if n not in measures and n not in given and n not in covered
+                     and nodes[n].rated]
 
     # every share-rated node needs evidence
     if ev.partial is not True and not (ev.cases and unknown_parts) and not unsure - {"judgements"}:
-        _missing(out, ev, [node for node in facts.share_rated if node.id not in measures and node.id not in given
-                           and node.id not in ev.unread and node.id not in covered and node.id not in declared
-                           and node.id not in uncovered])
+        _missing(out, ev, [] if measures.keys() >= bind_facts.share_rated else  # (every one has a measure)
+                 [node for node in facts.share_rated if node.id not in measures and node.id not in given
+                  and node.id not in ev.unread and node.id not in covered and node.id not in declared
+                  and node.id not in uncovered])
     values, values_left_out = bind_values(ev, fw, out, unknown) if ev.values or facts.valued else ({}, [])
     left_out += values_left_out
     book = bind_progress(ev, fw, out, on, given, left_out) if ev.progress or facts.progress or facts.dated else None
-    check_partial(ev, fw, out, given | set(ev.values), uncovered)
-    out.raise_if_errors()
+    if isinstance(ev.partial, tuple):
+        check_partial(ev, fw, out, given | set(ev.values), uncovered)
+    if out.diagnostics:
+        out.raise_if_errors()
     bound = Bound(fw, ev, judgements, notes, measures, from_cases, case_count,
                   [d for d in out.diagnostics if not d.is_error], published,
-                  *stand_ins(fw, published, judgements, measures, left_out),
+                  *(stand_ins(fw, published, judgements, measures, left_out) if published else ({}, {})),
                   # in the hierarchy's order, the overall (not in it: left out when its rule reads its own values) last
-                  sorted(set(left_out), key=lambda n: facts.order.get(n, len(facts.order))), values=values)
+                  sorted(set(left_out), key=lambda n: facts.order.get(n, len(facts.order))) if left_out else [],
+                  values=values)
     bound.progress = book
     return bound
 
@@ -322,6 +343,7 @@ _not_rated_memo: dict[str, bool] = {}
 _published_percent: dict[int, Measure] = {}
 _counted_memo: dict[tuple[int, int], Measure] = {}
 _bind_facts_memo: "weakref.WeakKeyDictionary[Framework, _BindFacts]" = weakref.WeakKeyDictionary()
+_tallies: dict[tuple, tuple[int, int]] = {}  # a node's answers in a few cases -> (yes, applicable)
 
 
 def _counted(yes: int, of: int) -> Measure:
@@ -340,7 +362,8 @@ def _counted(yes: int, of: int) -> Measure:
 class _BindFacts:
     """What binding reads of a framework beyond ``facts(fw).evidence``, worked out once per framework."""
 
-    __slots__ = ("answer_part", "takes_figures", "levels", "__weakref__")
+    __slots__ = ("answer_part", "takes_figures", "levels", "layouts", "needed", "share_rated", "judged",
+                 "__weakref__")
 
     def __init__(self, fw: Framework, facts):
         nodes = fw.nodes
@@ -353,6 +376,13 @@ class _BindFacts:
         #: (node id, a judgement's rating as written) -> the level it gives that judged node: found once, the long
         #: way, then kept (bounded)
         self.levels: dict[tuple[str, str], Level] = {}
+        #: the ids of the nodes that need evidence (``facts.needed``), and of the nodes rated on a share of cases
+        self.needed = frozenset(facts.needed)
+        self.share_rated = frozenset(n.id for n in facts.share_rated)
+        self.judged = frozenset(n.id for n in facts.judged)  # (those to be judged: not optionally)
+        #: (a part's id, a case's answer keys in order) -> how such a case is counted (:class:`_Layout`), or False
+        #: when such a case has something to report: found once, then kept (bounded)
+        self.layouts: dict[tuple[str, ...], _Layout | bool] = {}
 
 
 def _bind_facts(fw: Framework, facts) -> _BindFacts:
@@ -360,6 +390,123 @@ def _bind_facts(fw: Framework, facts) -> _BindFacts:
     if found is None:  # (two threads may both make them: either serves)
         found = _bind_facts_memo[fw] = _BindFacts(fw, facts)
     return found
+
+
+class _Layout:
+    """How cases of one part answering one list of node ids (a CSV's rows) are counted, when nothing in them is
+    to be reported: the positions of the answers they count for (``inside``: questions of their part, or of
+    none), whose nodes are ``ids``, and of the answers to other parts' questions (``outside``), which must
+    all be blank."""
+
+    __slots__ = ("part", "ids", "inside", "outside", "blank", "empty")
+
+    def __init__(self, part: str, ids: tuple[str, ...], inside: tuple[int, ...], outside: tuple[int, ...],
+                 width: int):
+        self.part = part
+        self.ids = ids  # the nodes counted, in the order of the cases' answers
+        self.inside = _getter(inside)
+        self.outside = _getter(outside)
+        self.blank = ((0, 0),) * len(outside)  # (yes, applicable) of each blank column
+        self.empty = (None,) * width if width else None  # a case answering nothing (with answer keys)
+
+
+def _getter(positions: tuple[int, ...]) -> Callable[[list], tuple]:
+    """A function giving the items of a list at ``positions``, as a tuple."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda items: (items[only],)
+    return lambda items: ()
+
+
+def _layout(key: tuple[str, ...], parts: dict, answer_part: dict[str, str]) -> _Layout | bool:
+    """How cases of ``key`` (a part's id, then the cases' answer keys) are counted; False if the part is
+    none of the framework's, or an answer key no node answered case by case (the long way reports them)."""
+    part_id = key[0]
+    if part_id not in parts:
+        return False
+    ids: list[str] = []
+    inside: list[int] = []
+    outside: list[int] = []
+    for i, node_id in enumerate(key[1:]):
+        in_part = answer_part.get(node_id)
+        if in_part is None:
+            return False
+        if not in_part or in_part == part_id:
+            ids.append(node_id)
+            inside.append(i)
+        else:
+            outside.append(i)
+    return _Layout(part_id, tuple(ids), tuple(inside), tuple(outside), len(key) - 1)
+
+
+def _tally(column: tuple) -> tuple[int, int] | None:
+    """(yes, applicable) of one node's answers in some cases; None if one is neither yes, no nor blank."""
+    found = _tallies.get(column)
+    if found is None:
+        applicable = len(column) - column.count(None)
+        yes = column.count(True)
+        if yes + column.count(False) != applicable:
+            return None
+        found = (yes, applicable)
+        if len(column) <= 8:  # (the columns of a few cases: most inspections' parts have few)
+            if len(_tallies) >= 8192:
+                _tallies.clear()
+            _tallies[column] = found
+    return found
+
+
+def _count_plain(cases: list[Case], parts: dict, facts: _BindFacts) \
+        -> tuple[dict[str, tuple[int, int]], dict[str, int]] | None:
+    """(the counts (yes, applicable) of each node the cases answer, the cases of each part) of cases in which
+    binding finds nothing to report, as the long way in :func:`bind` counts them, in the same order; None when
+    a case may have something to report (an unknown part or answer key, a case id given twice, an answer to
+    another part's question, a case answering nothing, an answer neither yes, no nor blank): the long way then
+    counts them and says what.
+
+    The cases of one part with the same answer keys (a CSV's rows) are counted together, a node's answers in
+    them at once."""
+    layouts, answer_part = facts.layouts, facts.answer_part
+    groups: dict[_Layout, list[tuple]] = {}
+    for case in cases:
+        answers = case.answers
+        key = (case.part, *answers)
+        layout = layouts.get(key)
+        if layout is None:
+            if len(layouts) >= 1024:
+                layouts.clear()
+            layout = layouts[key] = _layout(key, parts, answer_part)
+        rows = groups.get(layout)  # type: ignore[arg-type]
+        if rows is None:
+            if layout is False:
+                return None
+            rows = groups[layout] = []  # type: ignore[index]
+        rows.append(tuple(answers.values()))
+    if len({case.id for case in cases}) != len(cases):
+        return None
+    counts: dict[str, tuple[int, int]] = {}
+    case_count: dict[str, int] = {}
+    for layout, rows in groups.items():
+        if layout.empty in rows:
+            return None
+        columns = list(zip(*rows))  # each node's answers in these cases
+        tallies = list(map(_tallies.get, columns))
+        if None in tallies:  # a column not met before
+            tallies = list(map(_tally, columns))
+            if None in tallies:
+                return None
+        if layout.outside(tallies) != layout.blank:
+            return None
+        part = layout.part
+        case_count[part] = case_count.get(part, 0) + len(rows)
+        if counts.keys().isdisjoint(layout.ids):  # (most often: each part's questions its own)
+            counts.update(zip(layout.ids, layout.inside(tallies)))
+            continue
+        for node_id, (yes, of) in zip(layout.ids, layout.inside(tallies)):
+            c = counts.get(node_id)
+            counts[node_id] = (yes, of) if c is None else (c[0] + yes, c[1] + of)
+    return counts, case_count
 
 
 def _not_rated(rating) -> bool:

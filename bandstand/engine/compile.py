@@ -279,10 +279,13 @@ class CompiledFramework:
                  for node_id, (node, fn, limits, own, table, banded) in parts.items()}
         self.order: tuple[Step, ...] = tuple(steps[i] for i in _order(framework, steps))
         self.steps = steps
-        #: the plan as the ratings-only loop reads it: (rule, slot, the step when it has limits) in order; the
+        #: each step as the ratings-only loop runs it: (rule, slot, the step when it has limits) in order; the
         #: rule as it runs untraced where the compiler made that form of it
-        self.run: tuple[tuple[Fn, int, Step | None], ...] = tuple(
+        self.steps_run: tuple[tuple[Fn, int, Step | None], ...] = tuple(
             (compiler.untraced.get(step.fn, step.fn), step.slot, step if step.limits else None) for step in self.order)
+        #: the plan as the ratings-only loop reads it: ``steps_run``, with each run of untraced band(share(), t)
+        #: steps without limits one step (:func:`_band_shares`)
+        self.run: tuple[tuple[Fn, int, Step | None], ...] = _fused(self.steps_run, compiler.shares)
         self.shown: tuple[Shown, ...] = tuple(Shown(n, self.index[n.id]) for n in framework.nodes.values())
         self.shown_by_id: dict[str, Shown] = {s.id: s for s in self.shown}
         self.rated_shown: tuple[Shown, ...] = tuple(s for s in self.shown if s.rated)
@@ -302,6 +305,53 @@ class CompiledFramework:
         self.score_steps: dict[tuple, tuple] = {}
         #: the parts of reasons that depend only on the framework (engine.explain), made on first use
         self.texts: dict = {}
+
+
+def _fused(run: tuple[tuple[Fn, int, "Step | None"], ...], shares: dict[Fn, tuple[str, dict, Callable]]) \
+        -> tuple[tuple[Fn, int, "Step | None"], ...]:
+    """``run`` with each run of two or more untraced band(share(), table) steps without limits as one step."""
+    out: list[tuple[Fn, int, Step | None]] = []
+    group: list[tuple[Fn, int, Step | None]] = []
+
+    def close() -> None:
+        if len(group) > 1:
+            members = tuple((*shares[fn][:1], slot, *shares[fn][1:]) for fn, slot, _ in group)
+            out.append((_band_shares(members), group[-1][1], None))
+        else:
+            out.extend(group)
+        group.clear()
+
+    for entry in run:
+        if entry[2] is None and entry[0] in shares:
+            group.append(entry)
+        else:
+            close()
+            out.append(entry)
+    close()
+    return tuple(out)
+
+
+def _band_shares(members: tuple[tuple[str, int, dict, Callable], ...]) -> Fn:
+    """Untraced band(share(), table) steps one after another as one step: each node rated as its own untraced
+    step rates it (``band_share_untraced`` in :meth:`_Compiler.f_band`), into its slot; the last one's value
+    returned, for its slot. (One call for many: the call and the loop's turn cost what a step does.)"""
+
+    def band_shares(ctx):
+        measures, ratings = ctx.measures, ctx.ratings
+        value = None
+        for node_id, slot, found, answer in members:
+            m = measures.get(node_id)
+            if m is None:
+                value = NotRated("no cases or figures were given")
+            else:
+                v = m.value
+                if v is None:
+                    value = NotRated("no inspected case applied")
+                else:
+                    value = (found.get(v if type(v) is int else (v.numerator, v.denominator)) or answer(v))[2]
+            ratings[slot] = value
+        return value
+    return band_shares
 
 
 def _scale_scores(scale) -> tuple | None:
@@ -343,6 +393,9 @@ class _Compiler:
         #: (``ctx.trace`` and ``ctx.override`` None: the ratings-only run), where a step's checks of them cost
         #: a measurable part of it
         self.untraced: dict[Fn, Fn] = {}
+        #: the untraced form of a rule that is exactly band(share(), table) -> (its node's id, the table's
+        #: answers by value, the function that works out and keeps one): what :func:`_band_shares` reads
+        self.shares: dict[Fn, tuple[str, dict, Callable]] = {}
 
     def judgement(self, node: Node) -> Fn:
         node_id = node.id
@@ -606,6 +659,7 @@ class _Compiler:
                 hit = found.get(v if type(v) is int else (v.numerator, v.denominator))
                 return (hit or answer(v))[2]
             self.untraced[band_share] = band_share_untraced
+            self.shares[band_share_untraced] = (node_id, found, answer)
             return band_share
         x = self.expr(arg, site)
 

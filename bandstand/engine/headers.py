@@ -33,6 +33,7 @@ import difflib
 import re
 import weakref
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import AbstractSet as Set, Sequence
 
 from ..dsl.model import OVERALL, Framework, Node, normalise
@@ -173,14 +174,14 @@ def _facts(fw: Framework) -> _Facts:
 
 
 def column_map(header: dict[str, Position], columns: tuple[str, ...], fw: Framework,
-               parts: frozenset[str] | None) -> tuple[ColumnMap, bool]:
+               parts: frozenset[str] | None, facts: _Facts | None = None) -> tuple[ColumnMap, bool]:
     """:func:`map_columns` of ``columns`` (each a key of ``header``, which says where its cell is), and whether
     each column it maps is headed by the id of the node it answers; kept per framework for the headers met.
 
     The inspections of one CSV share their header (the same object, never changed once read), so this is
     worked out once for them all. The map returned is shared: not to be changed.
     """
-    facts = _facts(fw)
+    facts = facts or _facts(fw)  # (given by a caller that has them)
     key = (id(header), columns, parts)
     found = facts.maps.get(key)
     if found is None or found[0] is not header:
@@ -300,6 +301,9 @@ def part_ids(fw: Framework) -> dict[str, str]:
     return {normalise_label(name): p.id for p in fw.parts.values() for name in p.names if normalise_label(name)}
 
 
+_part_of, _attributes_of = attrgetter("part"), attrgetter("attributes")
+
+
 def _text(answer) -> str:
     return "" if answer is None else "yes" if answer else "no"
 
@@ -376,7 +380,8 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()
     """
     if not ev.cases:
         return ev, _unused_note(list(unused_before), ev.cases_pos or ev.where("judgements"))
-    spellings = _facts(fw).spellings
+    facts = _facts(fw)
+    spellings = facts.spellings
     header = getattr(ev.cases, "header", None)
 
     def part_of(case: Case) -> str:
@@ -393,11 +398,11 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()
     unread_before = ev.unread
     columns = tuple([h for h in header if h and (h in given or h in unread_before)])
     parts = fw.parts
-    written = {c.part for c in cases}  # (the parts as written: most often ids)
+    written = set(map(_part_of, cases))  # (the parts as written: most often ids)
     by_label = not written.issubset(parts)
     present = frozenset((written if not by_label else {part_of(c) for c in cases}).intersection(parts))
-    cmap, by_id = column_map(header, columns, fw, present or None)
-    plain = (by_id and not cmap.unused and not cmap.errors and not by_label and not any(c.attributes for c in cases))
+    cmap, by_id = column_map(header, columns, fw, present or None, facts)
+    plain = (by_id and not cmap.unused and not cmap.errors and not by_label and not any(map(_attributes_of, cases)))
     if plain:
         return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
     found = list(cmap.errors)
