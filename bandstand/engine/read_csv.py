@@ -261,6 +261,9 @@ class Row:
         return self.start.place(i)
 
 
+_set_cells, _set_row_start = (Row.__dict__[s].__set__ for s in ("cells", "start"))  # (as RowStart's)
+
+
 class CellPosition(_LazyPosition):
     """Where cell ``i`` of a row is: a :class:`Position` whose line and column are worked out when first
     read (a message points at it), not when the row is read."""
@@ -380,7 +383,10 @@ class Rows:
             _set_text(start, raw)
             _set_line(start, line)
             _set_dialect(start, dialect)
-            yield Row(cells, start)
+            row = _new(Row)  # Row(cells, start), as above
+            _set_cells(row, cells)
+            _set_row_start(row, start)
+            yield row
 
     def _syntax(self, what: str, line: int) -> BandstandError:
         raw = "".join(self._buf)
@@ -967,7 +973,7 @@ class _Group:
     def add(self, row: Row) -> None:
         if self.full:
             return
-        self.size += len(row.raw)
+        self.size += len(row.start.text)
         if self.size > self.limits.max_file_bytes:
             self.out.error("limit.file-size", exceeded("max_file_bytes", self.limits.max_file_bytes,
                                                        f"the rows of inspection '{_safe(self.subject)}'"), row.start)
