@@ -301,7 +301,7 @@ def part_ids(fw: Framework) -> dict[str, str]:
     return {normalise_label(name): p.id for p in fw.parts.values() for name in p.names if normalise_label(name)}
 
 
-_part_of, _attributes_of = attrgetter("part"), attrgetter("attributes")
+_part_of = attrgetter("part")
 
 
 def _text(answer) -> str:
@@ -393,16 +393,17 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()
         return dataclasses.replace(ev, cases=[dataclasses.replace(c, part=part_of(c)) for c in ev.cases]), []
 
     cases = ev.cases
-    given: set[str] = set().union(*[c.answers for c in cases], *[c.attributes for c in cases])
     # the answer columns, in the file's order (one whose every cell was unreadable is named in unread)
     unread_before = ev.unread
+    some_attributes = [c.attributes for c in cases if c.attributes]  # (the cases' that have any)
+    given = _given(header, cases, some_attributes)
     columns = tuple([h for h in header if h and (h in given or h in unread_before)])
     parts = fw.parts
     written = set(map(_part_of, cases))  # (the parts as written: most often ids)
     by_label = not written.issubset(parts)
     present = frozenset((written if not by_label else {part_of(c) for c in cases}).intersection(parts))
     cmap, by_id = column_map(header, columns, fw, present or None, facts)
-    plain = (by_id and not cmap.unused and not cmap.errors and not by_label and not any(map(_attributes_of, cases)))
+    plain = by_id and not cmap.unused and not cmap.errors and not by_label and not some_attributes
     if plain:
         return ev, _unused_note(list(unused_before), header.get("") or ev.cases_pos)
     found = list(cmap.errors)
@@ -439,6 +440,17 @@ def resolve_cases(ev: Evidence, fw: Framework, unused_before: Sequence[str] = ()
                                          attributes=attributes))
     found += _unused_note([*unused_before, *cmap.unused], header.get("") or ev.cases_pos)
     return dataclasses.replace(ev, cases=cases, unread=unread), found
+
+
+def _given(header: dict[str, Position], cases: list[Case], some_attributes: list[dict[str, str]]) -> set[str]:
+    """The header's columns that some case answers or keeps as an attribute: those of the first case, then the
+    others (such as the case and part columns) looked for in every case, a column at a time."""
+    first = cases[0]
+    given = {h for h in header if h in first.answers or h in first.attributes}
+    for h in header:
+        if h and h not in given and (any(h in c.answers for c in cases) or any(h in a for a in some_attributes)):
+            given.add(h)
+    return given
 
 
 def _unused_note(columns: list[str], pos: Position | None) -> list[Diagnostic]:

@@ -2,6 +2,11 @@
 
 Rows are split as the standard library's :mod:`csv` module splits them (a
 line with no quote at its delimiters, any other row by the module itself).
+A file of cases with no quote in it, each row one line, is read whole at
+once (:func:`read_cases_csv`): its lines split, and the answers of each
+distinct row read once; anything else in it (a quote, a lone carriage
+return, a row or cell that cannot be read) has it read row by row, which
+reports what is wrong.
 A case keeps of its row only where it starts and its text
 (:class:`RowStart`); where a cell is (its line and column) is worked out
 only when a message points at it (:meth:`RowStart.place`), from that text
@@ -23,10 +28,10 @@ import csv
 import gc
 import io
 import re
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator, Sequence
 
 from ..dsl.model import normalise
 from ..errors import BandstandError, Collector, Diagnostic, Position
@@ -256,6 +261,9 @@ class Row:
         return self.start.place(i)
 
 
+_set_cells, _set_row_start = (Row.__dict__[s].__set__ for s in ("cells", "start"))  # (as RowStart's)
+
+
 class CellPosition(_LazyPosition):
     """Where cell ``i`` of a row is: a :class:`Position` whose line and column are worked out when first
     read (a message points at it), not when the row is read."""
@@ -375,7 +383,10 @@ class Rows:
             _set_text(start, raw)
             _set_line(start, line)
             _set_dialect(start, dialect)
-            yield Row(cells, start)
+            row = _new(Row)  # Row(cells, start), as above
+            _set_cells(row, cells)
+            _set_row_start(row, start)
+            yield row
 
     def _syntax(self, what: str, line: int) -> BandstandError:
         raw = "".join(self._buf)
@@ -636,7 +647,123 @@ def read_cases_csv(text: str, file: str | None, limits: Limits = DEFAULT_LIMITS)
         text = text[1:]
     if not text.strip():
         raise BandstandError([Diagnostic("csv.empty", "the CSV file is empty; expected a header row", file, 1, 1)])
+    quick = _quick_cases(text, file, limits)
+    if quick is not None:
+        return quick
     return read_cases_rows(Rows(text_lines(text), file), file, limits)
+
+
+def _quick_cases(text: str, file: str | None, limits: Limits) -> CaseList | None:
+    """The cases of :func:`read_cases_rows` from the whole text at once, when every row is one line split at its
+    delimiters (no quote anywhere) and every cell reads as it should; None otherwise (a row of the wrong
+    length, a cell that is no answer, ...), to be read row by row, which reports what is wrong."""
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" not in text:
+        ending = "\n"
+    elif text.count("\r") == text.count("\n") == text.count("\r\n"):
+        ending = "\r\n"
+    else:
+        return None  # a lone carriage return, or line endings mixed: row by row
+    lines = text.split(ending)
+    if not lines[-1]:
+        lines.pop()
+    if max(map(len, lines)) >= csv.field_size_limit() - 2:
+        return None
+    rows = Rows(text_lines(text), file)
+    header = next(iter(rows), None)
+    if header is None:
+        return None
+    cols = header_columns(header)
+    if cols.problems:
+        return None
+    reader = _Cases(cols, limits)
+    if reader.free:
+        return None
+    delimiter = rows.delimiter
+    first = header.line  # (the body's first line is lines[first], line first + 1)
+    body = lines[first:]
+    blank = delimiter + " \t\r\n\""
+    if all(map(str.strip, body, repeat(blank))):
+        numbers: Iterable[int] = range(first + 1, first + 1 + len(body))
+    else:
+        kept = [i for i, line in enumerate(body) if line.strip(blank)]
+        body = [body[i] for i in kept]
+        numbers = [first + 1 + i for i in kept]
+    if len(body) > limits.max_cases:
+        return None
+    width, case_col, part_col, ids, index = reader.width, reader.case, reader.part, reader.ids, reader.index
+    # the answers of each distinct row, read once: the dict given to the row's first case, copied for the others
+    # (no case is seen before all are read); a row's answer cells are the rest of its line where the case and
+    # part columns come first, else the tuple of its answer cells
+    known: dict[str | tuple[str, ...], dict[str, bool | None]] = {}
+    lookup = known.get
+    values: Sequence[str]
+    memo = dict(_MEMO)
+    parts: dict[str, str] = {}
+    dialect = Dialect(file, delimiter)
+    lead = {case_col, part_col} == {0, 1} and width > 2
+    get = reader.get
+    cases = reader.new_list()
+    append = cases.append
+    with _collector_paused():
+        for line, number in zip(body, numbers):
+            if lead:
+                cells = line.split(delimiter, 2)
+                if len(cells) != 3:
+                    return None
+                key = cells[2]
+                answers = lookup(key)
+                if answers is None:
+                    values = key.split(delimiter)
+                    if len(values) != width - 2:
+                        return None
+            else:
+                cells = line.split(delimiter)
+                if len(cells) != width:
+                    return None
+                key = values = get(cells)
+                answers = lookup(key)
+            if answers is None:
+                answers = _quick_answers(ids, values, memo)
+                if answers is None:
+                    return None
+                known[key] = answers
+            else:
+                answers = answers.copy()
+            start = _new(RowStart)
+            _set_text(start, line)
+            _set_line(start, number)
+            _set_dialect(start, dialect)
+            places = _new(_Places)
+            _set_places_start(places, start)
+            _set_places_index(places, index)
+            part_pos = _new(CellPosition)
+            _set_start(part_pos, start)
+            _set_i(part_pos, part_col)
+            part = cells[part_col].strip()
+            append(Case(cells[case_col].strip(), parts.setdefault(part, part), answers, start, places, part_pos,
+                        None, {}))
+    return cases
+
+
+def _quick_answers(ids: list[str], values: Sequence[str], memo: dict[str, bool | None]) \
+        -> dict[str, bool | None] | None:
+    """A row's answers, from its answer cells (each spelling read once, in ``memo``); None when a cell is no
+    answer."""
+    try:
+        return dict(zip(ids, map(memo.__getitem__, values)))
+    except KeyError:
+        pass
+    answers = {}
+    for node_id, text in zip(ids, values):
+        ok, answer = parse_answer(text)
+        if not ok:
+            return None
+        answers[node_id] = answer
+        if len(memo) < 4096 and len(text) < 40:
+            memo[text] = answer
+    return answers
 
 
 def read_cases_rows(rows: Iterable[Row], file: str | None, limits: Limits = DEFAULT_LIMITS) -> list[Case]:
@@ -663,13 +790,23 @@ def read_cases_rows(rows: Iterable[Row], file: str | None, limits: Limits = DEFA
 @contextlib.contextmanager
 def _collector_paused():
     """Python's cycle collector paused while many cases are made: they hold no cycles, and its full passes over
-    a growing list of them took nearly half the time of reading 50,000 rows."""
+    a growing list of them took nearly half the time of reading 50,000 rows.
+
+    Then the objects made are moved to the collector's oldest generation at once (freezing all objects and
+    unfreezing them puts them there), rather than each examined as young by the first collection after: no
+    object is kept from being collected, and a cycle among them is found by the next full collection. Not
+    done when the program has frozen objects of its own (:func:`gc.freeze`, before forking workers, say):
+    unfreezing would undo that.
+    """
     paused = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if paused:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -836,7 +973,7 @@ class _Group:
     def add(self, row: Row) -> None:
         if self.full:
             return
-        self.size += len(row.raw)
+        self.size += len(row.start.text)
         if self.size > self.limits.max_file_bytes:
             self.out.error("limit.file-size", exceeded("max_file_bytes", self.limits.max_file_bytes,
                                                        f"the rows of inspection '{_safe(self.subject)}'"), row.start)

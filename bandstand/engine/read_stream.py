@@ -21,6 +21,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Collection, Iterator, cast
@@ -89,7 +90,7 @@ class Lines:
         text = io.TextIOWrapper(self.binary, encoding="utf-8", errors="surrogateescape", newline="")
         readline = text.readline
         head = io.StringIO(self.prefix.decode("utf-8", "surrogateescape"), newline="")
-        for line in chain(head, iter(lambda: self._read(readline, limit + 1), "")):
+        for line in chain(head, self._read_lines(readline, limit + 1)):
             self.line += 1
             if len(line) > limit:
                 raise InputError(exceeded("max_file_bytes", limit, f"line {self.line}'s length"), name,
@@ -106,9 +107,10 @@ class Lines:
                                      "limit.file-size")
             yield line
 
-    def _read(self, readline, size: int) -> str:
+    def _read_lines(self, readline, size: int) -> Iterator[str]:
+        """The stream's lines, each of at most ``size`` characters (a longer one is cut there)."""
         try:
-            return readline(size)
+            yield from iter(partial(readline, size), "")
         except OSError as e:
             raise path_error(e, self.name) from None
 
