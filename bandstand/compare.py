@@ -56,7 +56,8 @@ def adapt(ev: Evidence, fw: Framework, other: Framework | None = None) -> tuple[
     if not known.keys() >= published.keys():
         published = {k: v for k, v in published.items() if k in known}
     covered = coverage.published_cover(fw, published)
-    missing = [n.id for n in framework_facts(fw).evidence.judged if n.id not in judgements
+    facts = framework_facts(fw).evidence
+    missing = [n.id for n in facts.judged if n.id not in judgements
                and n.id not in published and n.id not in covered]
     partial = ev.partial
     if missing and not ev.partial:
@@ -64,7 +65,7 @@ def adapt(ev: Evidence, fw: Framework, other: Framework | None = None) -> tuple[
         partial = coverage.add_left_out(partial, missing)
     cut = _copy(ev, judgements=judgements, figures=figures, cases=cases, published=published, partial=partial,
                 framework=fw.ref)
-    if other is not None and partial is not True:
+    if other is not None and partial is not True and not other.nodes.keys() >= facts.needed.keys():
         new = [n for n in coverage.without_evidence(cut, fw) if n not in other.nodes]
         if new:
             notes.append(f"no evidence for {', '.join(new)} (only in {fw.ref}): not rated")

@@ -213,3 +213,60 @@ def test_impact_evaluates_for_ratings_only(cat, monkeypatch):
     monkeypatch.setattr(explaining, "reason", never)
     monkeypatch.setattr(explaining, "explain", never)
     assert render(impact(a, b, evidence), "json") == want
+
+
+def reference_adapt(ev, fw, other=None):
+    """adapt() as it was written before impact() came to call it on every inspection (it walked every node)."""
+    from bandstand.engine import coverage
+    from bandstand.engine.evidence import Case
+
+    notes = []
+    known = fw.nodes
+    dropped = sorted({n for n in list(ev.judgements) + list(ev.figures) if n not in known}
+                     | {n for c in (ev.cases or ()) for n in c.answers if n not in known})
+    if dropped:
+        notes.append(f"evidence for {', '.join(dropped)} left out: not in {fw.ref}")
+    judgements = {k: v for k, v in ev.judgements.items() if k in known}
+    figures = {k: v for k, v in ev.figures.items() if k in known}
+    cases = None
+    if ev.cases is not None:
+        cases = [Case(c.id, c.part, {k: a for k, a in c.answers.items() if k in known}, c.pos,
+                      {k: p for k, p in c.answer_pos.items() if k in known}, c.part_pos, c.label) for c in ev.cases]
+    published = {k: v for k, v in ev.published.items() if k in known}
+    covered = coverage.published_cover(fw, published)
+    missing = [n.id for n in fw.walk() if n.judged == "yes" and n.id not in judgements and n.id not in published
+               and n.id not in covered]
+    partial = ev.partial
+    if missing and not ev.partial:
+        notes.append(f"no judgement for {', '.join(missing)}: not rated in {fw.ref}")
+        partial = coverage.add_left_out(partial, missing)
+    cut = replace(ev, judgements=judgements, figures=figures, cases=cases, published=published)
+    new = [n for n in coverage.without_evidence(cut, fw) if other is not None and n not in other.nodes]
+    if new and partial is not True:
+        notes.append(f"no evidence for {', '.join(new)} (only in {fw.ref}): not rated")
+        partial = coverage.add_left_out(partial, new)
+    return replace(cut, partial=partial, framework=fw.ref), notes
+
+
+@pytest.mark.parametrize("first, second, files", [
+    ("hmip-youth@2018-original", "hmip-youth@2018", YOUTH_2018_ORIGINAL + YOUTH_2018),
+    ("hmip-youth@2018", "hmip-youth@2018-original", YOUTH_2018 + YOUTH_2018_ORIGINAL),
+    ("hmip-youth-fji@2016-court", "hmip-youth-fji@2012", FJI),
+    ("hmip-youth@2018", "hmip-youth-cci@2011", YOUTH_2018),
+])
+def test_evidence_is_cut_to_a_version_as_before(cat, first, second, files):
+    from bandstand.compare import adapt
+    from bandstand.engine.headers import resolve_evidence
+
+    a, b = cat.resolve(first), cat.resolve(second)
+    rng = random.Random(17)
+    base = [load_evidence(f) for f in files]
+    kinds = Counter()
+    for i in range(150):
+        ev = base[i % len(base)] if i < len(base) else mutated(rng.choice(base), a, rng, b)
+        ev = resolve_evidence(ev, a)[0]
+        for fw, other in ((a, b), (b, a), (a, None)):
+            got, want = adapt(ev, fw, other), reference_adapt(ev, fw, other)
+            assert got == want
+            kinds.update(note.split(" ")[0] for note in want[1])
+    assert kinds["evidence"] and kinds["no"]  # evidence was cut, and noted missing
