@@ -40,18 +40,20 @@ def adapt(ev: Evidence, fw: Framework, other: Framework | None = None) -> tuple[
     """
     notes: list[str] = []
     known = fw.nodes
-    dropped = sorted((ev.judgements.keys() - known.keys()) | (ev.figures.keys() - known.keys())
-                     | {n for c in (ev.cases or ()) for n in c.answers if n not in known})
+    unknown_answers = {n for c in (ev.cases or ()) for n in c.answers if n not in known}
+    dropped = sorted((ev.judgements.keys() - known.keys()) | (ev.figures.keys() - known.keys()) | unknown_answers)
     if dropped:
         notes.append(f"evidence for {', '.join(dropped)} left out: not in {fw.ref}")
     # (what is kept is not copied: evaluation never changes its evidence)
     judgements = {k: v for k, v in ev.judgements.items() if k in known} if dropped else ev.judgements
     figures = {k: v for k, v in ev.figures.items() if k in known} if dropped else ev.figures
     cases = None
-    if ev.cases is not None:
+    if ev.cases is not None and unknown_answers:
         cases = [Case(c.id, c.part, {k: a for k, a in c.answers.items() if k in known}, c.pos,
                       {k: p for k, p in c.answer_pos.items() if k in known}, c.part_pos, c.label)
                  for c in ev.cases]
+    elif ev.cases is not None:  # (a CSV's answer positions stay worked out only when asked for)
+        cases = [Case(c.id, c.part, c.answers, c.pos, c.answer_pos, c.part_pos, c.label) for c in ev.cases]
     published = ev.published
     if not known.keys() >= published.keys():
         published = {k: v for k, v in published.items() if k in known}
