@@ -41,7 +41,8 @@ def adapt(ev: Evidence, fw: Framework, other: Framework | None = None) -> tuple[
     notes: list[str] = []
     known = fw.nodes
     unknown_answers = {n for c in (ev.cases or ()) for n in c.answers if n not in known}
-    dropped = sorted((ev.judgements.keys() - known.keys()) | (ev.figures.keys() - known.keys()) | unknown_answers)
+    dropped = sorted({n for n in ev.judgements if n not in known} | {n for n in ev.figures if n not in known}
+                     | unknown_answers)
     if dropped:
         notes.append(f"evidence for {', '.join(dropped)} left out: not in {fw.ref}")
     # (what is kept is not copied: evaluation never changes its evidence)
