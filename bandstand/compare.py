@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from .crosswalk import Crosswalk, correspond, translate
 from .dsl.model import OVERALL, Framework, Level
+from .dsl.resolve import facts as framework_facts
 from .engine import coverage
-from .engine.evaluate import evaluate
+from .engine.evaluate import compile_framework, evaluate
 from .engine.evidence import Case, Evidence
 from .engine.headers import resolve_evidence
 from .engine.result import NodeResult, Result
@@ -39,30 +40,51 @@ def adapt(ev: Evidence, fw: Framework, other: Framework | None = None) -> tuple[
     """
     notes: list[str] = []
     known = fw.nodes
-    dropped = sorted({n for n in list(ev.judgements) + list(ev.figures) if n not in known}
-                     | {n for c in (ev.cases or ()) for n in c.answers if n not in known})
+    unknown_answers = {n for c in (ev.cases or ()) for n in c.answers if n not in known}
+    dropped = sorted({n for n in ev.judgements if n not in known} | {n for n in ev.figures if n not in known}
+                     | unknown_answers)
     if dropped:
         notes.append(f"evidence for {', '.join(dropped)} left out: not in {fw.ref}")
-    judgements = {k: v for k, v in ev.judgements.items() if k in known}
-    figures = {k: v for k, v in ev.figures.items() if k in known}
+    # (what is kept is not copied: evaluation never changes its evidence)
+    judgements = {k: v for k, v in ev.judgements.items() if k in known} if dropped else ev.judgements
+    figures = {k: v for k, v in ev.figures.items() if k in known} if dropped else ev.figures
     cases = None
-    if ev.cases is not None:
+    if ev.cases is not None and unknown_answers:
         cases = [Case(c.id, c.part, {k: a for k, a in c.answers.items() if k in known}, c.pos,
-                      {k: p for k, p in c.answer_pos.items() if k in known}, c.part_pos, c.label) for c in ev.cases]
-    published = {k: v for k, v in ev.published.items() if k in known}
+                      {k: p for k, p in c.answer_pos.items() if k in known}, c.part_pos, c.label)
+                 for c in ev.cases]
+    elif ev.cases is not None:  # (a CSV's answer positions stay worked out only when asked for)
+        cases = [Case(c.id, c.part, c.answers, c.pos, c.answer_pos, c.part_pos, c.label) for c in ev.cases]
+    published = ev.published
+    if not known.keys() >= published.keys():
+        published = {k: v for k, v in published.items() if k in known}
     covered = coverage.published_cover(fw, published)
-    missing = [n.id for n in fw.walk() if n.judged == "yes" and n.id not in judgements and n.id not in published
-               and n.id not in covered]
+    facts = framework_facts(fw).evidence
+    missing = [n.id for n in facts.judged if n.id not in judgements
+               and n.id not in published and n.id not in covered]
     partial = ev.partial
     if missing and not ev.partial:
         notes.append(f"no judgement for {', '.join(missing)}: not rated in {fw.ref}")
         partial = coverage.add_left_out(partial, missing)
-    cut = replace(ev, judgements=judgements, figures=figures, cases=cases, published=published)
-    new = [n for n in coverage.without_evidence(cut, fw) if other is not None and n not in other.nodes]
-    if new and partial is not True:
-        notes.append(f"no evidence for {', '.join(new)} (only in {fw.ref}): not rated")
-        partial = coverage.add_left_out(partial, new)
-    return replace(cut, partial=partial, framework=fw.ref), notes
+    cut = _copy(ev, judgements=judgements, figures=figures, cases=cases, published=published, partial=partial,
+                framework=fw.ref)
+    if other is not None and partial is not True and not other.nodes.keys() >= facts.needed.keys():
+        new = [n for n in coverage.without_evidence(cut, fw) if n not in other.nodes]
+        if new:
+            notes.append(f"no evidence for {', '.join(new)} (only in {fw.ref}): not rated")
+            cut.partial = coverage.add_left_out(partial, new)
+    return cut, notes
+
+
+def _copy(ev: Evidence, **changes) -> Evidence:
+    """``dataclasses.replace(ev, **changes)``, made without calling the class: :func:`impact` cuts the evidence
+    of every inspection twice, and ``replace`` of a twenty-field dataclass costs several times more."""
+    out = _new(type(ev))
+    out.__dict__ = {**ev.__dict__, **changes}
+    return out
+
+
+_new = object.__new__
 
 
 @dataclass
@@ -113,9 +135,13 @@ def _different_nodes(a: NodeResult, b: NodeResult) -> bool:
     another node has taken the id (2018's 3.4, 'Joint working', became 'Out-of-court disposal policy and
     provision').
     """
+    return _different_titles(a.title, b.title)
+
+
+def _different_titles(title_a: str | None, title_b: str | None) -> bool:
     import difflib
 
-    ta, tb = (a.title or "").casefold(), (b.title or "").casefold()
+    ta, tb = (title_a or "").casefold(), (title_b or "").casefold()
     if not ta or not tb or ta == tb:
         return False
     return difflib.SequenceMatcher(None, ta.split(), tb.split()).ratio() < 0.5
@@ -152,6 +178,31 @@ def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | Non
     default: the evidence's date); ``second_evidence`` is evaluated under ``b`` in place of ``ev`` (two dates of
     one plan: what moved between them). With either, the sides are headed by the days they are evaluated on.
     """
+    e = _evaluated(a, b, ev, crosswalk, True, second_evidence, on, second_on)
+    if crosswalk is None:
+        rows = _rows_by_id(e.first, e.second, _given(e.ev) | _given(e.ev2))
+    else:
+        rows = _rows_by_crosswalk(e.first, e.second, crosswalk)
+    return Comparison(e.ev.subject, e.ev.file, e.first, e.second, rows, e.notes, crosswalk, e.labels)
+
+
+@dataclass
+class _Evaluated:
+    """One inspection evaluated under both sides of a comparison, as :func:`compare` and :func:`impact` read it."""
+
+    ev: Evidence  # the evidence as read for the first framework
+    ev2: Evidence  # the evidence evaluated under the second (before it is cut to it), or under a crosswalk ``ev``
+    first: Result
+    second: Result
+    notes: list[str]
+    labels: tuple[str, str] | None
+
+
+def _evaluated(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | None, explain: bool,
+               second_evidence: Evidence | None = None, on=None, second_on=None) -> _Evaluated:
+    """``ev`` evaluated under ``a`` and ``b``, with the notes of the comparison. Without ``explain``, ratings only
+    (the notes the same: a published rating the rules disagree with is noted with the rule's reason, so a side
+    with such findings is evaluated again, explained, for their words)."""
     ev, found = resolve_evidence(ev, a)  # a spreadsheet's headers and labels, read as written for ``a``
     if any(d.is_error for d in found):
         raise BandstandError(found)
@@ -159,7 +210,7 @@ def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | Non
         raise InputError("a second evidence is compared with the first under versions of one framework, not "
                          "through a crosswalk", None, "input.crosswalk")
     ev_a, notes = adapt(ev, a, b)
-    first = evaluate(a, ev_a, on=on)
+    first = evaluate(a, ev_a, on=on, explain=explain)
     labels = None
     if crosswalk is None:
         if a.id != b.id:
@@ -173,18 +224,21 @@ def compare(a: Framework, b: Framework, ev: Evidence, crosswalk: Crosswalk | Non
                 raise BandstandError(found)
         ev_b, notes_b = adapt(ev2, b, a)
         notes += [n for n in notes_b if n not in notes]
-        second = evaluate(b, ev_b, on=second_on)
-        rows = _rows_by_id(first, second, _given(ev) | _given(ev2))
+        second = evaluate(b, ev_b, on=second_on, explain=explain)
         if second_evidence is not None or on is not None or second_on is not None:
             labels = (_side(a, ev_a, on), _side(b, ev_b, second_on))
     else:
+        ev2 = ev
         ev_b, notes_b = translate(ev, crosswalk, a, b)
         notes += notes_b
-        second = evaluate(b, ev_b)
-        rows = _rows_by_crosswalk(first, second, crosswalk)
-    for result in (first, second):
-        notes += [f"finding under {result.framework.ref}: {f.message}" for f in result.findings]
-    return Comparison(ev.subject, ev.file, first, second, rows, notes, crosswalk, labels)
+        second_on = None
+        second = evaluate(b, ev_b, explain=explain)
+    for result, side, day in ((first, ev_a, on), (second, ev_b, second_on)):
+        if result.findings:
+            if not explain:  # (the same findings, with the rule's reasons)
+                result = evaluate(result.framework, side, on=day)
+            notes += [f"finding under {result.framework.ref}: {f.message}" for f in result.findings]
+    return _Evaluated(ev, ev2, first, second, notes, labels)
 
 
 def _side(fw: Framework, ev: Evidence, on) -> str:
@@ -276,35 +330,157 @@ def _level_key(r: NodeResult | None) -> str:
 
 
 def impact(a: Framework, b: Framework, evidence: Iterable[Evidence], crosswalk: Crosswalk | None = None) -> Impact:
-    """How the ratings of many inspections move from ``a`` to ``b``."""
+    """How the ratings of many inspections move from ``a`` to ``b``.
+
+    Each inspection is evaluated for its ratings only (``explain=False``): a transition table needs each node's
+    level under each version, and the rows of the comparison, which do not depend on the evidence, are worked
+    out once (:class:`_RowPlan`). What it counts is what :func:`compare` of each inspection would give.
+    """
     out = Impact(a, b, crosswalk)
+    plan = _RowPlan(a, b, crosswalk)
+    transitions, notes, changed, unrated_out = out.transitions, out.notes, out.changed, out.unrated
+    for key in plan.keys:  # (each row's table, in the order of the rows)
+        transitions[key] = Counter()
     for ev in evidence:
-        c = compare(a, b, ev, crosswalk)
+        e = _evaluated(a, b, ev, crosswalk, False)
         out.inspections += 1
-        for n in c.notes:
-            out.notes[n] += 1
-        moves, unrated = [], []
-        for row in c.rows:
-            if row.a is not None and row.b is not None and _different_nodes(row.a, row.b):
-                out.notes[f"{row.node_id} is a different node in each version: not compared"] += 1
-                continue
-            # through a crosswalk, a node moves from the level its feeders' lowest rating corresponds to
-            if crosswalk is None:
-                before = _level_key(row.a)
-            else:
-                before = row.corresponds.id if row.corresponds is not None else NO_CORRESPONDENCE
-            after = NO_EVIDENCE if row.no_evidence else _level_key(row.b)
-            out.transitions.setdefault(row.node_id, Counter())[(before, after)] += 1
-            if crosswalk is not None and after == NOT_RATED and before != NOT_RATED:
-                unrated.append(row.node_id)
-            elif before != after and before != NO_CORRESPONDENCE and after != NO_EVIDENCE:
-                moves.append((row.node_id, before, after))
-        subject = c.subject or ev.file or "(no subject)"
+        for n in e.notes:
+            notes[n] += 1
+        moves, unrated = plan.count(e, transitions, notes)
+        subject = e.ev.subject or ev.file or "(no subject)"
         if moves:
-            out.changed.append((subject, ev.file, moves))
+            changed.append((subject, ev.file, moves))
         if unrated:
-            out.unrated.append((subject, ev.file, unrated))
+            unrated_out.append((subject, ev.file, unrated))
+    for key in plan.keys:  # (a row counted for no inspection has no table)
+        if not transitions[key]:
+            del transitions[key]
     return out
+
+
+class _RowPlan:
+    """The rows :func:`compare` makes for any evidence under two frameworks, worked out once for :func:`impact`.
+
+    Which nodes are compared, which are a different node in each version, which a crosswalk feeds from which:
+    these depend on the frameworks (and crosswalk) alone. What depends on the evidence is each node's level
+    under each version, read from the plan's ratings of a ratings-only result (:meth:`Result.plan_values`, or
+    :meth:`Result.rating`), and, for a node only one version has, whether the evidence says anything about it.
+    """
+
+    def __init__(self, a: Framework, b: Framework, cw: Crosswalk | None):
+        self.cw, self.b = cw, b
+        #: every node's slot in each framework's ratings (engine.compile), the overall rating's too
+        self.index_a, self.index_b = compile_framework(a).index, compile_framework(b).index
+        #: without a crosswalk, per row: (node id, its slot in a, in b (-1: not there), the nodes whose evidence
+        #: counts for a node only one version has (else None), the note when it is a different node in each
+        #: version (else None))
+        self.by_id: list[tuple[str, int, int, frozenset[str] | None, str | None]] = []
+        #: through a crosswalk, per row: (node id, its slot in b, the slots in a of the nodes that feed it)
+        self.by_crosswalk: list[tuple[str, int, list[int]]] = []
+        self.memo: dict[str, Level | None] = {}  # a level of ``a`` -> the level of ``b`` it corresponds to
+        if cw is None:
+            if OVERALL in a.nodes or OVERALL in b.nodes:
+                self.by_id.append(self._row(a, b, OVERALL, False))
+            ids = [i for i in b.nodes if i != OVERALL] + [i for i in a.nodes if i != OVERALL and i not in b.nodes]
+            for i in ids:
+                na, nb = a.nodes.get(i), b.nodes.get(i)
+                if (na is None or not na.rated) and (nb is None or not nb.rated):
+                    continue
+                self.by_id.append(self._row(a, b, i, True))
+            self.keys = [row[0] for row in self.by_id if row[4] is None]
+        else:
+            feeds: dict[str, list[str]] = {m.to_node: list(m.from_nodes) for m in cw.answers}
+            for to_node, (from_node, _) in cw.judgements.items():
+                feeds.setdefault(to_node, []).append(from_node)
+            if OVERALL in b.nodes:
+                fed = [self.index_a[OVERALL]] if OVERALL in a.nodes else []
+                self.by_crosswalk.append((OVERALL, self.index_b[OVERALL], fed))
+            for node in b.walk():
+                if node.rated:
+                    ids = list(dict.fromkeys(f for d in node.walk() for f in feeds.get(d.id, ())))
+                    self.by_crosswalk.append((node.id, self.index_b[node.id],
+                                              [self.index_a[f] for f in ids if f in a.nodes]))
+            self.keys = [row[0] for row in self.by_crosswalk]
+
+    def _row(self, a: Framework, b: Framework, i: str, evidence_counts: bool):
+        na, nb = a.nodes.get(i), b.nodes.get(i)
+        beneath = None
+        if evidence_counts and (na is None) != (nb is None):
+            beneath = frozenset(d.id for d in (na or nb).walk())  # type: ignore[union-attr]  # one is there
+        different = None
+        if na is not None and nb is not None and _different_titles(na.title or na.question, nb.title or nb.question):
+            different = f"{i} is a different node in each version: not compared"
+        return (i, self.index_a[i] if na is not None else -1, self.index_b[i] if nb is not None else -1, beneath,
+                different)
+
+    def count(self, e: _Evaluated, transitions: dict[str, Counter], notes: Counter) -> tuple[list, list]:
+        """Count one inspection's rows into ``transitions`` (and notes): (its moves, its nodes not rated)."""
+        va, vb = _values(e.first, self.index_a), _values(e.second, self.index_b)
+        moves: list[tuple[str, str, str]] = []
+        unrated: list[str] = []
+        if self.cw is None:
+            given: set[str] | None = None
+            for i, sa, sb, beneath, different in self.by_id:
+                if different is not None:
+                    notes[different] += 1
+                    continue
+                if sa < 0:
+                    before = ABSENT
+                else:
+                    v = va[sa]
+                    before = v.id if isinstance(v, Level) else NOT_RATED
+                if beneath is not None:
+                    if given is None:
+                        given = _given(e.ev) | _given(e.ev2)
+                    if given.isdisjoint(beneath):
+                        transitions[i][(before, NO_EVIDENCE)] += 1
+                        continue
+                if sb < 0:
+                    after = ABSENT
+                else:
+                    v = vb[sb]
+                    after = v.id if isinstance(v, Level) else NOT_RATED
+                transitions[i][(before, after)] += 1
+                if before != after:
+                    moves.append((i, before, after))
+            return moves, unrated
+        for i, sb, fed in self.by_crosswalk:
+            corresponds = self._corresponding(va, fed)
+            before = corresponds.id if corresponds is not None else NO_CORRESPONDENCE
+            v = vb[sb]
+            after = v.id if isinstance(v, Level) else NOT_RATED
+            transitions[i][(before, after)] += 1
+            if after == NOT_RATED and before != NOT_RATED:
+                unrated.append(i)
+            elif before != after and before != NO_CORRESPONDENCE:
+                moves.append((i, before, after))
+        return moves, unrated
+
+    def _corresponding(self, values, fed: list[int]) -> Level | None:
+        """What ``_rows_by_crosswalk`` gives: the level the crosswalk gives the lowest rating among ``fed``."""
+        if not fed:
+            return None
+        levels = []
+        for slot in fed:
+            level = values[slot]
+            if not isinstance(level, Level):
+                return None
+            levels.append(level)
+        low = min(levels, key=lambda lv: lv.index)
+        memo = self.memo
+        key = f"{low.scale_id}\0{low.id}"
+        if key not in memo:
+            memo[key] = correspond(low, self.cw, self.b)  # type: ignore[arg-type]  # through a crosswalk: given
+        return memo[key]
+
+
+def _values(result: Result, index: dict[str, int]) -> list | tuple:
+    """Each node's value by its slot in the framework's ratings (a :class:`Level` where it is rated): the plan's
+    own, or, where the node results are made, read from them."""
+    plan = result.plan_values()
+    if plan is not None:
+        return plan[1]
+    return [result.rating(i) for i in index]
 
 
 def _unrated_heading(imp: Impact) -> str:

@@ -104,7 +104,8 @@ def _evaluate(framework: Framework | CompiledFramework, evidence: Evidence | Bou
                 value = _limited(limited, ctx, value, applied, None, False)
             ratings[slot] = value
         return Result.lazy(fw, ev.subject, ev.date, applied, ev.file, list(bound.warnings),
-                           lambda: _ratings_only(compiled, ctx, applied, bound), (compiled.index, ratings))
+                           lambda: _ratings_only(compiled, ctx, applied, bound), (compiled.index, ratings),
+                           lambda: _overall_only(compiled, ctx, bound))
     traces: dict[str, list] = {}
     limit_refs: dict[str, list[str]] = {}
     stood: dict[str, str] = {}  # nodes whose published rating stands in for the rule: why
@@ -193,17 +194,34 @@ def _ratings_only(compiled: CompiledFramework, ctx: Context, applied, bound: Bou
     is what its rule recorded: the rule is run again, traced, on the
     ratings the plan gave, as it ran then (its own rating not yet given).
     """
-    traces = {}
     step = compiled.steps.get(OVERALL)
-    if step is not None:
-        again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes, ctx.values, ctx.progress)  # (unchanged)
-        again.ratings = list(ctx.ratings)
-        again.ratings[step.slot] = None
-        again.owner, again.trace = step.node, []
-        step.fn(again)
-        traces[OVERALL] = again.trace
+    traces = {OVERALL: _overall_trace(compiled, ctx, step)} if step is not None else {}
     results = _results(compiled, ctx, traces, applied, {}, bound, False, [MARGIN_RERUNS, 0])
     return results, results.pop("overall", None)
+
+
+def _overall_trace(compiled: CompiledFramework, ctx: Context, step) -> list:
+    """What the overall rule records, run again on the ratings the plan gave, as it ran then (its own rating not
+    yet given)."""
+    again = Context(compiled, ctx.measures, ctx.judgements, ctx.notes, ctx.values, ctx.progress)  # (unchanged)
+    again.ratings = list(ctx.ratings)
+    again.ratings[step.slot] = None
+    again.owner, again.trace = step.node, []
+    step.fn(again)
+    return again.trace
+
+
+def _overall_only(compiled: CompiledFramework, ctx: Context, bound: Bound):
+    """The overall result of a ratings-only evaluation alone, as :func:`_ratings_only` makes it, without the
+    node results (None where the framework has no overall rating); :data:`NotImplemented` where it is not a
+    rated node's result (then all are made)."""
+    shown = compiled.shown_by_id.get(OVERALL)
+    if shown is None:
+        return None
+    step = compiled.steps.get(OVERALL)
+    if step is None or not shown.rated:
+        return NotImplemented
+    return _plain(shown, ctx.ratings[shown.slot], bound.notes, _overall_trace(compiled, ctx, step))
 
 
 def evaluate_many(framework: Framework | CompiledFramework, evidence: Iterable[Evidence | Bound], *,
@@ -238,6 +256,16 @@ def _template(compiled: CompiledFramework, explain: bool) -> dict:
     return template
 
 
+def _plain(shown, value, notes: dict, trace) -> NodeResult:
+    """A rated node's result without reasons (the overall's with its score, from what its rule recorded)."""
+    r = rated_result(shown, value if isinstance(value, Level) else None,
+                     f"not rated: {value.reason}" if isinstance(value, NotRated) else "", None, None, [], [],
+                     notes.get(shown.id) if shown.judged else None)
+    if shown.id == OVERALL:
+        r.value, r.maximum = explanation.figures(value, trace)
+    return r
+
+
 def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_refs, bound: Bound,
              explain: bool, budget: list[int]) -> dict[str, NodeResult]:
     measures, notes, ratings = bound.measures, bound.notes, ctx.ratings
@@ -260,14 +288,11 @@ def _results(compiled: CompiledFramework, ctx: Context, traces, applied, limit_r
     for shown in compiled.rated_shown:
         node_id = shown.id
         value = ratings[shown.slot]
+        if not explain:
+            out[node_id] = _plain(shown, value, notes, traces.get(node_id, ()))
+            continue
         level = value if isinstance(value, Level) else None
         note = notes.get(node_id) if shown.judged else None
-        if not explain:
-            r = out[node_id] = rated_result(shown, level, f"not rated: {value.reason}" if isinstance(value, NotRated)
-                                            else "", None, None, [], [], note)
-            if node_id == OVERALL:
-                r.value, r.maximum = explanation.figures(value, traces.get(node_id, ()))
-            continue
         events = traces.get(node_id, ())
         x = explanation.explain(events)
         decided_by = x.decided_by

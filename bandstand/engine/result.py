@@ -312,19 +312,20 @@ class Result:
     """One inspection's result: every node's :class:`NodeResult`, the overall rating, the limits applied.
 
     A result of ``evaluate(..., explain=False)`` holds the plan's ratings and
-    builds its node results when first read (:attr:`nodes`, :attr:`overall`):
-    what it then gives is what building them at once would give.
+    builds its node results when first read (:attr:`nodes`; :attr:`overall`
+    alone, read first, makes the overall result alone): what it then gives
+    is what building them at once would give.
     """
 
-    __slots__ = ("framework", "subject", "date", "_nodes", "_overall", "_build", "_ratings", "limits_applied",
-                 "evidence_file", "warnings", "findings", "partial", "left_out")
+    __slots__ = ("framework", "subject", "date", "_nodes", "_overall", "_build", "_ratings", "_make_overall",
+                 "_overall_made", "limits_applied", "evidence_file", "warnings", "findings", "partial", "left_out")
 
     def __init__(self, framework: Framework, subject: str | None, date: str | None,
                  nodes: dict[str, NodeResult] | None, overall: NodeResult | None,
                  limits_applied: list[AppliedLimit], evidence_file: str | None = None,
                  warnings: list | None = None, findings: list | None = None, partial: bool = False,
                  left_out: list[str] | None = None, *, build: Callable[[], tuple] | None = None,
-                 ratings: tuple | None = None):
+                 ratings: tuple | None = None, overall_alone: Callable[[], Any] | None = None):
         self.framework = framework
         self.subject = subject
         self.date = date
@@ -335,6 +336,9 @@ class Result:
         #: with ``build``: (slot by node id, the plan's values by slot), which :meth:`rating` reads without
         #: making the node results
         self._ratings = ratings
+        #: with ``build``: what makes the overall result alone (NotImplemented where it cannot), until it is made
+        self._make_overall = overall_alone
+        self._overall_made = build is None
         self.limits_applied = limits_applied
         self.evidence_file = evidence_file
         self.warnings = [] if warnings is None else warnings
@@ -345,21 +349,26 @@ class Result:
 
     @classmethod
     def lazy(cls, framework: Framework, subject: str | None, date: str | None, limits_applied: list[AppliedLimit],
-             evidence_file: str | None, warnings: list, build: Callable[[], tuple], ratings: tuple) -> "Result":
+             evidence_file: str | None, warnings: list, build: Callable[[], tuple], ratings: tuple,
+             overall_alone: Callable[[], Any] | None = None) -> "Result":
         """``Result(framework, subject, date, None, None, limits_applied, evidence_file, warnings, build=build,
-        ratings=ratings)``: a ratings-only result, made without calling the class (see :func:`rated_result`;
-        tests/test_lazy_results.py checks the two agree)."""
+        ratings=ratings, overall_alone=overall_alone)``: a ratings-only result, made without calling the class
+        (see :func:`rated_result`; tests/test_lazy_results.py checks the two agree)."""
         r = _new(cls)
         r.framework, r.subject, r.date, r.limits_applied, r.evidence_file = (framework, subject, date,
                                                                              limits_applied, evidence_file)
         r.warnings, r._nodes, r._overall, r._build, r._ratings = warnings, None, None, build, ratings
+        r._make_overall, r._overall_made = overall_alone, False
         r.findings, r.partial, r.left_out = [], False, []
         return r
 
     def _built(self) -> None:
         build = self._build
         if build is not None:  # (two threads may both build them: either serves)
-            self._nodes, self._overall = build()
+            nodes, overall = build()
+            if not self._overall_made:  # (one made alone before is kept: it may have been changed since)
+                self._overall, self._overall_made = overall, True
+            self._nodes, self._make_overall = nodes, None
             self._build = None
 
     @property
@@ -376,15 +385,18 @@ class Result:
 
     @property
     def overall(self) -> NodeResult | None:
-        if self._build is not None:
-            self._built()
+        if not self._overall_made:  # (a ratings-only result: the overall result made alone, where it can be)
+            make = self._make_overall
+            made = make() if make is not None else NotImplemented
+            if made is NotImplemented:
+                self._built()
+            else:
+                self._overall, self._overall_made, self._make_overall = made, True, None
         return self._overall
 
     @overall.setter
     def overall(self, value: NodeResult | None) -> None:
-        if self._build is not None:
-            self._built()
-        self._overall = value
+        self._overall, self._overall_made, self._make_overall = value, True, None
 
     _FIELDS = ("framework", "subject", "date", "nodes", "overall", "limits_applied", "evidence_file", "warnings",
                "findings", "partial", "left_out")
@@ -404,7 +416,8 @@ class Result:
         return {f: getattr(self, f) for f in self._FIELDS}
 
     def __setstate__(self, state):
-        self._build = self._ratings = None
+        self._build = self._ratings = self._make_overall = None
+        self._overall_made = True
         for f, v in state.items():
             setattr(self, f, v)
 
