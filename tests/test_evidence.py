@@ -677,3 +677,23 @@ def test_bundled_csv_example_gives_the_same_counts_as_the_yaml_cases(fw):
     assert (from_csv.measures["2.1.1"].yes, from_csv.measures["2.1.1"].of) == (1, 6)
     assert (from_csv.measures["3.1.1"].yes, from_csv.measures["3.1.1"].of) == (11, 17)
     assert from_csv.case_count == {"court": 6, "out_of_court": 17}
+
+
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle"])
+def test_evidence_read_from_csv_copies_with_its_positions(how):
+    """Evidence read from a CSV copies and pickles whole: each case's answer positions are the same plain
+    positions afterwards, and the copy evaluates as the original does (a deep copy once kept a row's start as a
+    plain position, and the first position asked of it failed)."""
+    import copy
+    import pickle
+
+    ev = load_evidence(EXAMPLES / "bedfordshire-2021-csv.yaml")
+    other = {"copy": copy.copy, "deepcopy": copy.deepcopy,
+             "pickle": lambda e: pickle.loads(pickle.dumps(e))}[how](ev)
+    assert len(other.cases) == len(ev.cases) == 23
+    for a, b in zip(ev.cases, other.cases):
+        assert sorted(b.answer_pos) == sorted(a.answer_pos)
+        assert {k: b.answer_pos[k] for k in b.answer_pos} == {k: a.answer_pos[k] for k in a.answer_pos}
+        assert b.part_pos == a.part_pos and b.pos == a.pos
+    fw = Catalogue().resolve("hmip-youth@2018")
+    assert evaluate(fw, other).to_json() == evaluate(fw, ev).to_json()

@@ -498,6 +498,11 @@ class _Places:
     def keys(self):
         return self.index.keys()
 
+    def __reduce__(self):
+        """Copied and pickled as the plain positions it stands for (its row start copies as a plain position,
+        which cannot work out a cell's)."""
+        return dict, ({k: self.start.place(i) for k, i in self.index.items()},)
+
     def items(self):
         return [(k, self.start.place(i)) for k, i in self.index.items()]
 
