@@ -468,7 +468,10 @@ def _count_plain(cases: list[Case], parts: dict, facts: _BindFacts) \
     The cases of one part with the same answer keys (a CSV's rows) are counted together, a node's answers in
     them at once."""
     layouts, answer_part = facts.layouts, facts.answer_part
+    counts: dict[str, tuple[int, int]] = {}
+    case_count: dict[str, int] = {}
     groups: dict[_Layout, list[tuple]] = {}
+    pending = 0
     for case in cases:
         answers = case.answers
         key = (case.part, *answers)
@@ -483,21 +486,35 @@ def _count_plain(cases: list[Case], parts: dict, facts: _BindFacts) \
                 return None
             rows = groups[layout] = []  # type: ignore[index]
         rows.append(tuple(answers.values()))
+        pending += 1
+        if pending == _CHUNK:  # (counted a chunk at a time: the rows of a million cases are not all kept)
+            if not _add_groups(groups, counts, case_count):
+                return None
+            groups, pending = {}, 0
+    if groups and not _add_groups(groups, counts, case_count):
+        return None
     if len({case.id for case in cases}) != len(cases):
         return None
-    counts: dict[str, tuple[int, int]] = {}
-    case_count: dict[str, int] = {}
+    return counts, case_count
+
+
+_CHUNK = 4096  # the cases whose answers :func:`_count_plain` holds at once
+
+
+def _add_groups(groups: dict, counts: dict[str, tuple[int, int]], case_count: dict[str, int]) -> bool:
+    """Add the counts of cases grouped by layout (each layout's rows of answers) to ``counts`` and
+    ``case_count``; False if a case may have something to report (see :func:`_count_plain`)."""
     for layout, rows in groups.items():
         if layout.empty in rows:
-            return None
+            return False
         columns = list(zip(*rows))  # each node's answers in these cases
         tallies = list(map(_tallies.get, columns))
         if None in tallies:  # a column not met before
             tallies = list(map(_tally, columns))
             if None in tallies:
-                return None
+                return False
         if layout.outside(tallies) != layout.blank:
-            return None
+            return False
         part = layout.part
         case_count[part] = case_count.get(part, 0) + len(rows)
         if counts.keys().isdisjoint(layout.ids):  # (most often: each part's questions its own)
@@ -506,7 +523,7 @@ def _count_plain(cases: list[Case], parts: dict, facts: _BindFacts) \
         for node_id, (yes, of) in zip(layout.ids, layout.inside(tallies)):
             c = counts.get(node_id)
             counts[node_id] = (yes, of) if c is None else (c[0] + yes, c[1] + of)
-    return counts, case_count
+    return True
 
 
 def _not_rated(rating) -> bool:
