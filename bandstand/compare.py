@@ -424,22 +424,14 @@ class _RowPlan:
                 if different is not None:
                     notes[different] += 1
                     continue
-                if sa < 0:
-                    before = ABSENT
-                else:
-                    v = va[sa]
-                    before = v.id if isinstance(v, Level) else NOT_RATED
+                before = _slot_key(va, sa)
                 if beneath is not None:
                     if given is None:
                         given = _given(e.ev) | _given(e.ev2)
                     if given.isdisjoint(beneath):
                         transitions[i][(before, NO_EVIDENCE)] += 1
                         continue
-                if sb < 0:
-                    after = ABSENT
-                else:
-                    v = vb[sb]
-                    after = v.id if isinstance(v, Level) else NOT_RATED
+                after = _slot_key(vb, sb)
                 transitions[i][(before, after)] += 1
                 if before != after:
                     moves.append((i, before, after))
@@ -447,8 +439,7 @@ class _RowPlan:
         for i, sb, fed in self.by_crosswalk:
             corresponds = self._corresponding(va, fed)
             before = corresponds.id if corresponds is not None else NO_CORRESPONDENCE
-            v = vb[sb]
-            after = v.id if isinstance(v, Level) else NOT_RATED
+            after = _slot_key(vb, sb)
             transitions[i][(before, after)] += 1
             if after == NOT_RATED and before != NOT_RATED:
                 unrated.append(i)
@@ -472,6 +463,14 @@ class _RowPlan:
         if key not in memo:
             memo[key] = correspond(low, self.cw, self.b)  # type: ignore[arg-type]  # through a crosswalk: given
         return memo[key]
+
+
+def _slot_key(values, slot: int) -> str:
+    """What :func:`_level_key` gives of the node in ``slot`` of a plan's values (-1: the version has no such node)."""
+    if slot < 0:
+        return ABSENT
+    v = values[slot]
+    return v.id if isinstance(v, Level) else NOT_RATED
 
 
 def _values(result: Result, index: dict[str, int]) -> list | tuple:
